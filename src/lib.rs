@@ -1,0 +1,9 @@
+//! Beian: a registry of China's generative-AI service filings (生成式人工智能服务备案).
+//!
+//! The core knows nothing of any front end: the `beian` CLI and the Tauri app both call the use
+//! cases in [`registry`]. Only [`store`] speaks SQL.
+
+pub mod filing;
+pub mod import;
+pub mod number;
+pub mod region;
