@@ -9,7 +9,13 @@ pub struct Decoded {
 pub fn decode(file: &str, bytes: &[u8], forced: Option<&str>) -> Result<Decoded, ImportError> {
     let _ = forced;
     match std::str::from_utf8(bytes) {
-        Ok(t) => Ok(Decoded { text: t.to_string(), label: "UTF-8".into() }),
-        Err(e) => Err(ImportError::Undecodable { file: file.into(), reason: e.to_string() }),
+        Ok(t) => Ok(Decoded {
+            text: t.to_string(),
+            label: "UTF-8".into(),
+        }),
+        Err(e) => Err(ImportError::Undecodable {
+            file: file.into(),
+            reason: e.to_string(),
+        }),
     }
 }
