@@ -182,8 +182,9 @@ struct FieldArgs {
 
 #[derive(Args, Debug)]
 struct EditArgs {
+    /// A corrected filing number.
     #[arg(long = "set-number", value_name = "NUMBER")]
-    number: Option<String>,
+    new_number: Option<String>,
     #[arg(long)]
     region: Option<String>,
     #[arg(long)]
@@ -393,7 +394,7 @@ fn run(cli: Cli) -> Result<i32> {
             let mut reg = open(cli.db)?;
             let current = reg.show(&number)?.filing;
             let fields = FilingFields {
-                number: e.number.unwrap_or(current.number),
+                number: e.new_number.unwrap_or(current.number),
                 kind: e.kind.map(Kind::from).unwrap_or(current.kind),
                 region: e.region.unwrap_or(current.region),
                 model: e.model.unwrap_or(current.model),
@@ -439,5 +440,16 @@ fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
 }
