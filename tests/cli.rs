@@ -202,8 +202,8 @@ fn search_finds_two_character_chinese_words() {
     let (_, v, _) = env.json(&["list", "--search", "讯"]);
     assert_eq!(
         v.as_array().unwrap().len(),
-        2,
-        "one character: 网讯 and 讯飞"
+        3,
+        "one character: 网讯, 讯飞 and 腾讯"
     );
 }
 

@@ -81,8 +81,8 @@ pub fn xlsx(rows: &[[String; 6]]) -> Vec<u8> {
         let row = i as u32 + 2;
         ws.write_number(row, 0, r[0].parse::<f64>().unwrap())
             .unwrap();
-        for c in 1..5 {
-            ws.write_string(row, c as u16, &r[c]).unwrap();
+        for (c, cell) in r.iter().enumerate().take(5).skip(1) {
+            ws.write_string(row, c as u16, cell).unwrap();
         }
         let p: Vec<u16> = r[5].split('/').map(|x| x.parse().unwrap()).collect();
         let d = ExcelDateTime::from_ymd(p[0], p[1] as u8, p[2] as u8).unwrap();
