@@ -7,7 +7,10 @@ use crate::number::NumberCheck;
 use crate::query::{BatchChange, BatchInfo, Facets, FilingDetail, FilingRow};
 use crate::registry::ImportSummary;
 use clap::ValueEnum;
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{ContentArrangement, Table};
+
+/// A rule under the header and nothing else: light enough for long listings.
+const HEADER_RULE_ONLY: &str = "     ──            ";
 use serde::Serialize;
 use std::io::Write;
 
@@ -71,7 +74,7 @@ fn print_rows(out: &mut Out, header: &[&str], rows: Vec<Vec<String>>) -> Result<
         }
         _ => {
             let mut t = Table::new();
-            t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+            t.load_preset(HEADER_RULE_ONLY)
                 .set_content_arrangement(ContentArrangement::Disabled)
                 .set_header(header.to_vec());
             for r in rows {
