@@ -143,7 +143,7 @@ fn check_row(
         },
     };
 
-    let model = cell(Field::Model).map(str::to_string);
+    let model = cell(Field::Model).map(clean_name).filter(|s| !s.is_empty());
     if model.is_none() {
         issues.push(err(
             "model_missing",
@@ -151,7 +151,9 @@ fn check_row(
             "the model name (模型名称) is empty".into(),
         ));
     }
-    let company = cell(Field::Company).map(str::to_string);
+    let company = cell(Field::Company)
+        .map(clean_name)
+        .filter(|s| !s.is_empty());
     if company.is_none() {
         issues.push(err(
             "company_missing",
@@ -265,6 +267,39 @@ fn check_row(
         flags,
         issues,
     }
+}
+
+/// Names copied out of PDFs and wrapped spreadsheet cells carry line breaks and runs of spaces
+/// that are not part of the name: a break between two Chinese characters is dropped, any other
+/// run of whitespace becomes one space. The raw cell is kept in the batch's raw rows regardless.
+pub fn clean_name(raw: &str) -> String {
+    let chars: Vec<char> = raw.trim().chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            let start = i;
+            let mut has_break = false;
+            while i < chars.len() && chars[i].is_whitespace() {
+                has_break |= matches!(chars[i], '\n' | '\r');
+                i += 1;
+            }
+            let before = start.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i).copied();
+            let joins_cjk = has_break && before.is_some_and(is_cjk) && after.is_some_and(is_cjk);
+            if !joins_cjk {
+                out.push(' ');
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff08}' | '\u{ff09}')
 }
 
 const COMPANY_ENDINGS: [&str; 9] = [
@@ -503,6 +538,17 @@ mod tests {
             check_table(&t, Regions::bundled())[0].flags,
             vec![Flag::KindMismatch]
         );
+    }
+
+    #[test]
+    fn names_lose_line_breaks_from_pdf_copies() {
+        assert_eq!(
+            clean_name("北京百度网讯科技有\n限公司"),
+            "北京百度网讯科技有限公司"
+        );
+        assert_eq!(clean_name("智谱清言\r\n(ChatGLM)"), "智谱清言 (ChatGLM)");
+        assert_eq!(clean_name("  YOYO   助理 "), "YOYO 助理");
+        assert_eq!(clean_name("文心一言"), "文心一言");
     }
 
     #[test]
