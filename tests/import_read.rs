@@ -328,3 +328,77 @@ fn million_rows_stream() {
     eprintln!("1M rows in {took:?}");
     assert!(took.as_secs() < 10, "{took:?}");
 }
+
+/// A minimal ODS written by hand (no ODS writer among the dev-dependencies): a title row, the
+/// header, and the reference rows with float 序号 and date-valued 备案时间 cells, in a table that
+/// starts one row down, so line numbers must follow the sheet, not the range.
+#[test]
+fn ods_twin_reads_the_same() {
+    let reference = read("utf8_comma.csv").unwrap();
+    let cell = |s: &str| {
+        format!("<table:table-cell office:value-type=\"string\"><text:p>{s}</text:p></table:table-cell>")
+    };
+    let mut body = String::from("<table:table-row><table:table-cell/></table:table-row>");
+    body += &format!(
+        "<table:table-row>{}</table:table-row>",
+        cell("附件1：生成式人工智能服务已备案信息")
+    );
+    body += "<table:table-row>";
+    for h in &reference.tables[0].header {
+        body += &cell(h);
+    }
+    body += "</table:table-row>";
+    for row in &reference.tables[0].rows {
+        body += &format!(
+            "<table:table-row><table:table-cell office:value-type=\"float\" office:value=\"{0}\"><text:p>{0}</text:p></table:table-cell>",
+            row.cells[0]
+        );
+        for c in &row.cells[1..5] {
+            body += &cell(c);
+        }
+        let d = parse_date(&row.cells[5]).unwrap();
+        body += &format!(
+            "<table:table-cell office:value-type=\"date\" office:date-value=\"{}T00:00:00\"><text:p>{}</text:p></table:table-cell></table:table-row>",
+            d.format("%Y-%m-%d"),
+            row.cells[5]
+        );
+    }
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"已备案\">{body}</table:table>\
+         </office:spreadsheet></office:body></office:document-content>"
+    );
+    let bytes = zip_of(
+        &[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet".as_slice(),
+            ),
+            ("content.xml", content.as_bytes()),
+            (
+                "META-INF/manifest.xml",
+                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest \
+                  xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\"/>"
+                    .as_slice(),
+            ),
+        ],
+        zip::CompressionMethod::Stored,
+    );
+    let f = read_source("list.ods", &bytes, &ReadOptions::default()).unwrap();
+    assert_eq!(f.encoding, "ODS");
+    let t = &f.tables[0];
+    assert_eq!(t.sheet.as_deref(), Some("已备案"));
+    assert_eq!(
+        t.title.as_deref(),
+        Some("附件1：生成式人工智能服务已备案信息")
+    );
+    assert_eq!(t.header_line, 3);
+    assert_eq!(lines(&f, 0), vec![4, 5, 6, 7, 8]);
+    for (got, want) in t.rows.iter().zip(&reference.tables[0].rows) {
+        assert_eq!(got.cells[..5], want.cells[..5]);
+        assert_eq!(parse_date(&got.cells[5]), parse_date(&want.cells[5]));
+    }
+}
