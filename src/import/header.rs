@@ -45,6 +45,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "所属地",
             "所属地区",
             "所属省份",
+            "所在地",
+            "所在省份",
+            "备案属地",
+            "省",
+            "省市",
+            "省份/地区",
+            "属地/地区",
             "地区",
             "省份",
             "region",
@@ -60,6 +67,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "服务名称",
             "产品名称",
             "应用名称",
+            "功能名称",
+            "应用或功能名称",
+            "应用/功能名称",
+            "模型/服务名称",
+            "服务/模型名称",
+            "生成式人工智能服务名称",
+            "大模型",
             "模型",
             "model",
             "modelname",
@@ -79,6 +93,14 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "公司",
             "公司名称",
             "单位名称",
+            "服务提供者",
+            "服务提供者名称",
+            "提供者名称",
+            "运营主体",
+            "备案企业",
+            "企业",
+            "单位",
+            "主体",
             "company",
             "companyname",
             "filer",
@@ -95,6 +117,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "登记编号",
             "登记号",
             "上线编号",
+            "备案编码",
+            "登记编码",
+            "上线号",
+            "备案/登记编号",
+            "备案登记编号",
             "filingnumber",
             "number",
             "registrationnumber",
@@ -111,6 +138,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "登记日期",
             "上线时间",
             "上线日期",
+            "备案通过时间",
+            "备案通过日期",
+            "上线登记时间",
+            "登记/备案时间",
             "date",
             "filingdate",
             "registrationdate",
@@ -120,7 +151,7 @@ const SYNONYMS: &[(Field, &[&str])] = &[
 ];
 
 /// The longest normalised synonym is shorter than this; longer keys cannot match.
-const MAX_KEY_BYTES: usize = 24;
+const MAX_KEY_BYTES: usize = 36;
 
 /// A header key on the stack: every data cell passes through [`field_for`] during header
 /// detection, so a million-row file must not mean millions of small allocations.
@@ -268,6 +299,18 @@ pub fn kind_hint_from_title(line: &str) -> Option<Kind> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_synonym_is_reachable() {
+        for (field, names) in SYNONYMS {
+            for name in *names {
+                assert_eq!(field_for(name), Some(*field), "{name}");
+            }
+        }
+        assert_eq!(field_for("应用或功能名称"), Some(Field::Model));
+        assert_eq!(field_for("服务提供者"), Some(Field::Company));
+    }
+
     use super::*;
 
     fn strings(v: &[&str]) -> Vec<String> {
