@@ -40,7 +40,9 @@ impl Cities {
             let name = rec.get(0).unwrap_or("").trim().to_string();
             let province = rec.get(1).unwrap_or("").trim().to_string();
             if name.is_empty() || province.is_empty() {
-                return Err(format!("cities.csv line {line}: city and province are required"));
+                return Err(format!(
+                    "cities.csv line {line}: city and province are required"
+                ));
             }
             let aliases: Vec<String> = rec
                 .get(2)
@@ -149,7 +151,15 @@ mod tests {
     #[test]
     fn the_bundled_list_loads_and_covers_the_policy_cities() {
         let c = Cities::bundled();
-        for city in ["杭州市", "成都市", "广州市", "上海市", "北京市", "漳州市", "南京市"] {
+        for city in [
+            "杭州市",
+            "成都市",
+            "广州市",
+            "上海市",
+            "北京市",
+            "漳州市",
+            "南京市",
+        ] {
             assert!(c.find(city).is_some(), "{city}");
         }
         assert_eq!(c.find("Hangzhou").unwrap().province, "浙江省");
@@ -159,13 +169,31 @@ mod tests {
 
     #[test]
     fn a_city_is_suggested_from_the_start_or_brackets_of_a_name() {
-        assert_eq!(suggest("杭州深度求索人工智能基础技术研究有限公司").as_deref(), Some("杭州市"));
-        assert_eq!(suggest("深圳市腾讯计算机系统有限公司").as_deref(), Some("深圳市"));
-        assert_eq!(suggest("阿里巴巴达摩院（杭州）科技有限公司").as_deref(), Some("杭州市"));
-        assert_eq!(suggest("阿里巴巴达摩院 (杭州) 科技有限公司").as_deref(), Some("杭州市"));
-        assert_eq!(suggest("浙江省杭州市某某有限公司").as_deref(), Some("杭州市"));
+        assert_eq!(
+            suggest("杭州深度求索人工智能基础技术研究有限公司").as_deref(),
+            Some("杭州市")
+        );
+        assert_eq!(
+            suggest("深圳市腾讯计算机系统有限公司").as_deref(),
+            Some("深圳市")
+        );
+        assert_eq!(
+            suggest("阿里巴巴达摩院（杭州）科技有限公司").as_deref(),
+            Some("杭州市")
+        );
+        assert_eq!(
+            suggest("阿里巴巴达摩院 (杭州) 科技有限公司").as_deref(),
+            Some("杭州市")
+        );
+        assert_eq!(
+            suggest("浙江省杭州市某某有限公司").as_deref(),
+            Some("杭州市")
+        );
         assert_eq!(suggest("上海人工智能创新中心").as_deref(), Some("上海市"));
-        assert_eq!(suggest("北京百度网讯科技有限公司").as_deref(), Some("北京市"));
+        assert_eq!(
+            suggest("北京百度网讯科技有限公司").as_deref(),
+            Some("北京市")
+        );
     }
 
     #[test]

@@ -266,7 +266,12 @@ pub fn evaluate_rules(
     let focus_key = focus.map(company_key);
     let mut outcomes = Vec::new();
     for rule in rules {
-        outcomes.push(evaluate_rule(rule, &enterprises, as_of, focus_key.as_deref()));
+        outcomes.push(evaluate_rule(
+            rule,
+            &enterprises,
+            as_of,
+            focus_key.as_deref(),
+        ));
     }
     let total_cny = outcomes.iter().map(|o| o.totals.total_cny).sum();
     EvaluationReport {
@@ -324,14 +329,20 @@ fn gather<'a>(
 
 fn in_scope(rule: &Rule, e: &Enterprise) -> bool {
     let province = &rule.jurisdiction.province;
-    if e.filings.iter().any(|f| f.region.as_deref() == Some(province)) {
+    if e.filings
+        .iter()
+        .any(|f| f.region.as_deref() == Some(province))
+    {
         return true;
     }
     e.facts.registered_city.as_ref().is_some_and(|c| {
         Cities::bundled()
             .find(&c.value)
             .map(|city| &city.province == province)
-            .unwrap_or_else(|| crate::region::alias_key(&c.value) == crate::region::alias_key(&rule.jurisdiction.city))
+            .unwrap_or_else(|| {
+                crate::region::alias_key(&c.value)
+                    == crate::region::alias_key(&rule.jurisdiction.city)
+            })
     })
 }
 
@@ -429,7 +440,9 @@ fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<String> {
     match rule.confidence {
         Confidence::H => {}
         Confidence::M => notes.push("confidence M: the rule rests on one secondary source".into()),
-        Confidence::L => notes.push("confidence L: the rule rests on a weak or inferred source".into()),
+        Confidence::L => {
+            notes.push("confidence L: the rule rests on a weak or inferred source".into())
+        }
     }
     for w in &rule.application_windows {
         let span = match (w.from, w.to) {
@@ -457,7 +470,11 @@ fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<String> {
 }
 
 fn out_of_scope(rule: &Rule, e: &Enterprise) -> EnterpriseResult {
-    let mut regions: Vec<&str> = e.filings.iter().filter_map(|f| f.region.as_deref()).collect();
+    let mut regions: Vec<&str> = e
+        .filings
+        .iter()
+        .filter_map(|f| f.region.as_deref())
+        .collect();
     regions.sort_unstable();
     regions.dedup();
     let mut reasons = vec![if regions.is_empty() {
@@ -531,7 +548,10 @@ fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
         }
         let Some(d) = f.filed_on else {
             undated.push(f.number.clone());
-            reasons.push(format!("{kind}: {} has no filing date; not counted", f.number));
+            reasons.push(format!(
+                "{kind}: {} has no filing date; not counted",
+                f.number
+            ));
             continue;
         };
         if d > as_of {
@@ -598,7 +618,10 @@ fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
             checks.push(Check::NotMet);
             reasons.insert(
                 0,
-                format!("no {} filing counts under this rule as of {as_of}", kinds.join(" or ")),
+                format!(
+                    "no {} filing counts under this rule as of {as_of}",
+                    kinds.join(" or ")
+                ),
             );
         }
     }
@@ -634,10 +657,7 @@ fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
                     }
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!(
-                        "registered city {} ({words}), not {want}",
-                        c.value
-                    ));
+                    reasons.push(format!("registered city {} ({words}), not {want}", c.value));
                     checks.push(Check::NotMet);
                 }
             }
@@ -665,7 +685,10 @@ fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
                     reasons.push(format!("registered district {} ({words})", d.value));
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!("registered district {} ({words}), not {want}", d.value));
+                    reasons.push(format!(
+                        "registered district {} ({words}), not {want}",
+                        d.value
+                    ));
                     checks.push(Check::NotMet);
                 }
             }
@@ -922,12 +945,7 @@ fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<String>) -> i64 {
 
 /// Applies "the first N by filing date". Only enterprises that meet every other condition take
 /// places; one that might (cannot_tell) and filed earlier makes a later place uncertain.
-fn rank_first_n(
-    n: u32,
-    tie: TieRule,
-    pres: &mut [(&Enterprise, Pre)],
-    notes: &mut Vec<String>,
-) {
+fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &mut Vec<String>) {
     let ahead = |a: &FilingFact, b: &FilingFact| -> bool {
         match tie {
             TieRule::IncludeAllTied => a.filed_on < b.filed_on,

@@ -188,14 +188,12 @@ impl CompanyFacts {
 
 /// The city the name suggests, as an unconfirmed inferred fact.
 pub fn suggested_city(name: &str) -> Option<Fact<String>> {
-    Cities::bundled()
-        .suggest_from_company(name)
-        .map(|c| Fact {
-            value: c.name.clone(),
-            provenance: Provenance::InferredFromName,
-            confirmed: false,
-            updated_at: None,
-        })
+    Cities::bundled().suggest_from_company(name).map(|c| Fact {
+        value: c.name.clone(),
+        provenance: Provenance::InferredFromName,
+        confirmed: false,
+        updated_at: None,
+    })
 }
 
 /// The key under which a company is one company: full-width brackets and spaces folded, so
@@ -289,9 +287,16 @@ mod tests {
     #[test]
     fn spend_is_parsed_as_whole_yuan() {
         let s = parse_spend("2024:compute:40,000,000").unwrap();
-        assert_eq!((s.year, s.kind, s.amount_cny), (2024, SpendKind::Compute, 40_000_000));
-        assert!(parse_spend("2024:compute:1.5").unwrap_err().contains("whole number"));
-        assert!(parse_spend("2024:rent:5").unwrap_err().contains("compute or model_purchase"));
+        assert_eq!(
+            (s.year, s.kind, s.amount_cny),
+            (2024, SpendKind::Compute, 40_000_000)
+        );
+        assert!(parse_spend("2024:compute:1.5")
+            .unwrap_err()
+            .contains("whole number"));
+        assert!(parse_spend("2024:rent:5")
+            .unwrap_err()
+            .contains("compute or model_purchase"));
         assert!(parse_spend("2024:compute").is_err());
     }
 

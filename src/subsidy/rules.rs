@@ -358,7 +358,13 @@ impl Reader<'_> {
         }
     }
 
-    fn table<'t>(&mut self, t: &'t Table, prefix: &str, key: &str, required: bool) -> Option<&'t Table> {
+    fn table<'t>(
+        &mut self,
+        t: &'t Table,
+        prefix: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<&'t Table> {
         match t.get(key) {
             Some(Value::Table(v)) => Some(v),
             Some(_) => {
@@ -434,7 +440,10 @@ impl Reader<'_> {
         match t.get(key)? {
             Value::Integer(i) if *i > 0 => Some(*i),
             _ => {
-                self.err(&join(prefix, key), "must be a positive whole number of yuan");
+                self.err(
+                    &join(prefix, key),
+                    "must be a positive whole number of yuan",
+                );
                 None
             }
         }
@@ -523,7 +532,10 @@ impl Reader<'_> {
             }
             None => {
                 if t.get("confidence").is_none() {
-                    self.err("confidence", "missing; say how sure the source is: \"H\", \"M\" or \"L\"");
+                    self.err(
+                        "confidence",
+                        "missing; say how sure the source is: \"H\", \"M\" or \"L\"",
+                    );
                 }
                 Confidence::L
             }
@@ -595,7 +607,10 @@ impl Reader<'_> {
         }
         if let (Some(f), Some(to)) = (out.filed_from, out.upper()) {
             if f > to {
-                self.err("applies.filed_from", format!("{f} is after the end of the window ({to})"));
+                self.err(
+                    "applies.filed_from",
+                    format!("{f} is after the end of the window ({to})"),
+                );
             }
         }
         out
@@ -654,7 +669,9 @@ impl Reader<'_> {
             Some(other) => {
                 self.err(
                     "eligibility.tie",
-                    format!("{other:?} is not a tie rule; use \"include_all_tied\" or \"by_number\""),
+                    format!(
+                        "{other:?} is not a tie rule; use \"include_all_tied\" or \"by_number\""
+                    ),
                 );
                 None
             }
@@ -663,7 +680,11 @@ impl Reader<'_> {
         let first_n = match (first_n, tie) {
             (Some(n), Some(tie)) => Some(FirstN { n, tie }),
             (Some(_), None) => {
-                if !self.issues.iter().any(|i| i.column.as_deref() == Some("eligibility.tie")) {
+                if !self
+                    .issues
+                    .iter()
+                    .any(|i| i.column.as_deref() == Some("eligibility.tie"))
+                {
                     self.err(
                         "eligibility.tie",
                         "missing; with first_n, say how same-day filers at the boundary are \
@@ -707,17 +728,28 @@ impl Reader<'_> {
                 for v in a {
                     match v.as_str() {
                         Some(s) if !s.trim().is_empty() => unchecked.push(s.trim().to_string()),
-                        _ => self.err("eligibility.unchecked", "must be a list of sentences in quotes"),
+                        _ => self.err(
+                            "eligibility.unchecked",
+                            "must be a list of sentences in quotes",
+                        ),
                     }
                 }
             }
-            Some(_) => self.err("eligibility.unchecked", "must be a list of sentences in quotes"),
+            Some(_) => self.err(
+                "eligibility.unchecked",
+                "must be a list of sentences in quotes",
+            ),
             None => {}
         }
         Eligibility {
             kinds,
             first_filing_only: self.opt_bool(e, "eligibility", "first_filing_only", false),
-            self_developed_required: self.opt_bool(e, "eligibility", "self_developed_required", false),
+            self_developed_required: self.opt_bool(
+                e,
+                "eligibility",
+                "self_developed_required",
+                false,
+            ),
             registered_city,
             registered_district,
             accept_unconfirmed: self.opt_bool(e, "eligibility", "accept_unconfirmed", false),
@@ -770,7 +802,10 @@ impl Reader<'_> {
                 for (k, v) in m {
                     let field = format!("award.amount_by_kind.{k}");
                     let Some(fk) = FilingKind::parse(k) else {
-                        self.err(&field, "not a filing kind; use filed, registered or algorithm");
+                        self.err(
+                            &field,
+                            "not a filing kind; use filed, registered or algorithm",
+                        );
                         continue;
                     };
                     match v {
@@ -798,7 +833,10 @@ impl Reader<'_> {
                 None
             }
             Some(_) => {
-                self.err("award.rate_percent", "must be a whole percent from 1 to 100");
+                self.err(
+                    "award.rate_percent",
+                    "must be a whole percent from 1 to 100",
+                );
                 None
             }
             None => None,
@@ -815,7 +853,10 @@ impl Reader<'_> {
             None => None,
         };
         if rate_percent.is_some() && rate_bp.is_some() {
-            self.err("award.rate_basis_points", "give rate_percent or rate_basis_points, not both");
+            self.err(
+                "award.rate_basis_points",
+                "give rate_percent or rate_basis_points, not both",
+            );
         }
         let award = Award {
             kind: kind?,
@@ -848,7 +889,10 @@ impl Reader<'_> {
                     );
                 }
                 if has("amount_cny") && has("amount_by_kind") {
-                    self.err("award.amount_by_kind", "give amount_cny or amount_by_kind, not both");
+                    self.err(
+                        "award.amount_by_kind",
+                        "give amount_cny or amount_by_kind, not both",
+                    );
                 }
                 let any_amount = has("amount_cny") || has("amount_by_kind");
                 if any_amount && w.amount_unknown_reason.is_some() {
@@ -886,20 +930,38 @@ impl Reader<'_> {
             AwardKind::RateOfSpend => {
                 for k in ["amount_cny", "amount_by_kind", "amount_unknown_reason"] {
                     if has(k) {
-                        self.err(&format!("award.{k}"), "not for kind = \"rate_of_spend\" (give the rate and caps)");
+                        self.err(
+                            &format!("award.{k}"),
+                            "not for kind = \"rate_of_spend\" (give the rate and caps)",
+                        );
                     }
                 }
-                if w.rate_basis_points.is_none() && !has("rate_percent") && !has("rate_basis_points") {
-                    self.err("award.rate_percent", "missing; a rate of spend needs rate_percent or rate_basis_points");
+                if w.rate_basis_points.is_none()
+                    && !has("rate_percent")
+                    && !has("rate_basis_points")
+                {
+                    self.err(
+                        "award.rate_percent",
+                        "missing; a rate of spend needs rate_percent or rate_basis_points",
+                    );
                 }
-                if elig.requires_spend.is_none() && !has_issue(&self.issues, "eligibility.requires_spend") {
+                if elig.requires_spend.is_none()
+                    && !has_issue(&self.issues, "eligibility.requires_spend")
+                {
                     self.err(
                         "eligibility.requires_spend",
                         "missing; a rate of spend must say which spend: \"compute\" or \"model_purchase\"",
                     );
                 }
-                if w.cap_cny.is_none() && w.cap_per_year_cny.is_none() && !has("cap_cny") && !has("cap_per_year_cny") {
-                    self.err("award.cap_cny", "missing; a rate needs a cap (cap_cny and/or cap_per_year_cny)");
+                if w.cap_cny.is_none()
+                    && w.cap_per_year_cny.is_none()
+                    && !has("cap_cny")
+                    && !has("cap_per_year_cny")
+                {
+                    self.err(
+                        "award.cap_cny",
+                        "missing; a rate needs a cap (cap_cny and/or cap_per_year_cny)",
+                    );
                 }
             }
         }
@@ -1041,15 +1103,28 @@ amount_cny = 500000
         );
         assert_eq!(errs[0].column.as_deref(), Some("award.amount_cny"));
         let negative = MINIMAL.replace("amount_cny = 500000", "amount_cny = -5");
-        assert!(messages(&negative)[0].contains("award.amount_cny: must be a positive whole number"));
+        assert!(
+            messages(&negative)[0].contains("award.amount_cny: must be a positive whole number")
+        );
     }
 
     #[test]
     fn unknown_fields_and_missing_tie_rules_are_named() {
-        let text = MINIMAL.replace("kinds = [\"filed\"]", "kinds = [\"filed\"]\nfirst_n = 10\nself_developed = true");
+        let text = MINIMAL.replace(
+            "kinds = [\"filed\"]",
+            "kinds = [\"filed\"]\nfirst_n = 10\nself_developed = true",
+        );
         let m = messages(&text);
-        assert!(m.iter().any(|m| m.starts_with("x.toml: eligibility.self_developed: unknown field")), "{m:?}");
-        assert!(m.iter().any(|m| m.starts_with("x.toml: eligibility.tie: missing")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|m| m.starts_with("x.toml: eligibility.self_developed: unknown field")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|m| m.starts_with("x.toml: eligibility.tie: missing")),
+            "{m:?}"
+        );
     }
 
     #[test]
@@ -1059,9 +1134,20 @@ amount_cny = 500000
             "kind = \"rate_of_spend\"\nrate_percent = 30.5",
         );
         let m = messages(&text);
-        assert!(m.iter().any(|m| m.contains("award.rate_percent: must be a whole percent")), "{m:?}");
-        assert!(m.iter().any(|m| m.contains("eligibility.requires_spend: missing")), "{m:?}");
-        assert!(m.iter().any(|m| m.contains("award.cap_cny: missing")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|m| m.contains("award.rate_percent: must be a whole percent")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|m| m.contains("eligibility.requires_spend: missing")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter().any(|m| m.contains("award.cap_cny: missing")),
+            "{m:?}"
+        );
     }
 
     #[test]
@@ -1089,9 +1175,20 @@ amount_cny = 500000
     fn a_bad_province_and_dates_are_named() {
         let text = MINIMAL
             .replace("province = \"浙江\"", "province = \"Atlantis\"")
-            .replace("[eligibility]", "[applies]\nfiled_from = \"2024-13-01\"\n[eligibility]");
+            .replace(
+                "[eligibility]",
+                "[applies]\nfiled_from = \"2024-13-01\"\n[eligibility]",
+            );
         let m = messages(&text);
-        assert!(m.iter().any(|m| m.contains("jurisdiction.province: \"Atlantis\"")), "{m:?}");
-        assert!(m.iter().any(|m| m.contains("applies.filed_from: \"2024-13-01\" is not a date")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|m| m.contains("jurisdiction.province: \"Atlantis\"")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|m| m.contains("applies.filed_from: \"2024-13-01\" is not a date")),
+            "{m:?}"
+        );
     }
 }
