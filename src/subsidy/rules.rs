@@ -278,8 +278,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<Issue>> {
         let first = msg.lines().next().unwrap_or("").to_string();
         let detail = msg
             .lines()
-            .filter(|l| !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.trim().is_empty())
             .unwrap_or("")
             .to_string();
         vec![issue(
