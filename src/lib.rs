@@ -13,6 +13,7 @@ pub mod region;
 pub mod registry;
 pub mod search;
 pub mod store;
+pub mod subsidy;
 
 pub use error::{Error, ErrorPayload, Result};
 pub use registry::Registry;

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
+mod subsidies;
+pub use subsidies::{RuleExport, RuleInfo, RuleOrigin};
+
 /// The filings printed in the seed document, shipped so a first launch is not empty.
 pub const BUNDLED_FILES: &[(&str, &[u8])] = &[(
     "cac-2024-03-seed-excerpt.csv",

@@ -60,7 +60,7 @@ pub fn print_value<T: Serialize>(out: &mut Out, v: &T) -> Result<()> {
 }
 
 /// Prints rows as a table or CSV with the given header; JSON callers use [`print_value`].
-fn print_rows(out: &mut Out, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+pub(super) fn print_rows(out: &mut Out, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
     match out.format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out.w);
