@@ -12,6 +12,7 @@ pub mod query;
 pub mod region;
 pub mod registry;
 pub mod search;
+pub mod stats;
 pub mod store;
 
 pub use error::{Error, ErrorPayload, Result};

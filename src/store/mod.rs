@@ -8,6 +8,7 @@
 
 mod filings;
 mod migrate;
+mod stats;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
