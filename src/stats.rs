@@ -851,9 +851,9 @@ mod tests {
 
     #[test]
     fn published_totals_are_validated() {
-        let ok = parse_published_totals(&format!(
-            "source,confidence,registered,filed,as_of\nx,L,,5,2024-01-31\ny,M,3,5,2024-02-29\n"
-        ))
+        let ok = parse_published_totals(
+            "source,confidence,registered,filed,as_of\nx,L,,5,2024-01-31\ny,M,3,5,2024-02-29\n",
+        )
         .unwrap();
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[1].registered, Some(3));

@@ -2,6 +2,7 @@
 //! display. Exit codes: 0 success, 1 input refused (or a number found invalid), 2 usage errors.
 
 mod output;
+mod stats;
 
 use crate::error::{Error, Result};
 use crate::filing::{FilingFields, Flag, Kind};
@@ -79,6 +80,9 @@ enum Command {
     Backup { to: PathBuf },
     /// Replace the registry with a backup (the replaced file is kept as *.before-restore).
     Restore { from: PathBuf },
+    /// Counts by region, kind, month, quarter, year, batch or company, with share and rank, as of
+    /// any date; or --completeness against the published totals.
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -440,6 +444,7 @@ fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
+        Command::Stats(a) => stats::run(&open(cli.db)?, a, &mut out),
     }
 }
 
