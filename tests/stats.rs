@@ -575,3 +575,84 @@ fn cli_on_an_empty_registry() {
     assert_eq!(code, 0);
     assert_eq!(v["total"], 0);
 }
+
+/// Times every figure on 100,000 generated filings (`cargo test --test stats -- --ignored
+/// --nocapture`). With `BEIAN_STATS_DB=path` the registry is kept there, to time the CLI on it.
+/// Benchmarks proper (a million rows, 20 ms) belong to the benchmark suite; this is a quick look.
+#[test]
+#[ignore]
+fn timings_on_100k_filings() {
+    const N: usize = 100_000;
+    let regions = beian::region::Regions::bundled();
+    let names: Vec<(String, String)> = [
+        "北京市",
+        "上海市",
+        "广东省",
+        "浙江省",
+        "江苏省",
+        "四川省",
+        "湖北省",
+        "国资委",
+        "天津市",
+        "安徽省",
+        "福建省",
+        "山东省",
+        "湖南省",
+        "重庆市",
+        "陕西省",
+        "河南省",
+    ]
+    .iter()
+    .map(|n| {
+        let r = regions.by_name(n).unwrap();
+        (r.name.clone(), r.prefixes[0].clone())
+    })
+    .collect();
+    let start = d("2023-08-01");
+    let rows: Vec<[String; 6]> = (0..N)
+        .map(|i| {
+            // Skewed like the real lists: the first regions take most filings.
+            let (name, prefix) = &names[(i * i + i / 3) % 7 + (i % 3 == 0) as usize * (i % 9)];
+            let filed_on = start + Duration::days((i * 1050 / N) as i64);
+            let accepted = filed_on - Duration::days(10);
+            [
+                (i + 1).to_string(),
+                name.clone(),
+                format!("基准模型{i}"),
+                format!("基准{}科技有限公司", i % 5000),
+                format!("{prefix}-JiZhun{i}-{}", accepted.format("%Y%m%d")),
+                filed_on.format("%Y/%-m/%-d").to_string(),
+            ]
+        })
+        .collect();
+    let path = std::env::var_os("BEIAN_STATS_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("beian-stats-{}.sqlite", std::process::id()))
+        });
+    let _ = std::fs::remove_file(&path);
+    let mut reg = Registry::open(&path).unwrap();
+    let t = std::time::Instant::now();
+    import(&mut reg, "bench.csv", &delimited(&rows, ",", None));
+    eprintln!("import of {N} rows: {:?}", t.elapsed());
+    for by in StatsBy::ALL {
+        for as_of in [None, Some("2025-06-30")] {
+            let t = std::time::Instant::now();
+            let r = stats(&reg, by, as_of, None);
+            let took = t.elapsed();
+            if as_of.is_none() {
+                assert_eq!(r.total, N as u64, "{by:?}");
+            }
+            eprintln!(
+                "{:>8} as of {:<10}: {took:>10.2?} ({} rows)",
+                by.as_str(),
+                as_of.unwrap_or("-"),
+                r.rows.len()
+            );
+        }
+    }
+    if std::env::var_os("BEIAN_STATS_DB").is_none() {
+        drop(reg);
+        let _ = std::fs::remove_file(&path);
+    }
+}
