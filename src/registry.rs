@@ -399,7 +399,7 @@ fn unknown_region(r: &str) -> Error {
     }
 }
 
-fn validate_filter(f: &FilingFilter) -> Result<()> {
+pub(crate) fn validate_filter(f: &FilingFilter) -> Result<()> {
     for d in [&f.from, &f.to].into_iter().flatten() {
         if NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
             return Err(Error::Usage(format!(

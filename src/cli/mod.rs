@@ -2,6 +2,7 @@
 //! display. Exit codes: 0 success, 1 input refused (or a number found invalid), 2 usage errors.
 
 mod output;
+mod stats;
 mod subsidies;
 
 use crate::error::{Error, Result};
@@ -84,6 +85,9 @@ enum Command {
     Subsidies(subsidies::SubsidiesArgs),
     /// Facts about a company that the filing list lacks (city, district, self-developed, spend).
     Company(subsidies::CompanyArgs),
+    /// Counts by region, kind, month, quarter, year, batch or company, with share and rank, as of
+    /// any date; or --completeness against the published totals.
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -447,6 +451,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Subsidies(a) => subsidies::run_subsidies(cli.db, format, a),
         Command::Company(a) => subsidies::run_company(cli.db, format, a),
+        Command::Stats(a) => stats::run(&open(cli.db)?, a, &mut out),
     }
 }
 

@@ -22,8 +22,8 @@ pub enum Format {
 }
 
 pub struct Out {
-    format: Format,
-    w: Box<dyn Write>,
+    pub(super) format: Format,
+    pub(super) w: Box<dyn Write>,
 }
 
 impl Out {
@@ -35,7 +35,7 @@ impl Out {
     }
 }
 
-fn io(e: std::io::Error) -> Error {
+pub(super) fn io(e: std::io::Error) -> Error {
     // A closed pipe (`beian list | head`) is not worth a message.
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(0);

@@ -9,6 +9,7 @@
 mod companies;
 mod filings;
 mod migrate;
+mod stats;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};

@@ -4,6 +4,7 @@
 //! Unknown fields are errors too: a misspelt condition must not be silently ignored.
 
 use super::facts::SpendKind;
+pub use crate::confidence::Confidence;
 use crate::filing::Issue;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -46,18 +47,6 @@ pub const BUNDLED_RULES: &[(&str, &str)] = &[
         include_str!("../../data/subsidies/nanjing-model-filing.toml"),
     ),
 ];
-
-/// How sure we are of the policy as written in the rule (DOMAIN.md's scale).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub enum Confidence {
-    /// Read in an official text or two agreeing sources.
-    H,
-    /// One credible secondary source.
-    M,
-    /// Weak or inferred.
-    L,
-}
 
 /// The filings a rule counts. `algorithm` filings are recorded per company (the CAC lists do not
 /// carry them).
