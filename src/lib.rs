@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod filing;
 pub mod import;
 pub mod number;

@@ -1,6 +1,7 @@
 //! The `beian` command line: the same use cases as the app, for scripts and servers without a
 //! display. Exit codes: 0 success, 1 input refused (or a number found invalid), 2 usage errors.
 
+mod export;
 mod output;
 
 use crate::error::{Error, Result};
@@ -79,6 +80,8 @@ enum Command {
     Backup { to: PathBuf },
     /// Replace the registry with a backup (the replaced file is kept as *.before-restore).
     Restore { from: PathBuf },
+    /// Export the filings of `list` (same filters and sort) as CSV, XLSX, an HTML or PDF report.
+    Export(export::ExportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -204,7 +207,7 @@ struct EditArgs {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(export::args(std::env::args_os()));
     let format = cli.format;
     match run(cli) {
         Ok(code) => code,
@@ -430,6 +433,7 @@ fn run(cli: Cli) -> Result<i32> {
             eprintln!("beian: backed up to {}", to.display());
             Ok(0)
         }
+        Command::Export(a) => export::run(cli.db, format, a),
         Command::Restore { from } => {
             let target = cli.db.unwrap_or_else(default_db_path);
             Registry::restore_from(&from, &target)?;

@@ -6,6 +6,7 @@
 //! embedded, numbered, and applied one transaction each; a database written by a newer schema is
 //! refused before anything touches it.
 
+mod export;
 mod filings;
 mod migrate;
 
@@ -14,6 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use export::SelectionCounts;
 pub use migrate::LATEST_SCHEMA;
 
 pub struct Store {
