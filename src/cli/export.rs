@@ -187,12 +187,37 @@ mod tests {
     #[test]
     fn format_after_export_names_the_file_format() {
         assert_eq!(
-            args(strs(&["beian", "export", "--format", "pdf", "--out", "r.pdf"])),
-            strs(&["beian", "export", "--export-format", "pdf", "--out", "r.pdf"])
+            args(strs(&[
+                "beian", "export", "--format", "pdf", "--out", "r.pdf"
+            ])),
+            strs(&[
+                "beian",
+                "export",
+                "--export-format",
+                "pdf",
+                "--out",
+                "r.pdf"
+            ])
         );
         assert_eq!(
-            args(strs(&["beian", "--format", "json", "--db", "x", "export", "--format=csv"])),
-            strs(&["beian", "--format", "json", "--db", "x", "export", "--export-format=csv"])
+            args(strs(&[
+                "beian",
+                "--format",
+                "json",
+                "--db",
+                "x",
+                "export",
+                "--format=csv"
+            ])),
+            strs(&[
+                "beian",
+                "--format",
+                "json",
+                "--db",
+                "x",
+                "export",
+                "--export-format=csv"
+            ])
         );
         let list = strs(&["beian", "list", "--format", "csv"]);
         assert_eq!(args(list.clone()), list);

@@ -48,10 +48,24 @@ pub fn neutralise(s: &str) -> Cow<'_, str> {
 pub(crate) fn headers(kind: Kind, lang: Language) -> [&'static str; 8] {
     match (lang, kind) {
         (Language::Zh, Kind::Filed) => [
-            "序号", "属地", "模型名称", "备案单位", "备案编号", "备案时间", "类型", "标记",
+            "序号",
+            "属地",
+            "模型名称",
+            "备案单位",
+            "备案编号",
+            "备案时间",
+            "类型",
+            "标记",
         ],
         (Language::Zh, Kind::Registered) => [
-            "序号", "属地", "模型名称", "备案单位", "登记编号", "登记时间", "类型", "标记",
+            "序号",
+            "属地",
+            "模型名称",
+            "备案单位",
+            "登记编号",
+            "登记时间",
+            "类型",
+            "标记",
         ],
         (Language::En, Kind::Filed) => [
             "seq",
@@ -129,9 +143,7 @@ impl Sink<'_> {
     }
 
     fn drain(&mut self) -> Result<()> {
-        self.csv
-            .flush()
-            .map_err(|e| Error::Export(e.to_string()))?;
+        self.csv.flush().map_err(|e| Error::Export(e.to_string()))?;
         let buf = std::mem::take(&mut *self.buf.0.borrow_mut());
         if buf.is_empty() {
             return Ok(());
@@ -178,6 +190,7 @@ pub(crate) fn write(
     }
     let buf = Shared::default();
     let csv = csv::WriterBuilder::new()
+        .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(buf.clone());
     let mut sink = Sink {
@@ -239,7 +252,13 @@ mod tests {
 
     #[test]
     fn harmless_text_is_untouched() {
-        for v in ["北京百度网讯科技有限公司", "Beijing-WenXinYiYan-20230821", "'quoted", "a=b", ""] {
+        for v in [
+            "北京百度网讯科技有限公司",
+            "Beijing-WenXinYiYan-20230821",
+            "'quoted",
+            "a=b",
+            "",
+        ] {
             assert_eq!(neutralise(v), v);
             assert_eq!(strip_formula_guard(v), v);
         }

@@ -213,9 +213,7 @@ impl ReportStats {
                     label_zh: r
                         .map(|r| r.short_name().to_string())
                         .unwrap_or_else(|| name.clone()),
-                    label_en: r
-                        .map(|r| r.english.clone())
-                        .unwrap_or_else(|| name.clone()),
+                    label_en: r.map(|r| r.english.clone()).unwrap_or_else(|| name.clone()),
                     count: *n,
                     share: share(*n),
                 }
@@ -476,6 +474,16 @@ fn write_atomically(
     Ok(file.metadata().map(|m| m.len()).unwrap_or(0))
 }
 
+/// The font file a PDF export would use, or `pdf_font_missing` (for the app to say so up front).
+pub fn pdf_font_path() -> Result<PathBuf> {
+    pdf::find_font().map(|f| f.path)
+}
+
+/// Whether a file is a font that can set the report's Chinese text.
+pub fn pdf_font_usable(path: &Path) -> bool {
+    pdf::load_font(path).is_some()
+}
+
 /// How often (in rows) exports report progress and check for a cancel.
 pub(crate) const PROGRESS_EVERY: u64 = 256;
 
@@ -676,11 +684,20 @@ mod tests {
             now: "2026-01-01T00:00:00Z".into(),
             title: None,
         };
-        assert_eq!(effective_filter(&req).unwrap().to.as_deref(), Some("2024-03-31"));
+        assert_eq!(
+            effective_filter(&req).unwrap().to.as_deref(),
+            Some("2024-03-31")
+        );
         req.filter.to = Some("2024-01-31".into());
-        assert_eq!(effective_filter(&req).unwrap().to.as_deref(), Some("2024-01-31"));
+        assert_eq!(
+            effective_filter(&req).unwrap().to.as_deref(),
+            Some("2024-01-31")
+        );
         req.filter.to = Some("2025-01-31".into());
-        assert_eq!(effective_filter(&req).unwrap().to.as_deref(), Some("2024-03-31"));
+        assert_eq!(
+            effective_filter(&req).unwrap().to.as_deref(),
+            Some("2024-03-31")
+        );
         req.as_of = Some("March".into());
         assert_eq!(effective_filter(&req).unwrap_err().code(), "usage");
     }

@@ -6,7 +6,7 @@
 //! and copied. Without one the export fails with `pdf_font_missing` before anything is written.
 
 use super::report::{
-    confidence_lines, cny, month_ticks, nice_step, percent, region_label, source_label,
+    cny, confidence_lines, month_ticks, nice_step, percent, region_label, source_label,
     status_label, Report,
 };
 use super::{flags_text, kind_label, Language};
@@ -486,7 +486,10 @@ impl<'a> Layout<'a> {
             self.text_at(x, py(last.cumulative) + 5.0, 9.0, &t, INK, true);
         }
         self.y -= h + 4.0;
-        let cap = l.pick("图 2　按月累计备案数量", "Figure 2. Cumulative filings by month");
+        let cap = l.pick(
+            "图 2　按月累计备案数量",
+            "Figure 2. Cumulative filings by month",
+        );
         self.paragraph(cap, 8.5, MUTED, 0.0);
     }
 }
@@ -494,7 +497,10 @@ impl<'a> Layout<'a> {
 /// Lays out and writes the report as PDF bytes.
 pub(crate) fn render(r: &Report, font: &FontFile) -> Result<Vec<u8>> {
     let face = ttf_parser::Face::parse(&font.data, font.index).map_err(|e| {
-        Error::Export(format!("the font {} cannot be read: {e}", font.path.display()))
+        Error::Export(format!(
+            "the font {} cannot be read: {e}",
+            font.path.display()
+        ))
     })?;
     let is_cff = face.tables().cff.is_some();
     let postscript = face
@@ -522,12 +528,27 @@ pub(crate) fn render(r: &Report, font: &FontFile) -> Result<Vec<u8>> {
             Language::Zh => format!("{} · 第 {} / {} 页", r.title, i + 1, total),
             Language::En => format!("{} · page {} of {}", r.title, i + 1, total),
         };
-        lay.line(MARGIN, MARGIN + 8.0, MARGIN + CONTENT_W, MARGIN + 8.0, RULE, 0.5);
+        lay.line(
+            MARGIN,
+            MARGIN + 8.0,
+            MARGIN + CONTENT_W,
+            MARGIN + 8.0,
+            RULE,
+            0.5,
+        );
         lay.text_at(MARGIN, MARGIN - 4.0, 7.5, &footer, MUTED, false);
         std::mem::swap(&mut lay.page, &mut page);
         finished.push(page.finish());
     }
-    write_pdf(r, &lay.glyphs, font, is_cff, &postscript, &descriptor, finished)
+    write_pdf(
+        r,
+        &lay.glyphs,
+        font,
+        is_cff,
+        &postscript,
+        &descriptor,
+        finished,
+    )
 }
 
 struct Descriptor {
@@ -550,7 +571,10 @@ fn compose(lay: &mut Layout, r: &Report) {
     for (k, v) in [
         (l.pick("截至日期", "As of"), as_of),
         (l.pick("导出时间", "Exported at"), r.now.clone()),
-        (l.pick("筛选条件", "Filters"), r.filters.join(l.pick("；", "; "))),
+        (
+            l.pick("筛选条件", "Filters"),
+            r.filters.join(l.pick("；", "; ")),
+        ),
         (l.pick("排序", "Sort"), r.sort.clone()),
     ] {
         lay.paragraph(&format!("{k}{}{v}", l.pick("：", ": ")), 9.5, MUTED, 0.0);
@@ -593,7 +617,12 @@ fn compose(lay: &mut Layout, r: &Report) {
 
     lay.heading(l.pick("图表", "Charts"));
     if s.total == 0 {
-        lay.paragraph(l.pick("没有可绘制的数据。", "Nothing to chart."), 10.0, INK, 0.0);
+        lay.paragraph(
+            l.pick("没有可绘制的数据。", "Nothing to chart."),
+            10.0,
+            INK,
+            0.0,
+        );
     } else {
         lay.bar_chart(r);
         if !s.by_month.is_empty() {
@@ -933,8 +962,7 @@ fn write_pdf(
         cmap.pair(*cid, *c);
     }
     let cmap_data = deflate(&cmap.finish());
-    pdf.stream(cmap_id, &cmap_data)
-        .filter(Filter::FlateDecode);
+    pdf.stream(cmap_id, &cmap_data).filter(Filter::FlateDecode);
     let program_data = deflate(&program);
     {
         let mut s = pdf.stream(program_id, &program_data);
@@ -954,8 +982,7 @@ fn write_pdf(
             page.finish();
         }
         let data = deflate(&content);
-        pdf.stream(*content_id, &data)
-            .filter(Filter::FlateDecode);
+        pdf.stream(*content_id, &data).filter(Filter::FlateDecode);
     }
     Ok(pdf.finish())
 }

@@ -75,11 +75,23 @@ impl Report {
         let l = self.lang;
         let s = &self.stats;
         let mut out = vec![
-            (l.pick("备案记录", "Filings").to_string(), s.total.to_string()),
+            (
+                l.pick("备案记录", "Filings").to_string(),
+                s.total.to_string(),
+            ),
             (l.pick("其中备案", "Filed").to_string(), s.filed.to_string()),
-            (l.pick("其中登记", "Registered").to_string(), s.registered.to_string()),
-            (l.pick("属地数", "Regions").to_string(), s.by_region.len().to_string()),
-            (l.pick("备案单位数", "Companies").to_string(), s.companies.to_string()),
+            (
+                l.pick("其中登记", "Registered").to_string(),
+                s.registered.to_string(),
+            ),
+            (
+                l.pick("属地数", "Regions").to_string(),
+                s.by_region.len().to_string(),
+            ),
+            (
+                l.pick("备案单位数", "Companies").to_string(),
+                s.companies.to_string(),
+            ),
         ];
         if !s.by_region.is_empty() {
             let names: Vec<&str> = s
@@ -145,7 +157,14 @@ impl Report {
 pub(crate) fn table_headers(l: Language) -> [&'static str; 8] {
     match l {
         Language::Zh => [
-            "序号", "属地", "模型名称", "备案单位", "编号", "日期", "类型", "标记",
+            "序号",
+            "属地",
+            "模型名称",
+            "备案单位",
+            "编号",
+            "日期",
+            "类型",
+            "标记",
         ],
         Language::En => [
             "No.", "Region", "Model", "Company", "Number", "Date", "Kind", "Flags",
@@ -314,6 +333,7 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; font-size: .
 th, td { border-bottom: 1px solid var(--rule); padding: .3em .5em; text-align: left; vertical-align: top; }
 th { background: #eef2f7; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.nw, th.nw { white-space: nowrap; }
 td.mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .9em; word-break: break-all; }
 .note { background: #fff8e1; border-left: 4px solid #f0b429; padding: .5em .8em; }
 .empty { background: #eef2f7; border-left: 4px solid var(--muted); padding: .5em .8em; }
@@ -347,7 +367,11 @@ pub fn html(r: &Report) -> String {
         l.pick("zh-CN", "en"),
         esc(&r.title)
     );
-    let _ = write!(h, "<header>\n<h1>{}</h1>\n<dl class=\"meta\">\n", esc(&r.title));
+    let _ = write!(
+        h,
+        "<header>\n<h1>{}</h1>\n<dl class=\"meta\">\n",
+        esc(&r.title)
+    );
     let as_of = r
         .as_of
         .clone()
@@ -355,7 +379,10 @@ pub fn html(r: &Report) -> String {
     for (k, v) in [
         (l.pick("截至日期", "As of"), as_of),
         (l.pick("导出时间", "Exported at"), r.now.clone()),
-        (l.pick("筛选条件", "Filters"), r.filters.join(l.pick("；", "; "))),
+        (
+            l.pick("筛选条件", "Filters"),
+            r.filters.join(l.pick("；", "; ")),
+        ),
         (l.pick("排序", "Sort"), r.sort.clone()),
     ] {
         let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
@@ -472,7 +499,11 @@ pub fn html(r: &Report) -> String {
     );
     match &r.subsidies {
         None => {
-            let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(r.subsidy_note().unwrap_or("")));
+            let _ = writeln!(
+                h,
+                "<p class=\"note\">{}</p>",
+                esc(r.subsidy_note().unwrap_or(""))
+            );
         }
         Some(sub) => subsidies_html(&mut h, sub, l),
     }
@@ -487,18 +518,22 @@ pub fn html(r: &Report) -> String {
         let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
     }
     if r.rows.is_empty() {
-        let _ = writeln!(h, "<p class=\"empty\">{}</p>", esc(r.empty_note().unwrap_or("")));
+        let _ = writeln!(
+            h,
+            "<p class=\"empty\">{}</p>",
+            esc(r.empty_note().unwrap_or(""))
+        );
     } else {
         let hd = table_headers(l);
         let _ = writeln!(
             h,
-            "<table><thead><tr><th class=\"n\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            "<table><thead><tr><th class=\"n\">{}</th><th class=\"nw\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"nw\">{}</th><th class=\"nw\">{}</th><th>{}</th></tr></thead><tbody>",
             hd[0], hd[1], hd[2], hd[3], hd[4], hd[5], hd[6], hd[7]
         );
         for row in &r.rows {
             let _ = writeln!(
                 h,
-                "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"n\">{}</td><td class=\"nw\">{}</td><td>{}</td></tr>",
                 row.seq.map(|s| s.to_string()).unwrap_or_default(),
                 esc(&row.region),
                 esc(&row.model),
@@ -632,9 +667,10 @@ fn subsidies_html(h: &mut String, sub: &ReportSubsidies, l: Language) {
 pub(crate) fn nice_step(max: u64) -> u64 {
     let raw = (max.max(1) as f64 / 4.0).max(1.0);
     let mag = 10f64.powi(raw.log10().floor() as i32);
-    let step = [1.0, 2.0, 5.0, 10.0]
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
         .map(|m| m * mag)
+        .filter(|s| s.fract() == 0.0)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
     step.max(1.0) as u64
@@ -663,7 +699,7 @@ fn region_bar_svg(s: &ReportStats, l: Language) -> String {
     let height = top * 2.0 + rows.len() as f64 * row_h;
     let max = rows.iter().map(|r| r.count).max().unwrap_or(1).max(1) as f64;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
+        "<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
         esc(l.pick("各属地备案数量", "Filings by region"))
     );
     for (i, r) in rows.iter().enumerate() {
@@ -706,7 +742,7 @@ fn cumulative_line_svg(s: &ReportStats, l: Language) -> String {
     };
     let y = |v: u64| top + plot_h - plot_h * v as f64 / top_v as f64;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
         esc(l.pick("按月累计备案数量", "Cumulative filings by month"))
     );
     let mut v = 0;

@@ -26,8 +26,14 @@ fn xerr(e: XlsxError) -> Error {
 pub(crate) fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
             _ => 1,
         })
         .sum()
@@ -228,7 +234,10 @@ fn cover(
             lang.pick("筛选条件", "Filters").into(),
             describe_filter(req, lang).join("\n"),
         ),
-        (lang.pick("排序", "Sort").into(), describe_sort(req.sort, lang)),
+        (
+            lang.pick("排序", "Sort").into(),
+            describe_sort(req.sort, lang),
+        ),
         (
             lang.pick("截至日期", "As of").into(),
             req.as_of
@@ -239,11 +248,8 @@ fn cover(
         (
             lang.pick("内容", "Contents").into(),
             if s.total == 0 {
-                lang.pick(
-                    "所选范围内没有备案记录",
-                    "The selection holds no filings",
-                )
-                .into()
+                lang.pick("所选范围内没有备案记录", "The selection holds no filings")
+                    .into()
             } else {
                 match lang {
                     Language::Zh => format!("备案 {}，登记 {}", s.filed, s.registered),
@@ -466,7 +472,14 @@ fn batches(
         ws.autofilter(0, 0, inputs.batches.len() as u32, 10)
             .map_err(xerr)?;
     }
-    for (c, w) in [(0u16, 8.0), (1, fit(file_w)), (2, 66.0), (3, 22.0), (4, 10.0), (5, 12.0)] {
+    for (c, w) in [
+        (0u16, 8.0),
+        (1, fit(file_w)),
+        (2, 66.0),
+        (3, 22.0),
+        (4, 10.0),
+        (5, 12.0),
+    ] {
         ws.set_column_width(c, w).map_err(xerr)?;
     }
     for c in 6..=10 {

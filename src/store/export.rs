@@ -71,11 +71,7 @@ impl Store {
     /// The counts behind a report's headline figures, charts and tables.
     pub fn selection_counts(&self, filter: &FilingFilter, top: u32) -> Result<SelectionCounts> {
         let (where_sql, args) = where_clause(filter);
-        let and = if where_sql.is_empty() {
-            "WHERE"
-        } else {
-            "AND"
-        };
+        let and = if where_sql.is_empty() { "WHERE" } else { "AND" };
         let mut out = SelectionCounts::default();
         self.conn.query_row(
             &format!(
