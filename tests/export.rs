@@ -645,9 +645,45 @@ fn html_report_without_subsidies_says_so() {
     let reg = fixture();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.html");
-    run(&reg, &request(ExportFormat::Html, &path)).unwrap();
+    let req = request(ExportFormat::Html, &path);
+    let inputs = beian::export::report_inputs(reg.store(), &req).unwrap();
+    assert!(inputs.subsidies.is_none());
+    beian::export::export(reg.store(), &req, &inputs, &mut |_, _| true).unwrap();
     let html = std::fs::read_to_string(&path).unwrap();
     assert!(html.contains("本报告未包含补贴评估"));
+}
+
+#[test]
+fn the_registrys_report_carries_the_subsidy_evaluation_with_reasons() {
+    use beian::subsidy::facts::{CompanyFactsUpdate, FactInput, SelfDeveloped};
+    let mut reg = fixture();
+    reg.set_company_facts(
+        CompanyFactsUpdate {
+            name: "阿里巴巴达摩院 (杭州) 科技有限公司".into(),
+            registered_city: Some(FactInput::entered("杭州市".to_string())),
+            self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
+            ..Default::default()
+        },
+        NOW,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.html");
+    let mut req = request(ExportFormat::Html, &path);
+    req.as_of = Some("2024-06-30".into());
+    run(&reg, &req).unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(!html.contains("本报告未包含补贴评估"));
+    assert!(html.contains("hangzhou-model-filing"));
+    assert!(html.contains("阿里巴巴达摩院 (杭州) 科技有限公司"));
+    assert!(
+        html.contains("500,000"),
+        "the Hangzhou award and its amount are in the report"
+    );
+    assert!(
+        html.contains("ZheJiang-TongYiQianWen-20230901"),
+        "the reasons name the filing"
+    );
 }
 
 fn many_rows(n: usize) -> Vec<u8> {

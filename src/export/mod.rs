@@ -332,8 +332,56 @@ impl Registry {
         req: &ExportRequest,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<ExportSummary> {
-        let inputs = report_inputs(self.store(), req)?;
+        let mut inputs = report_inputs(self.store(), req)?;
+        inputs.subsidies = Some(self.report_subsidies(req)?);
         export(self.store(), req, &inputs, progress)
+    }
+
+    /// Every enabled rule evaluated as of the report's date (its as-of, else the day of `now`),
+    /// narrowed to the selected company when the selection names one.
+    fn report_subsidies(&self, req: &ExportRequest) -> Result<ReportSubsidies> {
+        let day = req
+            .as_of
+            .as_deref()
+            .unwrap_or_else(|| req.now.get(..10).unwrap_or(""));
+        let as_of = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+            Error::Usage(format!(
+                "{day:?} is not a date; give the report an as-of date as YYYY-MM-DD"
+            ))
+        })?;
+        let report = self.evaluate(None, None, as_of)?;
+        let company = req
+            .filter
+            .company
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let rows: Vec<SubsidyRow> = report
+            .rows()
+            .into_iter()
+            .filter(|r| company.is_none_or(|c| r.enterprise.contains(c)))
+            .map(|r| SubsidyRow {
+                rule: r.rule,
+                jurisdiction: r.jurisdiction,
+                enterprise: r.enterprise,
+                status: serde_json::to_value(r.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                amount_cny: r.amount_cny,
+                reasons: r.reasons,
+            })
+            .collect();
+        let total_cny = rows
+            .iter()
+            .filter(|r| r.status == "qualifies")
+            .filter_map(|r| r.amount_cny)
+            .sum();
+        Ok(ReportSubsidies {
+            as_of: Some(as_of.to_string()),
+            rows,
+            total_cny,
+        })
     }
 }
 
