@@ -8,6 +8,7 @@
 
 mod filings;
 mod migrate;
+mod writable;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -30,6 +31,7 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         migrate::refuse_newer(path)?;
+        writable::check_writable(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
