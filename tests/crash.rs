@@ -72,24 +72,46 @@ fn beian(db: &Path) -> Command {
     c
 }
 
-/// Runs `cmd`, SIGKILLs it after `delay` unless it finished first. Returns whether it was killed.
-fn run_and_kill(mut cmd: Command, delay: Duration) -> bool {
+/// When to kill: a delay after the start, or after the write transaction starts (the moment the
+/// WAL first holds pages; a large import spills pages to it long before it commits).
+#[derive(Clone, Copy)]
+enum Aim {
+    FromStart(Duration),
+    IntoWrite(Duration),
+}
+
+fn wal_len(db: &Path) -> u64 {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Runs `cmd` on `db`, SIGKILLs it at `aim` unless it finished first. Returns whether it was
+/// killed, and how long its write phase took (when it ran to the end).
+fn run_and_kill(mut cmd: Command, db: &Path, aim: Aim) -> (bool, Option<Duration>) {
     let mut child = cmd.spawn().unwrap();
-    let deadline = Instant::now() + delay;
+    let start = Instant::now();
+    let mut write_start = None;
     loop {
         if child.try_wait().unwrap().is_some() {
-            return false;
+            return (false, write_start.map(|w: Instant| w.elapsed()));
         }
-        let now = Instant::now();
-        if now >= deadline {
+        if write_start.is_none() && wal_len(db) > 0 {
+            write_start = Some(Instant::now());
+        }
+        let due = match aim {
+            Aim::FromStart(d) => start.elapsed() >= d,
+            Aim::IntoWrite(d) => write_start.is_some_and(|w| w.elapsed() >= d),
+        };
+        if due {
             break;
         }
-        std::thread::sleep((deadline - now).min(Duration::from_millis(2)));
+        std::thread::sleep(Duration::from_millis(1));
     }
     // Child::kill is SIGKILL on Unix: no destructor, no rollback, no checkpoint runs.
     child.kill().unwrap();
     child.wait().unwrap();
-    true
+    (true, None)
 }
 
 fn timed(mut cmd: Command) -> Duration {
@@ -124,43 +146,46 @@ fn killing_an_import_leaves_the_batch_whole_or_absent() {
     );
     let big = env.write("big.csv", &big_file());
 
-    // Where the write phase starts and ends, to aim most kills inside the transaction.
+    // How long the whole import and its write phase take, to aim kills inside the transaction.
     let probe = dir.join("probe.sqlite");
     copy_db(&base, &probe);
-    let mut dry = beian(&probe);
-    dry.arg("import").arg(&big).arg("--dry-run");
-    let plan_time = timed(dry);
     let mut full = beian(&probe);
     full.arg("import").arg(&big);
-    let total_time = timed(full);
-    eprintln!("import of {rows} rows: plan {plan_time:?}, plan + apply {total_time:?}");
+    let t = Instant::now();
+    let (_, write) = run_and_kill(full, &probe, Aim::FromStart(Duration::MAX));
+    let (total_time, write_time) = (t.elapsed(), write.expect("the import wrote to the WAL"));
+    eprintln!("import of {rows} rows: {total_time:?}, of which writing {write_time:?}");
 
     let mut rng = Rng::seeded();
-    let (mut absent, mut whole, mut finished) = (0, 0, 0);
+    let (mut absent, mut whole, mut finished, mut mid_write) = (0, 0, 0, 0);
     for round in 0..rounds() {
         let db = dir.join(format!("round{round}.sqlite"));
         copy_db(&base, &db);
-        // Most kills aim at the write transaction; some anywhere, startup and planning included.
-        let (lo, hi) = if round % 5 != 4 {
-            (
-                plan_time.as_millis() as u64 * 9 / 10,
-                total_time.as_millis() as u64 * 11 / 10,
-            )
+        // Most kills land inside the write transaction; some anywhere, startup included.
+        let aim = if round % 5 != 4 {
+            Aim::IntoWrite(Duration::from_micros(
+                rng.below(write_time.as_micros() as u64 * 11 / 10),
+            ))
         } else {
-            (0, total_time.as_millis() as u64)
+            Aim::FromStart(Duration::from_micros(
+                rng.below(total_time.as_micros() as u64),
+            ))
         };
-        let delay = Duration::from_millis(lo + rng.below(hi - lo));
         let mut cmd = beian(&db);
         cmd.arg("import").arg(&big);
-        if !run_and_kill(cmd, delay) {
+        if !run_and_kill(cmd, &db, aim).0 {
             finished += 1;
         }
+        // Pages in the WAL of a batch that is absent were written by a transaction the kill
+        // cut short: proof the kill landed inside the write, not before it.
+        let wal = wal_len(&db);
 
         reopen_ok(&db);
         let c = Connection::open(&db).unwrap();
         match count(&c, "SELECT count(*) FROM batches") {
             1 => {
                 absent += 1;
+                mid_write += u64::from(wal > 0);
                 assert_eq!(count(&c, "SELECT count(*) FROM filings"), 18);
                 assert_eq!(count(&c, "SELECT count(*) FROM raw_rows"), 18);
             }
@@ -187,8 +212,8 @@ fn killing_an_import_leaves_the_batch_whole_or_absent() {
         assert_eq!(count(&c, "SELECT count(*) FROM filings"), 18 + rows);
     }
     eprintln!(
-        "{} rounds: batch absent after kill {absent}, whole {whole} (of which finished before \
-         the kill {finished})",
+        "{} rounds: batch absent after kill {absent} (killed mid-transaction {mid_write}), whole \
+         {whole} (finished before the kill {finished})",
         rounds()
     );
 }
@@ -222,7 +247,7 @@ fn killing_an_edit_leaves_it_whole_or_absent() {
         let delay = Duration::from_micros(rng.below(edit_time.as_micros() as u64 * 12 / 10));
         let mut cmd = beian(&db);
         cmd.args(["edit", number, "--model", &after]);
-        run_and_kill(cmd, delay);
+        run_and_kill(cmd, &db, Aim::FromStart(delay));
 
         reopen_ok(&db);
         let c = Connection::open(&db).unwrap();
