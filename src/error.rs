@@ -45,7 +45,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    #[error("database error: {0}")]
+    #[error("{}", db_message(.0))]
     Db(#[from] rusqlite::Error),
 
     #[error("cannot write the export to {path}: {reason}; nothing was written. Choose a folder that exists and that you can write to")]
@@ -60,6 +60,16 @@ pub enum Error {
 
     #[error("the export could not be produced: {0}")]
     Export(String),
+}
+
+fn db_message(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        // Every write is one transaction, so a full disk rolls the whole operation back.
+        Some(rusqlite::ErrorCode::DiskFull) => "the disk is full; nothing from this operation was \
+             written and the database is as it was. Free some space and try again"
+            .to_string(),
+        _ => format!("database error: {e}"),
+    }
 }
 
 fn invalid_message(issues: &[Issue]) -> String {
@@ -90,6 +100,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::Io { source, .. } => match source.kind() {
                 std::io::ErrorKind::PermissionDenied => "permission_denied",
+                std::io::ErrorKind::ReadOnlyFilesystem => "read_only",
                 std::io::ErrorKind::NotFound => "file_not_found",
                 _ if is_disk_full(source) => "disk_full",
                 _ => "io",

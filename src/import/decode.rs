@@ -68,11 +68,10 @@ fn decode_forced(file: &str, bytes: &[u8], label: &str) -> Result<(String, Strin
 }
 
 fn decode_detected(file: &str, bytes: &[u8]) -> Result<(String, String), ImportError> {
-    if bytes.starts_with(b"%PDF") {
+    if let Some(what) = known_non_table(bytes) {
         return Err(ImportError::Undecodable {
             file: file.into(),
-            reason: "this is a PDF document, not a table; export the table to CSV or XLSX first"
-                .into(),
+            reason: format!("this is {what}, not a table; export the table to CSV or XLSX first"),
         });
     }
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
@@ -96,6 +95,9 @@ fn decode_detected(file: &str, bytes: &[u8]) -> Result<(String, String), ImportE
     if mostly_utf8(bytes) {
         return decode_strict(file, UTF_8, bytes, 0).map(|t| (t, "UTF-8".into()));
     }
+    if let Some(err) = mixed_encodings(file, bytes) {
+        return Err(err);
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     let guess = detector.guess(Some(b"cn"), true);
@@ -106,6 +108,61 @@ fn decode_detected(file: &str, bytes: &[u8]) -> Result<(String, String), ImportE
     };
     let text = decode_strict(file, encoding, bytes, 0)?;
     Ok((text, label_for(encoding)))
+}
+
+/// Formats people pick by mistake from the same download folder. Named, they get a message that
+/// says what the file is; otherwise a detector would guess an encoding and report a bad byte.
+fn known_non_table(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"\x1F\x8B", "a gzip archive"),
+        (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+        (b"Rar!\x1A\x07", "a RAR archive"),
+        (b"\x7FELF", "a program"),
+    ];
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, what)| *what)
+}
+
+/// A UTF-8 header over rows pasted from a GBK file (or the reverse) cannot be read in any one
+/// encoding; a detector would pick one and the header would come out as mojibake, reported as "no
+/// filings table". When whole lines of Chinese read as UTF-8 before the first bad byte, the file
+/// began as UTF-8, and saying so tells the person what to fix.
+fn mixed_encodings(file: &str, bytes: &[u8]) -> Option<ImportError> {
+    let valid = bytes.utf8_chunks().next()?.valid();
+    let whole_lines = &valid[..valid.rfind('\n')? + 1];
+    // GBK text almost never forms a few valid multi-byte UTF-8 characters by chance.
+    if whole_lines.chars().filter(|c| !c.is_ascii()).count() < 4 {
+        return None;
+    }
+    let line = whole_lines.matches('\n').count() + 1;
+    let offset = whole_lines.len();
+    let rest = &bytes[offset..];
+    let gbk_reads_rest = GB18030
+        .decode_without_bom_handling_and_without_replacement(rest)
+        .is_some();
+    Some(ImportError::Undecodable {
+        file: file.into(),
+        reason: format!(
+            "{} UTF-8 but line {line} (offset {offset}) is not{}: the file mixes encodings, as \
+             when rows are pasted from another file; save it again in one encoding",
+            if line == 2 {
+                "line 1 is".to_string()
+            } else {
+                format!("lines 1–{} are", line - 1)
+            },
+            if gbk_reads_rest {
+                " (it reads as GB18030)"
+            } else {
+                ""
+            }
+        ),
+    })
 }
 
 fn label_for(encoding: &'static Encoding) -> String {
@@ -408,5 +465,31 @@ mod tests {
         fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = decode("p", &bytes, None);
         }
+    }
+
+    #[test]
+    fn images_and_archives_are_named_not_decoded() {
+        for (bytes, what) in [
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice(), "PNG image"),
+            (b"\xFF\xD8\xFF\xE0\0\x10JFIF".as_slice(), "JPEG image"),
+            (b"\x1F\x8B\x08\0\0\0".as_slice(), "gzip archive"),
+        ] {
+            let e = decode("x.csv", bytes, None).unwrap_err();
+            assert!(e.to_string().contains(what), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_utf8_header_over_gbk_rows_is_called_mixed() {
+        let head = "序号,属地,模型名称,备案单位,备案编号,备案时间\n";
+        let rows =
+            "1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n";
+        let bytes = [head.as_bytes(), &GB18030.encode(rows).0].concat();
+        let e = decode("m.csv", &bytes, None).unwrap_err().to_string();
+        assert!(e.contains("mixes encodings"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        // A GBK file as a whole is still detected as such.
+        let whole = GB18030.encode(&format!("{head}{rows}")).0.into_owned();
+        assert_eq!(decode("g.csv", &whole, None).unwrap().label, "GB18030");
     }
 }

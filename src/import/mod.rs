@@ -147,6 +147,20 @@ pub enum ImportError {
     Spreadsheet { file: String, reason: String },
     #[error("{file}: {reason}")]
     TooLarge { file: String, reason: String },
+    #[error(
+        "{file}: line {line}, column {column}: a quote (\") opens a cell that is never closed, so \
+         every line after it would read as part of that cell; close the quote or remove it"
+    )]
+    UnclosedQuote {
+        file: String,
+        line: u64,
+        column: usize,
+    },
+    #[error(
+        "{file}: the table at line {line} has a header but no rows; nothing to import (is this \
+         the right file or sheet?)"
+    )]
+    NoRows { file: String, line: u64 },
 }
 
 impl ImportError {
@@ -161,6 +175,8 @@ impl ImportError {
             ImportError::NoNumberColumn { .. } => "no_number_column",
             ImportError::Spreadsheet { .. } => "spreadsheet_unreadable",
             ImportError::TooLarge { .. } => "file_too_large",
+            ImportError::UnclosedQuote { .. } => "unclosed_quote",
+            ImportError::NoRows { .. } => "no_rows",
         }
     }
 }
@@ -176,9 +192,19 @@ pub fn read_source(
             file: file_name.to_string(),
         });
     }
-    if xlsx::looks_like_spreadsheet(bytes) {
-        return xlsx::read_workbook(file_name, bytes, opts);
+    let source = if xlsx::looks_like_spreadsheet(bytes) {
+        xlsx::read_workbook(file_name, bytes, opts)?
+    } else {
+        let decoded = decode::decode(file_name, bytes, opts.encoding.as_deref())?;
+        table::read_text(file_name, &decoded.text, decoded.label, opts)?
+    };
+    // A header with nothing under it is a wrong sheet or an export that failed; importing it
+    // would only add an empty batch to the history.
+    if source.tables.iter().all(|t| t.rows.is_empty()) {
+        return Err(ImportError::NoRows {
+            file: file_name.to_string(),
+            line: source.tables.first().map_or(0, |t| t.header_line),
+        });
     }
-    let decoded = decode::decode(file_name, bytes, opts.encoding.as_deref())?;
-    table::read_text(file_name, &decoded.text, decoded.label, opts)
+    Ok(source)
 }

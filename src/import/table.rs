@@ -107,6 +107,7 @@ fn read_rows(file: &str, text: &str, delimiter: u8) -> Result<Vec<SourceRow>, Im
     let mut rdr = reader(text, delimiter);
     let mut record = csv::StringRecord::new();
     let mut rows = Vec::new();
+    let mut last_start = 0usize;
     loop {
         let more = rdr
             .read_record(&mut record)
@@ -118,13 +119,61 @@ fn read_rows(file: &str, text: &str, delimiter: u8) -> Result<Vec<SourceRow>, Im
             break;
         }
         let line = record_line(text, record.position());
+        last_start = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(0);
         check_size(file, line, record.len(), record.iter().map(str::len))?;
         rows.push(SourceRow {
             line,
             cells: record.iter().map(clean_cell).collect(),
         });
     }
+    // A quote left open takes the rest of the file into one cell: the lines after it would vanish
+    // into a rejected row (or, with --keep-going, silently). Only the last record can be affected.
+    if let Some(last) = rows.last() {
+        let tail = text.get(last_start..).unwrap_or_default();
+        if let Some(column) = unclosed_quote(tail, delimiter) {
+            return Err(ImportError::UnclosedQuote {
+                file: file.into(),
+                line: last.line,
+                column: column + 1,
+            });
+        }
+    }
     Ok(rows)
+}
+
+/// The 0-based field in which a quote opens and the text ends before it closes, read with the csv
+/// crate's rules (a quote starts quoting only as a field's first byte; `""` inside is a quote).
+fn unclosed_quote(record: &str, delimiter: u8) -> Option<usize> {
+    let bytes = record.trim_start_matches(['\r', '\n']).as_bytes();
+    let (mut field, mut at_start, mut quoted) = (0usize, true, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == delimiter {
+            field += 1;
+            at_start = true;
+            i += 1;
+            continue;
+        } else if b == b'\n' || b == b'\r' {
+            return None;
+        } else if at_start && b == b'"' {
+            quoted = true;
+        }
+        at_start = false;
+        i += 1;
+    }
+    quoted.then_some(field)
 }
 
 /// The csv crate stamps a record with the position where the reader stood before it, which is
@@ -163,8 +212,8 @@ pub(crate) fn check_size(
         return Err(ImportError::TooLarge {
             file: file.into(),
             reason: format!(
-                "line {line} has a cell of {len} bytes (at most {MAX_CELL_BYTES}); \
-                 a quote is probably never closed"
+                "line {line} has a cell of {len} bytes (at most {MAX_CELL_BYTES}); no filing \
+                 has a value that long: is a quote left open, or is this not a CAC table?"
             ),
         });
     }
@@ -495,5 +544,23 @@ mod tests {
         let long = format!("{HEADER}\n1,\"{}\n", "x".repeat(MAX_CELL_BYTES + 1));
         let e = read(&long).unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn a_quote_never_closed_names_its_line_and_column() {
+        let text = "序号,属地,模型名称,备案单位,备案编号,备案时间\n\
+                    1,北京市,文心一言,百度,Beijing-WenXinYiYan-20230821,2023/8/31\n\
+                    2,北京市,\"智谱,智谱,Beijing-ChatGLM-20230821,2023/8/31\n\
+                    3,北京市,云雀,抖音,Beijing-YunQue-20230821,2023/8/31\n";
+        match read(text).unwrap_err() {
+            ImportError::UnclosedQuote { line, column, .. } => assert_eq!((line, column), (3, 3)),
+            other => panic!("{other}"),
+        }
+        // Closed quotes, doubled quotes and a stray quote inside a cell are all fine.
+        for ok in ["\"a\"\"b\",c\n", "a,\"b\nc\"\n", "a,b\"c\n", "a,b\"\n"] {
+            assert_eq!(unclosed_quote(ok, b','), None, "{ok:?}");
+        }
+        assert_eq!(unclosed_quote("a,\"b\"\"\n", b','), Some(1));
+        assert_eq!(unclosed_quote("\r\n\"a", b','), Some(0));
     }
 }

@@ -242,6 +242,21 @@ fn check_row(
         }
     }
 
+    for field in [Field::Number, Field::Model, Field::Company] {
+        if let Some(c) = cell(field).and_then(|v| v.chars().find(|&c| is_hidden(c))) {
+            issues.push(warn(
+                "hidden_characters",
+                field,
+                format!(
+                    "{} holds U+{:04X}, a character that does not show but can change how the \
+                     text reads or compares; kept as published",
+                    col(field).unwrap_or("the cell"),
+                    u32::from(c)
+                ),
+            ));
+        }
+    }
+
     let rejected = issues.iter().any(Issue::is_error);
     flags.sort_unstable();
     flags.dedup();
@@ -283,6 +298,20 @@ pub fn strip_formula_guard(cell: &str) -> &str {
 /// Names copied out of PDFs and wrapped spreadsheet cells carry line breaks and runs of spaces
 /// that are not part of the name: a break between two Chinese characters is dropped, any other
 /// run of whitespace becomes one space. The raw cell is kept in the batch's raw rows regardless.
+/// Zero-width and bidirectional-control characters: invisible, yet they reorder what is shown
+/// (U+202E turns `fdp.exe` into `exe.pdf`) or make two equal-looking names differ.
+pub(crate) fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061c}'
+            | '\u{feff}'
+    )
+}
+
 pub fn clean_name(raw: &str) -> String {
     let chars: Vec<char> = raw.trim().chars().collect();
     let mut out = String::with_capacity(raw.len());

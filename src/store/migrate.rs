@@ -53,7 +53,14 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             supported: LATEST_SCHEMA,
         });
     }
-    for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    apply(conn, current, MIGRATIONS)
+}
+
+/// Each migration and its version stamp commit together: a migration that fails, or a process
+/// killed in the middle of one, leaves the database at the previous version (tested in
+/// `migrate_tests.rs`, including SIGKILL during a slow migration).
+fn apply(conn: &mut Connection, current: i64, migrations: &[(i64, &str)]) -> Result<()> {
+    for &(version, sql) in migrations.iter().filter(|(v, _)| *v > current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", version)?;
@@ -61,3 +68,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "migrate_tests.rs"]
+mod tests;

@@ -11,6 +11,7 @@ mod export;
 mod filings;
 mod migrate;
 mod stats;
+mod writable;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -34,6 +35,7 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         migrate::refuse_newer(path)?;
+        writable::check_writable(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

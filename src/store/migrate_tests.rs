@@ -1,0 +1,145 @@
+//! Migrations are all-or-nothing: a failing statement rolls its migration back, and so does a
+//! SIGKILL in the middle of one. The kill test re-runs this test binary as a child that applies a
+//! deliberately slow migration, and kills it at seeded random moments.
+
+use super::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const V1: (i64, &str) = MIGRATIONS[0];
+
+fn open(path: &Path) -> Connection {
+    let c = Connection::open(path).unwrap();
+    c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        .unwrap();
+    c
+}
+
+fn version(c: &Connection) -> i64 {
+    c.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn has_table(c: &Connection, name: &str) -> bool {
+    c.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap()
+        == 1
+}
+
+fn schema_1_with_a_batch(path: &Path) -> Connection {
+    let mut c = open(path);
+    apply(&mut c, 0, &[V1]).unwrap();
+    c.execute(
+        "INSERT INTO batches (file_name, sha256, size, encoding, imported_at) \
+         VALUES ('a.csv', 'abc', 1, 'UTF-8', '2024-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    c
+}
+
+#[test]
+fn a_failing_migration_rolls_back_to_the_previous_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = schema_1_with_a_batch(&dir.path().join("db.sqlite"));
+    let broken = "CREATE TABLE added_by_v2 (x INTEGER); \
+                  ALTER TABLE batches ADD COLUMN note TEXT; \
+                  INSERT INTO no_such_table VALUES (1);";
+    let e = apply(&mut c, 1, &[V1, (2, broken)]).unwrap_err();
+    assert!(e.to_string().contains("no_such_table"), "{e}");
+    assert_eq!(version(&c), 1);
+    assert!(!has_table(&c, "added_by_v2"));
+    let cols: Vec<String> = c
+        .prepare("SELECT name FROM pragma_table_info('batches')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!cols.contains(&"note".to_string()));
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+/// Version 2 of the kill test: a table filled with enough rows to take a while.
+const SLOW_V2: &str = "CREATE TABLE added_by_v2 (x INTEGER, pad TEXT); \
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) \
+    INSERT INTO added_by_v2 SELECT i, hex(randomblob(32)) FROM n; \
+    CREATE INDEX added_by_v2_pad ON added_by_v2(pad);";
+
+/// The child side of the kill test: does nothing unless the parent set the variable.
+#[test]
+fn slow_migration_child() {
+    let Some(path) = std::env::var_os("BEIAN_MIGRATION_CHILD_DB") else {
+        return;
+    };
+    let mut c = open(Path::new(&path));
+    let current = version(&c);
+    apply(&mut c, current, &[V1, (2, SLOW_V2)]).unwrap();
+}
+
+#[test]
+fn a_migration_killed_midway_leaves_the_previous_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let spawn = |db: &Path| {
+        Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "store::migrate::tests::slow_migration_child"])
+            .env("BEIAN_MIGRATION_CHILD_DB", db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let timing = dir.path().join("timing.sqlite");
+    drop(schema_1_with_a_batch(&timing));
+    let t = Instant::now();
+    assert!(spawn(&timing).wait().unwrap().success());
+    let full = t.elapsed();
+    assert_eq!(version(&open(&timing)), 2, "the child must really migrate");
+
+    let mut x: u64 = 0x9E37_79B9;
+    let (mut before, mut after) = (0, 0);
+    for round in 0..6 {
+        let db = dir.path().join(format!("r{round}.sqlite"));
+        drop(schema_1_with_a_batch(&db));
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let delay = Duration::from_micros(x % (full.as_micros() as u64 * 11 / 10).max(1));
+        let mut child = spawn(&db);
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        child.wait().unwrap();
+
+        let c = open(&db);
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok", "round {round}");
+        let batches: i64 = c
+            .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(batches, 1, "round {round}");
+        match version(&c) {
+            1 => {
+                before += 1;
+                assert!(!has_table(&c, "added_by_v2"), "round {round}");
+            }
+            2 => {
+                after += 1;
+                let n: i64 = c
+                    .query_row("SELECT count(*) FROM added_by_v2", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(n, 50_000, "round {round}");
+            }
+            v => panic!("round {round}: version {v}"),
+        }
+    }
+    eprintln!("migration killed (full run {full:?}): at v1 {before}, at v2 {after}");
+}
