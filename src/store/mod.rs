@@ -7,6 +7,7 @@
 //! refused before anything touches it.
 
 mod filings;
+mod import;
 mod migrate;
 
 use crate::error::{Error, Result};
@@ -14,6 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use import::{BatchMeta, ImportTx};
 pub use migrate::LATEST_SCHEMA;
 
 pub struct Store {
@@ -22,6 +24,8 @@ pub struct Store {
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// SQLite's own default page cache (about 2 MB), kept outside imports.
+const DEFAULT_CACHE_SIZE: i64 = -2000;
 
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.

@@ -1,0 +1,208 @@
+//! The import transaction, row by row: the whole-plan apply and the streaming import share it, so
+//! a batch is written the same way however its rows arrive.
+
+use super::filings::{insert_filing, replace_filing, to_json};
+use super::Store;
+use crate::error::{Error, Result};
+use crate::filing::{FilingFields, Kind};
+use crate::import::plan::{fingerprint, Existing, PlanCounts, PlannedRow, RowAction, TablePlan};
+use crate::number::number_key;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+/// What identifies a batch, known before its rows are read.
+pub struct BatchMeta<'m> {
+    pub file_name: &'m str,
+    pub sha256: &'m str,
+    pub size: u64,
+    pub encoding: &'m str,
+    pub delimiter: Option<&'m str>,
+}
+
+/// One open import transaction. Dropping it without [`ImportTx::finish`] rolls everything back.
+pub struct ImportTx<'c> {
+    /// Taken by `finish`; still here on drop means the import is abandoned.
+    tx: Option<Transaction<'c>>,
+    batch: Option<i64>,
+    now: String,
+    /// The registry held no filings when the transaction began: every number is new unless it
+    /// appeared earlier in the same file, which the planner knows without asking.
+    started_empty: bool,
+}
+
+/// A bigger page cache while an import runs: index pages of a large registry stay in memory
+/// instead of being read back for each row. Restored when the import ends.
+const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+
+impl Store {
+    /// Begins an import transaction (reads see its own writes).
+    pub fn import_tx(&mut self, now: &str) -> Result<ImportTx<'_>> {
+        self.conn
+            .pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        let tx = self.conn.transaction()?;
+        let started_empty: bool =
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM filings)", [], |r| {
+                r.get(0)
+            })?;
+        Ok(ImportTx {
+            tx: Some(tx),
+            batch: None,
+            now: now.to_string(),
+            started_empty,
+        })
+    }
+}
+
+impl<'c> ImportTx<'c> {
+    fn tx(&self) -> Result<&Transaction<'c>> {
+        self.tx.as_ref().ok_or_else(|| Error::NotFound {
+            what: "an open import transaction".into(),
+        })
+    }
+
+    /// What the registry holds under a number key, as this transaction sees it.
+    pub fn existing(&self, key: &str) -> Result<Option<Existing>> {
+        if self.started_empty {
+            return Ok(None);
+        }
+        super::filings::existing_in(self.tx()?, key)
+    }
+
+    /// Writes the batch record; rows follow. Its counts are written by [`ImportTx::finish`].
+    pub fn start_batch(&mut self, meta: &BatchMeta, source: &str) -> Result<i64> {
+        self.tx()?.execute(
+            "INSERT INTO batches (file_name, sha256, size, encoding, delimiter, imported_at, source)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![
+                meta.file_name,
+                meta.sha256,
+                meta.size as i64,
+                meta.encoding,
+                meta.delimiter,
+                self.now,
+                source,
+            ],
+        )?;
+        let id = self.tx()?.last_insert_rowid();
+        self.batch = Some(id);
+        Ok(id)
+    }
+
+    fn batch(&self) -> Result<i64> {
+        self.batch.ok_or_else(|| Error::NotFound {
+            what: "the batch of this import (start_batch was not called)".into(),
+        })
+    }
+
+    pub fn add_table(&self, idx: usize, t: &TablePlan) -> Result<()> {
+        self.tx()?.execute(
+            "INSERT INTO batch_tables (batch_id, idx, sheet, title, kind, header_line, header)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![
+                self.batch()?,
+                idx as i64,
+                t.sheet,
+                t.title,
+                t.kind.map(Kind::as_str),
+                t.header_line as i64,
+                to_json(&t.header)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Writes one planned row: the filing it inserts, updates or confirms, and its raw row.
+    /// `number_column` is where the table keeps numbers, for rejected rows' raw number.
+    pub fn add_row(&self, row: &PlannedRow, number_column: Option<usize>) -> Result<()> {
+        let batch = self.batch()?;
+        let tx = self.tx()?;
+        let now = self.now.as_str();
+        let filing_id = match (&row.fields, row.action) {
+            (Some(f), RowAction::Insert) => {
+                Some(insert_filing(tx, f, &row.flags, Some(batch), now)?)
+            }
+            (Some(f), RowAction::Update) => {
+                let id = row.existing_id.ok_or_else(|| Error::NotFound {
+                    what: format!("filing {}", f.number),
+                })?;
+                replace_filing(tx, id, f, &row.flags, Some(batch), None, now)?;
+                Some(id)
+            }
+            (Some(f), RowAction::Unchanged) => {
+                if let Some(id) = row.existing_id {
+                    let fp = fingerprint(f);
+                    tx.prepare_cached(
+                        "UPDATE filings SET import_fingerprint = ?
+                         WHERE id = ? AND import_fingerprint IS NOT ?",
+                    )?
+                    .execute(params![fp, id, fp])?;
+                }
+                row.existing_id
+            }
+            // The row this one repeats was written earlier in the same transaction.
+            (Some(f), RowAction::Duplicate) => filing_id_by_key(tx, f)?,
+            _ => None,
+        };
+        let number = match &row.fields {
+            Some(f) => f.number.as_str(),
+            None => number_column
+                .and_then(|i| row.cells.get(i))
+                .map(String::as_str)
+                .unwrap_or_default(),
+        };
+        tx.prepare_cached(
+            "INSERT INTO raw_rows (batch_id, table_idx, line, number, cells, action, filing_id,
+                                   changes, issues)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?
+        .execute(params![
+            batch,
+            row.table as i64,
+            row.line as i64,
+            number,
+            to_json(&row.cells),
+            row.action.as_str(),
+            filing_id,
+            (!row.changes.is_empty()).then(|| to_json(&row.changes)),
+            (!row.issues.is_empty()).then(|| to_json(&row.issues)),
+        ])?;
+        Ok(())
+    }
+
+    /// Records the batch's counts and commits.
+    pub fn finish(mut self, counts: PlanCounts) -> Result<i64> {
+        let batch = self.batch()?;
+        let tx = self.tx.take().ok_or_else(|| Error::NotFound {
+            what: "an open import transaction".into(),
+        })?;
+        tx.execute(
+            "UPDATE batches SET rows = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?
+             WHERE id = ?",
+            params![
+                counts.rows as i64,
+                counts.inserted as i64,
+                counts.updated as i64,
+                counts.unchanged as i64,
+                counts.rejected as i64,
+                batch
+            ],
+        )?;
+        tx.pragma_update(None, "cache_size", super::DEFAULT_CACHE_SIZE)?;
+        tx.commit()?;
+        Ok(batch)
+    }
+}
+
+impl Drop for ImportTx<'_> {
+    fn drop(&mut self) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.pragma_update(None, "cache_size", super::DEFAULT_CACHE_SIZE);
+        }
+    }
+}
+
+fn filing_id_by_key(tx: &Transaction, f: &FilingFields) -> Result<Option<i64>> {
+    Ok(tx
+        .prepare_cached("SELECT id FROM filings WHERE number_key = ?")?
+        .query_row([number_key(&f.number)], |r| r.get(0))
+        .optional()?)
+}
