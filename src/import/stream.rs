@@ -258,3 +258,78 @@ pub fn for_each_row<E>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::table::read_text;
+
+    /// The tables and rows a stream yields, in the shape a whole-file read gives them.
+    fn streamed(text: &str) -> Result<Vec<SourceTable>, ImportError> {
+        let layout = scan("t.csv", text, &ReadOptions::default())?;
+        let mut tables: Vec<SourceTable> = Vec::new();
+        for_each_row(text, &layout, |e| -> Result<(), ImportError> {
+            match e {
+                TextEvent::Table {
+                    index,
+                    context,
+                    merged,
+                } => {
+                    if merged {
+                        assert!(index < tables.len());
+                    } else {
+                        assert_eq!(index, tables.len());
+                        tables.push(context.clone());
+                    }
+                }
+                TextEvent::Row { table, row, .. } => tables[table].rows.push(row),
+            }
+            Ok(())
+        })?;
+        Ok(tables)
+    }
+
+    fn same_as_whole_file(text: &str) {
+        let whole = read_text("t.csv", text, "UTF-8".into(), &ReadOptions::default());
+        match (whole, streamed(text)) {
+            (Ok(w), Ok(s)) => {
+                assert_eq!(w.tables.len(), s.len(), "{text}");
+                for (a, b) in w.tables.iter().zip(&s) {
+                    assert_eq!(a.title, b.title, "{text}");
+                    assert_eq!(a.kind, b.kind, "{text}");
+                    assert_eq!(a.header_line, b.header_line, "{text}");
+                    assert_eq!(a.header, b.header, "{text}");
+                    assert_eq!(a.columns, b.columns, "{text}");
+                    assert_eq!(a.rows, b.rows, "{text}");
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+            (w, s) => panic!("{text}\nwhole: {w:?}\nstream: {s:?}"),
+        }
+    }
+
+    const H: &str = "序号,属地,模型名称,备案单位,备案号,备案时间";
+    const R1: &str =
+        "1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31";
+    const R2: &str = "2,上海市,书生,上海人工智能实验室,Shanghai-ShuSheng-20230821,2023/8/31";
+
+    #[test]
+    fn streams_the_tables_a_whole_file_read_finds() {
+        let cases = [
+            format!("{H}\n{R1}\n{R2}\n"),
+            format!("附件1：生成式人工智能服务已备案信息\n\n{H}\r\n{R1}\r\n\r\n{R2}\r\n注：按备案时间排序\n"),
+            format!("{H}\n{R1}\n已登记信息\n{H}\n{R2}\n,,,,,\n说明,,,,,\n"),
+            format!("{H}\n{R1}\n{H}\n{R2}\n"),
+            format!("{H}\n{R1}\n注一\n{R2}\n注二\n,注三\n"),
+            format!("{H}\n{R1}\n,,,,Beijing-X-20230821,\n注\n"),
+            format!("标题\n说明,见下\n{H}\n{R1}\n第二部分\n,另一注\n序号,属地,模型名称,备案单位,登记编号,登记时间\n{R2}\n"),
+            "no,table,here\n1,2,3\n".to_string(),
+            "序号,属地,模型名称,备案单位\n1,北京市,a,b\n".to_string(),
+            format!("{H}\n1,北京市,\"a\nb\",c,Beijing-X-20230821,2023/8/31\n{R2}\n"),
+            format!("{H}\t\n{R1}\n"),
+        ];
+        for text in &cases {
+            same_as_whole_file(text);
+        }
+    }
+}

@@ -122,6 +122,27 @@ pub(crate) fn where_clause(filter: &FilingFilter) -> (String, Vec<Value>) {
     }
 }
 
+/// Where counts under `filter` can be read: `filing_counts` (a few thousand rows kept by
+/// triggers, with the columns of `filings` that [`where_clause`] filters on) unless the filter
+/// looks into the company or the search text, which only `filings` has. Returns the table, under
+/// the alias `f`, and the expression that counts filings in it.
+fn counts_source(filter: &FilingFilter) -> (&'static str, &'static str) {
+    let company = filter
+        .company
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
+    let search = filter
+        .search
+        .as_deref()
+        .and_then(search::match_expression)
+        .is_some();
+    if company || search {
+        ("filings f", "COUNT(*)")
+    } else {
+        ("filing_counts f", "SUM(f.n)")
+    }
+}
+
 fn order_by(q: &FilingQuery) -> String {
     let Some(sort) = q.sort else {
         return "ORDER BY f.filed_on, f.seq, f.id".into();
@@ -203,8 +224,9 @@ impl Store {
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
         let (where_sql, args) = where_clause(&q.filter);
+        let (source, count) = counts_source(&q.filter);
         let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM filings f {where_sql}"),
+            &format!("SELECT coalesce({count}, 0) FROM {source} {where_sql}"),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
@@ -227,9 +249,10 @@ impl Store {
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
         let (where_sql, args) = where_clause(filter);
+        let (source, count) = counts_source(filter);
         let group = |expr: &str, order: &str| -> Result<Vec<(Option<String>, u64)>> {
             let sql = format!(
-                "SELECT {expr} AS v, COUNT(*) AS n FROM filings f {where_sql} GROUP BY v ORDER BY {order}"
+                "SELECT {expr} AS v, {count} AS n FROM {source} {where_sql} GROUP BY v ORDER BY {order}"
             );
             let mut stmt = self.conn.prepare(&sql)?;
             let rows = stmt

@@ -206,3 +206,146 @@ fn filing_id_by_key(tx: &Transaction, f: &FilingFields) -> Result<Option<i64>> {
         .query_row([number_key(&f.number)], |r| r.get(0))
         .optional()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::filing::{FilingFields, Kind};
+    use crate::import::ReadOptions;
+    use crate::query::{FilingFilter, FilingQuery};
+    use crate::registry::{ImportMode, Registry};
+
+    const NOW: &str = "2024-06-01T00:00:00Z";
+    const HEADER: &str = "序号,属地,模型名称,备案单位,备案号,备案时间\n";
+
+    fn import(reg: &mut Registry, name: &str, rows: &str) {
+        let text = format!("{HEADER}{rows}");
+        let s = reg
+            .import(
+                name,
+                text.as_bytes(),
+                &ReadOptions::default(),
+                ImportMode::default(),
+                NOW,
+                &mut |_, _| true,
+            )
+            .unwrap();
+        assert!(s.errors.is_empty(), "{s:?}");
+    }
+
+    type CountRow = (String, String, Option<String>, Option<i64>, String, i64);
+
+    fn grouped(reg: &Registry, sql: &str) -> Vec<CountRow> {
+        let conn = &reg.store().conn;
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .unwrap()
+    }
+
+    fn assert_counts_exact(reg: &Registry) {
+        let order = "ORDER BY 1, 2, 3, 4, 5";
+        let truth = grouped(
+            reg,
+            &format!(
+                "SELECT region, kind, filed_on, first_batch_id, flags, COUNT(*) FROM filings
+                 GROUP BY 1, 2, 3, 4, 5 {order}"
+            ),
+        );
+        let kept = grouped(
+            reg,
+            &format!(
+                "SELECT region, kind, filed_on, first_batch_id, flags, n FROM filing_counts {order}"
+            ),
+        );
+        assert_eq!(truth, kept);
+        // The counts path and the filings path agree on facets and totals under a filter.
+        for filter in [
+            FilingFilter::default(),
+            FilingFilter {
+                regions: vec!["北京".into()],
+                ..Default::default()
+            },
+            FilingFilter {
+                year: Some(2023),
+                flagged: Some(false),
+                ..Default::default()
+            },
+        ] {
+            let via_counts = reg.facets(&filter).unwrap();
+            let via_filings = reg
+                .facets(&FilingFilter {
+                    // Matches every filing: each company name contains 公司.
+                    company: Some("公司".into()),
+                    ..filter.clone()
+                })
+                .unwrap();
+            assert_eq!(format!("{via_counts:?}"), format!("{via_filings:?}"));
+            let q = |filter: FilingFilter| FilingQuery {
+                filter,
+                ..Default::default()
+            };
+            assert_eq!(
+                reg.list(&q(filter.clone())).unwrap().total,
+                reg.list(&q(FilingFilter {
+                    company: Some("公司".into()),
+                    ..filter.clone()
+                }))
+                .unwrap()
+                .total
+            );
+        }
+    }
+
+    #[test]
+    fn filing_counts_follow_every_write() {
+        let mut reg = Registry::open_in_memory().unwrap();
+        import(
+            &mut reg,
+            "a.csv",
+            "1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n\
+             2,北京市,云雀,北京抖音信息服务有限公司,Beijing-YunQue-20230821,2023/8/31\n\
+             3,上海市,书生,、上海人工智能实验室有限公司,Shanghai-ShuSheng-20230821,2023/8/31\n",
+        );
+        assert_counts_exact(&reg);
+        // A later file changes one filing's region and date and repeats another unchanged.
+        import(
+            &mut reg,
+            "b.csv",
+            "1,天津市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/9/1\n\
+             2,北京市,云雀,北京抖音信息服务有限公司,Beijing-YunQue-20230821,2023/8/31\n",
+        );
+        assert_counts_exact(&reg);
+        let fields = |number: &str, region: &str, filed_on| FilingFields {
+            number: number.into(),
+            kind: Kind::Filed,
+            region: region.into(),
+            model: "灵犀".into(),
+            company: "科大讯飞股份有限公司".into(),
+            filed_on,
+            seq: None,
+        };
+        let added = reg
+            .add_filing(fields("Anhui-LingXi-20240101", "安徽省", None), NOW, None)
+            .unwrap();
+        assert_counts_exact(&reg);
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 1, 12);
+        reg.edit_filing(
+            added.filing.id,
+            fields("Anhui-LingXi-20240101", "安徽省", date),
+            NOW,
+            None,
+        )
+        .unwrap();
+        assert_counts_exact(&reg);
+    }
+}
