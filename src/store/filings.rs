@@ -648,11 +648,25 @@ fn insert_audit(
     Ok(tx.last_insert_rowid())
 }
 
-fn search_document(f: &FilingFields) -> String {
+pub(super) fn search_document(f: &FilingFields) -> String {
     search::index_text(&[&f.model, &f.company, &f.number])
 }
 
 pub(super) fn insert_filing(
+    tx: &Transaction,
+    f: &FilingFields,
+    flags: &[Flag],
+    batch: Option<i64>,
+    now: &str,
+) -> Result<i64> {
+    let id = insert_filing_row(tx, f, flags, batch, now)?;
+    tx.prepare_cached("INSERT INTO filing_search (rowid, grams) VALUES (?, ?)")?
+        .execute(params![id, search_document(f)])?;
+    Ok(id)
+}
+
+/// The filing without its search document, which the caller must add.
+pub(super) fn insert_filing_row(
     tx: &Transaction,
     f: &FilingFields,
     flags: &[Flag],
@@ -681,10 +695,7 @@ pub(super) fn insert_filing(
         now,
         now
     ])?;
-    let id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO filing_search (rowid, grams) VALUES (?, ?)")?
-        .execute(params![id, search_document(f)])?;
-    Ok(id)
+    Ok(tx.last_insert_rowid())
 }
 
 /// Moves the current values to `filing_versions` and writes the new ones. An import (`batch`)
