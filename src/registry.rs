@@ -175,72 +175,18 @@ impl Registry {
         now: &str,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<ImportSummary> {
-        let c = plan.counts;
-        let mut summary = ImportSummary {
-            status: ImportStatus::DryRun,
-            batch: None,
-            file: plan.file_name.clone(),
-            encoding: plan.encoding.clone(),
-            delimiter: plan.delimiter.clone(),
-            rows: c.rows,
-            inserted: c.inserted,
-            updated: c.updated,
-            unchanged: c.unchanged,
-            rejected: c.rejected,
-            errors: plan.errors.clone(),
-            warnings: plan.warnings.clone(),
-            message: String::new(),
+        let mut summary = match decide(plan, mode) {
+            Decision::Done(summary) => return Ok(summary),
+            Decision::Write(summary) => summary,
         };
-        if let Some(prev) = &plan.already_imported {
-            summary.status = ImportStatus::AlreadyImported;
-            summary.batch = Some(prev.id);
-            summary.inserted = 0;
-            summary.updated = 0;
-            summary.unchanged = c.rows;
-            summary.rejected = 0;
-            summary.errors.clear();
-            summary.warnings.clear();
-            summary.message = format!(
-                "already imported as batch {} ({}, {}); nothing changed",
-                prev.id, prev.file_name, prev.imported_at
-            );
-            return Ok(summary);
-        }
-        if mode.dry_run {
-            summary.message = format!(
-                "dry run: would insert {}, update {}, leave {} unchanged, reject {}",
-                c.inserted, c.updated, c.unchanged, c.rejected
-            );
-            return Ok(summary);
-        }
-        if plan.has_errors() && !mode.keep_going {
-            summary.status = ImportStatus::Refused;
-            summary.inserted = 0;
-            summary.updated = 0;
-            summary.unchanged = 0;
-            summary.message = format!(
-                "refused: {} row(s) have errors (first on line {}); nothing was written. Fix them, \
-                 or import with --keep-going to commit the other rows",
-                c.rejected,
-                plan.errors
-                    .first()
-                    .and_then(|e| e.line)
-                    .map(|l| l.to_string())
-                    .unwrap_or_else(|| "?".into())
-            );
-            return Ok(summary);
-        }
         let batch = self.store.apply_plan(plan, source, now, progress)?;
-        summary.status = ImportStatus::Imported;
-        summary.batch = Some(batch);
-        summary.message = format!(
-            "batch {batch}: {} new, {} changed, {} unchanged, {} rejected",
-            c.inserted, c.updated, c.unchanged, c.rejected
-        );
+        imported(&mut summary, batch);
         Ok(summary)
     }
 
-    /// Plan and apply in one call, as the CLI does.
+    /// Plan and apply in one call, as the CLI does. Text files are read as a stream of rows,
+    /// planned and written one at a time, so a million-row file never exists as a million planned
+    /// rows; the outcome is the one the two-step path gives.
     pub fn import(
         &mut self,
         file_name: &str,
@@ -250,8 +196,122 @@ impl Registry {
         now: &str,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<ImportSummary> {
-        let plan = self.plan_import(file_name, bytes, opts)?;
-        self.apply_import(&plan, mode, now, progress)
+        if bytes.is_empty() || crate::import::xlsx::looks_like_spreadsheet(bytes) {
+            let plan = self.plan_import(file_name, bytes, opts)?;
+            return self.apply_import(&plan, mode, now, progress);
+        }
+        self.import_text(file_name, bytes, opts, mode, now, progress)
+    }
+
+    fn import_text(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+        opts: &ReadOptions,
+        mode: ImportMode,
+        now: &str,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<ImportSummary> {
+        use crate::import::plan::{Planner, TablePlan};
+        use crate::import::{decode, stream, validate::RowChecker};
+
+        let sha256 = crate::import::plan::sha256_hex(bytes);
+        let already_imported = self.store.batch_by_sha(&sha256)?;
+        let decoded = decode::decode(file_name, bytes, opts.encoding.as_deref())?;
+        let layout = stream::scan(file_name, &decoded.text, opts)?;
+        let delimiter = (layout.delimiter as char).to_string();
+        // Rows are written as they are planned unless nothing may be written anyway; the
+        // transaction is dropped (rolled back) if the file turns out to be refused.
+        let write = already_imported.is_none() && !mode.dry_run;
+        let mut tx = self.store.import_tx(now)?;
+        if write {
+            tx.start_batch(
+                &crate::store::BatchMeta {
+                    file_name,
+                    sha256: &sha256,
+                    size: bytes.len() as u64,
+                    encoding: &decoded.label,
+                    delimiter: Some(&delimiter),
+                },
+                "import",
+            )?;
+        }
+        let tx = tx;
+        let regions = Regions::bundled();
+        let mut lookup = |key: &str| tx.existing(key);
+        let mut planner = Planner::new(&mut lookup);
+        let mut checker = RowChecker::new(regions);
+        let mut tables: Vec<TablePlan> = Vec::new();
+        let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+        let total = layout.data_rows;
+        let mut done = 0u64;
+        stream::for_each_row(&decoded.text, &layout, |event| -> Result<()> {
+            match event {
+                stream::TextEvent::Table {
+                    index,
+                    context,
+                    merged,
+                } => {
+                    if !merged {
+                        checker = RowChecker::new(regions);
+                        let t = TablePlan::of(context);
+                        if write {
+                            tx.add_table(index, &t)?;
+                        }
+                        tables.push(t);
+                    }
+                }
+                stream::TextEvent::Row {
+                    table,
+                    context,
+                    row,
+                } => {
+                    if done % 512 == 0 && !progress(done, total.max(done)) {
+                        return Err(Error::Cancelled);
+                    }
+                    done += 1;
+                    let checked = checker.check(context, row.line, &row.cells);
+                    let planned = planner.row(table, row.cells, checked)?;
+                    tables[table].rows += 1;
+                    // After the first error a refused file is certain: only count the rest.
+                    if write && (mode.keep_going || errors.is_empty()) {
+                        tx.add_row(&planned, context.columns.number)?;
+                    }
+                    for issue in planned.issues {
+                        if issue.is_error() {
+                            errors.push(issue);
+                        } else {
+                            warnings.push(issue);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if !progress(done, done) {
+            return Err(Error::Cancelled);
+        }
+        let plan = ImportPlan {
+            file_name: file_name.to_string(),
+            sha256,
+            size: bytes.len() as u64,
+            encoding: decoded.label.clone(),
+            delimiter: Some(delimiter),
+            already_imported,
+            tables,
+            rows: Vec::new(),
+            counts: planner.counts(),
+            errors,
+            warnings,
+        };
+        drop(planner);
+        let mut summary = match decide(&plan, mode) {
+            Decision::Done(summary) => return Ok(summary),
+            Decision::Write(summary) => summary,
+        };
+        let batch = tx.finish(plan.counts)?;
+        imported(&mut summary, batch);
+        Ok(summary)
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
@@ -385,6 +445,82 @@ impl Registry {
         std::fs::rename(&staged, target).map_err(|e| Error::io(target, e))?;
         Registry::open(target)
     }
+}
+
+enum Decision {
+    /// Nothing is to be written; the summary is final.
+    Done(ImportSummary),
+    /// The plan is to be written; the summary is completed by [`imported`].
+    Write(ImportSummary),
+}
+
+/// What applying a plan in `mode` comes to: written, or not (already imported, a dry run, refused).
+fn decide(plan: &ImportPlan, mode: ImportMode) -> Decision {
+    let c = plan.counts;
+    let mut summary = ImportSummary {
+        status: ImportStatus::DryRun,
+        batch: None,
+        file: plan.file_name.clone(),
+        encoding: plan.encoding.clone(),
+        delimiter: plan.delimiter.clone(),
+        rows: c.rows,
+        inserted: c.inserted,
+        updated: c.updated,
+        unchanged: c.unchanged,
+        rejected: c.rejected,
+        errors: plan.errors.clone(),
+        warnings: plan.warnings.clone(),
+        message: String::new(),
+    };
+    if let Some(prev) = &plan.already_imported {
+        summary.status = ImportStatus::AlreadyImported;
+        summary.batch = Some(prev.id);
+        summary.inserted = 0;
+        summary.updated = 0;
+        summary.unchanged = c.rows;
+        summary.rejected = 0;
+        summary.errors.clear();
+        summary.warnings.clear();
+        summary.message = format!(
+            "already imported as batch {} ({}, {}); nothing changed",
+            prev.id, prev.file_name, prev.imported_at
+        );
+        return Decision::Done(summary);
+    }
+    if mode.dry_run {
+        summary.message = format!(
+            "dry run: would insert {}, update {}, leave {} unchanged, reject {}",
+            c.inserted, c.updated, c.unchanged, c.rejected
+        );
+        return Decision::Done(summary);
+    }
+    if plan.has_errors() && !mode.keep_going {
+        summary.status = ImportStatus::Refused;
+        summary.inserted = 0;
+        summary.updated = 0;
+        summary.unchanged = 0;
+        summary.message = format!(
+            "refused: {} row(s) have errors (first on line {}); nothing was written. Fix them, \
+             or import with --keep-going to commit the other rows",
+            c.rejected,
+            plan.errors
+                .first()
+                .and_then(|e| e.line)
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "?".into())
+        );
+        return Decision::Done(summary);
+    }
+    Decision::Write(summary)
+}
+
+fn imported(summary: &mut ImportSummary, batch: i64) {
+    summary.status = ImportStatus::Imported;
+    summary.batch = Some(batch);
+    summary.message = format!(
+        "batch {batch}: {} new, {} changed, {} unchanged, {} rejected",
+        summary.inserted, summary.updated, summary.unchanged, summary.rejected
+    );
 }
 
 fn unknown_region(r: &str) -> Error {

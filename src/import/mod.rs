@@ -11,6 +11,7 @@ pub mod date;
 pub mod decode;
 pub mod header;
 pub mod plan;
+pub mod stream;
 pub mod table;
 pub mod validate;
 pub mod xlsx;

@@ -200,6 +200,153 @@ pub fn diff(before: &FilingFields, after: &FilingFields) -> Vec<FieldChange> {
         .collect()
 }
 
+/// What the registry holds under a number key, looked up while planning.
+pub type Lookup<'a> = dyn FnMut(&str) -> crate::error::Result<Option<Existing>> + 'a;
+
+/// A 128-bit digest of a string, for remembering keys and fingerprints seen earlier in a file
+/// without keeping the strings (a million rows would otherwise hold ~200 MB of them). Two
+/// differently-salted SipHash values; a chance collision among a file's rows is ~1e-27.
+fn digest(s: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        s.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0x5a)) << 64) | u128::from(half(0xa5))
+}
+
+/// Decides rows one at a time, in file order: the same verdicts [`plan`] gives for a whole file,
+/// for imports that stream rows instead of holding them.
+pub struct Planner<'a> {
+    /// Number key digest → (line, fingerprint digest) of its first row in this file.
+    seen: HashMap<u128, (u64, u128)>,
+    counts: PlanCounts,
+    lookup: &'a mut Lookup<'a>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(lookup: &'a mut Lookup<'a>) -> Planner<'a> {
+        Planner {
+            seen: HashMap::new(),
+            counts: PlanCounts::default(),
+            lookup,
+        }
+    }
+
+    pub fn counts(&self) -> PlanCounts {
+        self.counts
+    }
+
+    /// The plan for one validated row of table `table`.
+    pub fn row(
+        &mut self,
+        table: usize,
+        cells: Vec<String>,
+        checked: CheckedRow,
+    ) -> crate::error::Result<PlannedRow> {
+        let CheckedRow {
+            line,
+            fields,
+            flags,
+            mut issues,
+        } = checked;
+        self.counts.rows += 1;
+        let mut action = RowAction::Reject;
+        let mut existing_id = None;
+        let mut changes = Vec::new();
+        if let Some(f) = &fields {
+            let key = crate::number::number_key(&f.number);
+            let fp = fingerprint(f);
+            let (key_digest, fp_digest) = (digest(&key), digest(&fp));
+            if let Some(&(first_line, first_fp)) = self.seen.get(&key_digest) {
+                if first_fp == fp_digest {
+                    action = RowAction::Duplicate;
+                    issues.push(
+                        Issue::warning(
+                            "duplicate_in_file",
+                            format!(
+                                "{} appears again; line {first_line} has the same values",
+                                f.number
+                            ),
+                        )
+                        .at(line, None),
+                    );
+                } else {
+                    issues.push(
+                        Issue::error(
+                            "conflicting_duplicate",
+                            format!(
+                                "{} appears again with different values than on line {first_line}",
+                                f.number
+                            ),
+                        )
+                        .at(line, None),
+                    );
+                }
+            } else {
+                self.seen.insert(key_digest, (line, fp_digest));
+                match (self.lookup)(&key)? {
+                    None => action = RowAction::Insert,
+                    Some(ex) => {
+                        existing_id = Some(ex.id);
+                        if ex.fingerprint == fp {
+                            action = RowAction::Unchanged;
+                        } else {
+                            changes = diff(&ex.current, f);
+                            action = if changes.is_empty() {
+                                RowAction::Unchanged
+                            } else {
+                                RowAction::Update
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        if issues.iter().any(Issue::is_error) {
+            action = RowAction::Reject;
+        }
+        match action {
+            RowAction::Insert => self.counts.inserted += 1,
+            RowAction::Update => self.counts.updated += 1,
+            RowAction::Unchanged | RowAction::Duplicate => self.counts.unchanged += 1,
+            RowAction::Reject => self.counts.rejected += 1,
+        }
+        Ok(PlannedRow {
+            table,
+            line,
+            cells,
+            action,
+            fields: if action == RowAction::Reject {
+                None
+            } else {
+                fields
+            },
+            flags,
+            existing_id,
+            changes,
+            issues,
+        })
+    }
+}
+
+impl TablePlan {
+    /// A table as planned, before its rows are counted.
+    pub fn of(table: &super::SourceTable) -> TablePlan {
+        TablePlan {
+            sheet: table.sheet.clone(),
+            title: table.title.clone(),
+            kind: table.kind,
+            header_line: table.header_line,
+            header: table.header.clone(),
+            columns: table.columns.clone(),
+            rows: 0,
+        }
+    }
+}
+
 /// Decides what each row of `source` would do, given a lookup of what the registry holds.
 pub fn plan(
     file_name: &str,
@@ -207,113 +354,20 @@ pub fn plan(
     source: SourceFile,
     regions: &Regions,
     already_imported: Option<PreviousBatch>,
-    lookup: &mut dyn FnMut(&str) -> crate::error::Result<Option<Existing>>,
+    lookup: &mut Lookup<'_>,
 ) -> crate::error::Result<ImportPlan> {
     let mut rows = Vec::new();
     let mut tables = Vec::new();
-    let mut counts = PlanCounts::default();
-    // number key → (line, fingerprint) of its first row in this file
-    let mut seen: HashMap<String, (u64, String)> = HashMap::new();
-
-    for (t_idx, table) in source.tables.into_iter().enumerate() {
+    let mut planner = Planner::new(lookup);
+    for (t_idx, mut table) in source.tables.into_iter().enumerate() {
         let checked = check_table(&table, regions);
-        for (
-            source_row,
-            CheckedRow {
-                line,
-                fields,
-                flags,
-                mut issues,
-            },
-        ) in table.rows.into_iter().zip(checked)
-        {
-            counts.rows += 1;
-            let mut action = RowAction::Reject;
-            let mut existing_id = None;
-            let mut changes = Vec::new();
-            if let Some(f) = &fields {
-                let key = crate::number::number_key(&f.number);
-                let fp = fingerprint(f);
-                if let Some((first_line, first_fp)) = seen.get(&key) {
-                    if *first_fp == fp {
-                        action = RowAction::Duplicate;
-                        issues.push(
-                            Issue::warning(
-                                "duplicate_in_file",
-                                format!(
-                                    "{} appears again; line {first_line} has the same values",
-                                    f.number
-                                ),
-                            )
-                            .at(line, None),
-                        );
-                    } else {
-                        issues.push(
-                            Issue::error(
-                                "conflicting_duplicate",
-                                format!(
-                                    "{} appears again with different values than on line {first_line}",
-                                    f.number
-                                ),
-                            )
-                            .at(line, None),
-                        );
-                    }
-                } else {
-                    seen.insert(key.clone(), (line, fp.clone()));
-                    match lookup(&key)? {
-                        None => action = RowAction::Insert,
-                        Some(ex) => {
-                            existing_id = Some(ex.id);
-                            if ex.fingerprint == fp {
-                                action = RowAction::Unchanged;
-                            } else {
-                                changes = diff(&ex.current, f);
-                                action = if changes.is_empty() {
-                                    RowAction::Unchanged
-                                } else {
-                                    RowAction::Update
-                                };
-                            }
-                        }
-                    }
-                }
-            }
-            if issues.iter().any(Issue::is_error) {
-                action = RowAction::Reject;
-            }
-            match action {
-                RowAction::Insert => counts.inserted += 1,
-                RowAction::Update => counts.updated += 1,
-                RowAction::Unchanged | RowAction::Duplicate => counts.unchanged += 1,
-                RowAction::Reject => counts.rejected += 1,
-            }
-            rows.push(PlannedRow {
-                table: t_idx,
-                line,
-                cells: source_row.cells,
-                action,
-                fields: if action == RowAction::Reject {
-                    None
-                } else {
-                    fields
-                },
-                flags,
-                existing_id,
-                changes,
-                issues,
-            });
+        let source_rows = std::mem::take(&mut table.rows);
+        for (source_row, checked) in source_rows.into_iter().zip(checked) {
+            rows.push(planner.row(t_idx, source_row.cells, checked)?);
         }
-        tables.push(TablePlan {
-            sheet: table.sheet,
-            title: table.title,
-            kind: table.kind,
-            header_line: table.header_line,
-            header: table.header,
-            columns: table.columns,
-            rows: 0,
-        });
+        tables.push(TablePlan::of(&table));
     }
+    let counts = planner.counts();
     for r in &rows {
         tables[r.table].rows += 1;
     }

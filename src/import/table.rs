@@ -32,7 +32,7 @@ pub fn read_text(
     })
 }
 
-fn parse_delimiter(d: &str) -> Result<u8, ImportError> {
+pub(crate) fn parse_delimiter(d: &str) -> Result<u8, ImportError> {
     match d {
         "," => Ok(b','),
         ";" => Ok(b';'),
@@ -46,7 +46,7 @@ fn parse_delimiter(d: &str) -> Result<u8, ImportError> {
     }
 }
 
-fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+pub(crate) fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -56,7 +56,7 @@ fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 
 /// Picks the delimiter whose parse shows the best header; ties go to the one with the most
 /// consistent field counts, then to the comma (the common case).
-fn detect_delimiter(text: &str, opts: &ReadOptions) -> u8 {
+pub(crate) fn detect_delimiter(text: &str, opts: &ReadOptions) -> u8 {
     let score = |delim: u8, limit: usize| -> (usize, usize) {
         let mut best_header = 0;
         let mut counts: std::collections::HashMap<usize, usize> = Default::default();
@@ -146,7 +146,7 @@ fn read_rows(file: &str, text: &str, delimiter: u8) -> Result<Vec<SourceRow>, Im
 
 /// The 0-based field in which a quote opens and the text ends before it closes, read with the csv
 /// crate's rules (a quote starts quoting only as a field's first byte; `""` inside is a quote).
-fn unclosed_quote(record: &str, delimiter: u8) -> Option<usize> {
+pub(super) fn unclosed_quote(record: &str, delimiter: u8) -> Option<usize> {
     let bytes = record.trim_start_matches(['\r', '\n']).as_bytes();
     let (mut field, mut at_start, mut quoted) = (0usize, true, false);
     let mut i = 0;
@@ -178,7 +178,7 @@ fn unclosed_quote(record: &str, delimiter: u8) -> Option<usize> {
 
 /// The csv crate stamps a record with the position where the reader stood before it, which is
 /// before any blank lines it skipped; counting those newlines gives the record's own first line.
-fn record_line(text: &str, pos: Option<&csv::Position>) -> u64 {
+pub(crate) fn record_line(text: &str, pos: Option<&csv::Position>) -> u64 {
     let Some(pos) = pos else { return 0 };
     let start = usize::try_from(pos.byte()).unwrap_or(usize::MAX);
     let skipped = text
@@ -232,7 +232,7 @@ fn is_blank(row: &SourceRow) -> bool {
 }
 
 /// A header maps three fields, or two when one is the number (a minimal `number, date` file).
-fn is_header_map(map: &ColumnMap) -> bool {
+pub(crate) fn is_header_map(map: &ColumnMap) -> bool {
     let n = mapped_count(map);
     n >= 3 || (n >= 2 && map.number.is_some())
 }

@@ -30,16 +30,37 @@ impl CheckedRow {
 
 /// Validates every row of a table, in order. Rows see the row above for merged-cell regions.
 pub fn check_table(table: &SourceTable, regions: &Regions) -> Vec<CheckedRow> {
-    let mut out = Vec::with_capacity(table.rows.len());
-    let mut region_above: Option<&Region> = None;
-    for row in &table.rows {
-        let checked = check_row(table, row.line, &row.cells, region_above, regions);
-        if let Some(f) = &checked.fields {
-            region_above = regions.by_name(&f.region);
+    let mut checker = RowChecker::new(regions);
+    table
+        .rows
+        .iter()
+        .map(|row| checker.check(table, row.line, &row.cells))
+        .collect()
+}
+
+/// Validates the rows of one table one at a time, in order, for a file read as a stream; what
+/// [`check_table`] does for a table held whole.
+pub struct RowChecker<'r> {
+    regions: &'r Regions,
+    region_above: Option<&'r Region>,
+}
+
+impl<'r> RowChecker<'r> {
+    pub fn new(regions: &'r Regions) -> RowChecker<'r> {
+        RowChecker {
+            regions,
+            region_above: None,
         }
-        out.push(checked);
     }
-    out
+
+    /// `table` gives the header, columns and kind; its `rows` are not read.
+    pub fn check(&mut self, table: &SourceTable, line: u64, cells: &[String]) -> CheckedRow {
+        let checked = check_row(table, line, cells, self.region_above, self.regions);
+        if let Some(f) = &checked.fields {
+            self.region_above = self.regions.by_name(&f.region);
+        }
+        checked
+    }
 }
 
 fn header_name(table: &SourceTable, field: Field) -> Option<&str> {

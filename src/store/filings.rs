@@ -1,9 +1,10 @@
 //! Filings, batches, history and audit: the SQL behind the registry's use cases.
 
+use super::BatchMeta;
 use super::Store;
 use crate::error::{Error, Result};
 use crate::filing::{FilingFields, Flag, Issue, Kind};
-use crate::import::plan::{fingerprint, Existing, ImportPlan, PreviousBatch, RowAction};
+use crate::import::plan::{fingerprint, Existing, ImportPlan, PreviousBatch};
 use crate::number::number_key;
 use crate::query::{
     AuditEntry, BatchChange, BatchInfo, FacetCount, Facets, FieldChange, FilingFilter, FilingPage,
@@ -40,7 +41,7 @@ fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
@@ -121,6 +122,27 @@ pub(crate) fn where_clause(filter: &FilingFilter) -> (String, Vec<Value>) {
     }
 }
 
+/// Where counts under `filter` can be read: `filing_counts` (a few thousand rows kept by
+/// triggers, with the columns of `filings` that [`where_clause`] filters on) unless the filter
+/// looks into the company or the search text, which only `filings` has. Returns the table, under
+/// the alias `f`, and the expression that counts filings in it.
+fn counts_source(filter: &FilingFilter) -> (&'static str, &'static str) {
+    let company = filter
+        .company
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
+    let search = filter
+        .search
+        .as_deref()
+        .and_then(search::match_expression)
+        .is_some();
+    if company || search {
+        ("filings f", "COUNT(*)")
+    } else {
+        ("filing_counts f", "SUM(f.n)")
+    }
+}
+
 pub(super) fn order_by(q: &FilingQuery) -> String {
     let Some(sort) = q.sort else {
         return "ORDER BY f.filed_on, f.seq, f.id".into();
@@ -159,30 +181,7 @@ impl Store {
 
     /// What the registry holds under a number key, for planning an import.
     pub fn existing(&self, key: &str) -> Result<Option<Existing>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, import_fingerprint, number, kind, region, model, company, filed_on, seq
-             FROM filings WHERE number_key = ?",
-        )?;
-        Ok(stmt
-            .query_row([key], |r| {
-                let kind: String = r.get(3)?;
-                let current = FilingFields {
-                    number: r.get(2)?,
-                    kind: Kind::parse(&kind).unwrap_or(Kind::Filed),
-                    region: r.get(4)?,
-                    model: r.get(5)?,
-                    company: r.get(6)?,
-                    filed_on: parse_date(r.get(7)?),
-                    seq: r.get(8)?,
-                };
-                let fp: Option<String> = r.get(1)?;
-                Ok(Existing {
-                    id: r.get(0)?,
-                    fingerprint: fp.unwrap_or_default(),
-                    current,
-                })
-            })
-            .optional()?)
+        existing_in(&self.conn, key)
     }
 
     /// Writes a plan as one batch, in one transaction. Rejected rows are kept as raw rows so the
@@ -195,120 +194,39 @@ impl Store {
         now: &str,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<i64> {
-        let tx = self.conn.transaction()?;
-        let c = plan.counts;
-        tx.execute(
-            "INSERT INTO batches (file_name, sha256, size, encoding, delimiter, imported_at, source,
-                                  rows, inserted, updated, unchanged, rejected)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                plan.file_name,
-                plan.sha256,
-                plan.size as i64,
-                plan.encoding,
-                plan.delimiter,
-                now,
-                source,
-                c.rows as i64,
-                c.inserted as i64,
-                c.updated as i64,
-                c.unchanged as i64,
-                c.rejected as i64
-            ],
+        let mut tx = self.import_tx(now)?;
+        tx.start_batch(
+            &BatchMeta {
+                file_name: &plan.file_name,
+                sha256: &plan.sha256,
+                size: plan.size,
+                encoding: &plan.encoding,
+                delimiter: plan.delimiter.as_deref(),
+            },
+            source,
         )?;
-        let batch = tx.last_insert_rowid();
         for (i, t) in plan.tables.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO batch_tables (batch_id, idx, sheet, title, kind, header_line, header)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-                params![
-                    batch,
-                    i as i64,
-                    t.sheet,
-                    t.title,
-                    t.kind.map(Kind::as_str),
-                    t.header_line as i64,
-                    to_json(&t.header)
-                ],
-            )?;
+            tx.add_table(i, t)?;
         }
         let total = plan.rows.len() as u64;
-        let mut ids_in_file: HashMap<String, i64> = HashMap::new();
         for (done, row) in plan.rows.iter().enumerate() {
             if done % 512 == 0 && !progress(done as u64, total) {
                 return Err(Error::Cancelled);
             }
-            let filing_id = match (&row.fields, row.action) {
-                (Some(f), RowAction::Insert) => {
-                    let id = insert_filing(&tx, f, &row.flags, Some(batch), now)?;
-                    ids_in_file.insert(number_key(&f.number), id);
-                    Some(id)
-                }
-                (Some(f), RowAction::Update) => {
-                    let id = row.existing_id.ok_or_else(|| Error::NotFound {
-                        what: format!("filing {}", f.number),
-                    })?;
-                    replace_filing(&tx, id, f, &row.flags, Some(batch), None, now)?;
-                    ids_in_file.insert(number_key(&f.number), id);
-                    Some(id)
-                }
-                (Some(f), RowAction::Unchanged) => {
-                    if let Some(id) = row.existing_id {
-                        tx.prepare_cached(
-                            "UPDATE filings SET import_fingerprint = ?
-                             WHERE id = ? AND import_fingerprint IS NOT ?",
-                        )?
-                        .execute(params![
-                            fingerprint(f),
-                            id,
-                            fingerprint(f)
-                        ])?;
-                        ids_in_file.insert(number_key(&f.number), id);
-                    }
-                    row.existing_id
-                }
-                (Some(f), RowAction::Duplicate) => ids_in_file.get(&number_key(&f.number)).copied(),
-                _ => None,
-            };
-            let number = row
-                .fields
-                .as_ref()
-                .map(|f| f.number.clone())
-                .or_else(|| {
-                    plan.tables
-                        .get(row.table)
-                        .and_then(|t| t.columns.number)
-                        .and_then(|i| row.cells.get(i).cloned())
-                })
-                .unwrap_or_default();
-            tx.prepare_cached(
-                "INSERT INTO raw_rows (batch_id, table_idx, line, number, cells, action, filing_id,
-                                       changes, issues)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )?
-            .execute(params![
-                batch,
-                row.table as i64,
-                row.line as i64,
-                number,
-                to_json(&row.cells),
-                row.action.as_str(),
-                filing_id,
-                (!row.changes.is_empty()).then(|| to_json(&row.changes)),
-                (!row.issues.is_empty()).then(|| to_json(&row.issues)),
-            ])?;
+            let number_column = plan.tables.get(row.table).and_then(|t| t.columns.number);
+            tx.add_row(row, number_column)?;
         }
         if !progress(total, total) {
             return Err(Error::Cancelled);
         }
-        tx.commit()?;
-        Ok(batch)
+        tx.finish(plan.counts)
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
         let (where_sql, args) = where_clause(&q.filter);
+        let (source, count) = counts_source(&q.filter);
         let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM filings f {where_sql}"),
+            &format!("SELECT coalesce({count}, 0) FROM {source} {where_sql}"),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
@@ -331,9 +249,10 @@ impl Store {
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
         let (where_sql, args) = where_clause(filter);
+        let (source, count) = counts_source(filter);
         let group = |expr: &str, order: &str| -> Result<Vec<(Option<String>, u64)>> {
             let sql = format!(
-                "SELECT {expr} AS v, COUNT(*) AS n FROM filings f {where_sql} GROUP BY v ORDER BY {order}"
+                "SELECT {expr} AS v, {count} AS n FROM {source} {where_sql} GROUP BY v ORDER BY {order}"
             );
             let mut stmt = self.conn.prepare(&sql)?;
             let rows = stmt
@@ -630,6 +549,33 @@ impl Store {
     }
 }
 
+pub(super) fn existing_in(conn: &rusqlite::Connection, key: &str) -> Result<Option<Existing>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, import_fingerprint, number, kind, region, model, company, filed_on, seq
+         FROM filings WHERE number_key = ?",
+    )?;
+    Ok(stmt
+        .query_row([key], |r| {
+            let kind: String = r.get(3)?;
+            let current = FilingFields {
+                number: r.get(2)?,
+                kind: Kind::parse(&kind).unwrap_or(Kind::Filed),
+                region: r.get(4)?,
+                model: r.get(5)?,
+                company: r.get(6)?,
+                filed_on: parse_date(r.get(7)?),
+                seq: r.get(8)?,
+            };
+            let fp: Option<String> = r.get(1)?;
+            Ok(Existing {
+                id: r.get(0)?,
+                fingerprint: fp.unwrap_or_default(),
+                current,
+            })
+        })
+        .optional()?)
+}
+
 fn empty_fields() -> FilingFields {
     FilingFields {
         number: String::new(),
@@ -702,11 +648,25 @@ fn insert_audit(
     Ok(tx.last_insert_rowid())
 }
 
-fn search_document(f: &FilingFields) -> String {
+pub(super) fn search_document(f: &FilingFields) -> String {
     search::index_text(&[&f.model, &f.company, &f.number])
 }
 
-fn insert_filing(
+pub(super) fn insert_filing(
+    tx: &Transaction,
+    f: &FilingFields,
+    flags: &[Flag],
+    batch: Option<i64>,
+    now: &str,
+) -> Result<i64> {
+    let id = insert_filing_row(tx, f, flags, batch, now)?;
+    tx.prepare_cached("INSERT INTO filing_search (rowid, grams) VALUES (?, ?)")?
+        .execute(params![id, search_document(f)])?;
+    Ok(id)
+}
+
+/// The filing without its search document, which the caller must add.
+pub(super) fn insert_filing_row(
     tx: &Transaction,
     f: &FilingFields,
     flags: &[Flag],
@@ -735,16 +695,13 @@ fn insert_filing(
         now,
         now
     ])?;
-    let id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO filing_search (rowid, grams) VALUES (?, ?)")?
-        .execute(params![id, search_document(f)])?;
-    Ok(id)
+    Ok(tx.last_insert_rowid())
 }
 
 /// Moves the current values to `filing_versions` and writes the new ones. An import (`batch`)
 /// also records what it imported; an edit (`audit`) leaves the import fingerprint alone so a later
 /// re-import of the same old file does not undo the correction.
-fn replace_filing(
+pub(super) fn replace_filing(
     tx: &Transaction,
     id: i64,
     f: &FilingFields,

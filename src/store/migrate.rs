@@ -9,6 +9,7 @@ use std::path::Path;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_companies.sql")),
+    (3, include_str!("migrations/0003_filing_counts.sql")),
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

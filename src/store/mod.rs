@@ -9,6 +9,7 @@
 mod companies;
 mod export;
 mod filings;
+mod import;
 mod migrate;
 mod stats;
 mod writable;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use export::SelectionCounts;
+pub use import::{BatchMeta, ImportTx};
 pub use migrate::LATEST_SCHEMA;
 
 pub struct Store {
@@ -27,6 +29,8 @@ pub struct Store {
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// SQLite's own default page cache (about 2 MB), kept outside imports.
+const DEFAULT_CACHE_SIZE: i64 = -2000;
 
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.

@@ -1,0 +1,732 @@
+//! The suite: for each size, the import (median of runs, each into a fresh database, in a child
+//! process so its peak memory is its own) paired with the sqlite3 shell's import of the UTF-8 twin,
+//! then the queries the Filings screen makes, on the database the last import wrote.
+
+use crate::generate::{self, size_label};
+use beian::import::ReadOptions;
+use beian::query::{FilingFilter, FilingQuery, Sort};
+use beian::registry::{ImportMode, ImportStatus};
+use beian::Registry;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Row counts: 1k, 10k, 100k, 1m (or plain numbers).
+    #[arg(long, default_value = "1k,10k,100k", value_delimiter = ',')]
+    sizes: Vec<String>,
+    /// Imports per size (each into a fresh database); the median counts.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Queries per query figure.
+    #[arg(long, default_value_t = 50)]
+    queries: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where the generated files and the benchmark databases go.
+    #[arg(long, default_value = "bench-data")]
+    dir: PathBuf,
+    /// The sqlite3 shell for the anchor.
+    #[arg(long, default_value = "sqlite3")]
+    sqlite3: String,
+    /// Skip the sqlite3 anchor (for a before/after of Beian alone).
+    #[arg(long)]
+    no_anchor: bool,
+    /// Measure only the queries, on the database an earlier run left for each size.
+    #[arg(long)]
+    queries_only: bool,
+}
+
+pub fn parse_sizes(sizes: &[String]) -> Result<Vec<usize>, String> {
+    sizes
+        .iter()
+        .map(|s| {
+            generate::parse_size(s).ok_or_else(|| format!("{s:?} is not a size (1k, 1m, 5000)"))
+        })
+        .collect()
+}
+
+/// What one import child reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChildReport {
+    pub read_ms: f64,
+    pub import_ms: f64,
+    pub peak_rss_kb: u64,
+    pub rows: u64,
+    pub inserted: u64,
+    pub rejected: u64,
+    pub warnings: u64,
+    pub status: String,
+}
+
+/// The import as the `beian import` command does it: read the file, plan, apply, one batch.
+pub fn import_child(db: &Path, file: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let read_ms = ms(started);
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let s = reg
+        .import(
+            &name,
+            &bytes,
+            &ReadOptions::default(),
+            ImportMode::default(),
+            &now,
+            &mut |_, _| true,
+        )
+        .map_err(|e| e.to_string())?;
+    drop(bytes);
+    drop(reg);
+    let report = ChildReport {
+        read_ms,
+        import_ms: ms(started),
+        peak_rss_kb: peak_rss_kb().unwrap_or(0),
+        rows: s.rows,
+        inserted: s.inserted,
+        rejected: s.rejected,
+        warnings: s.warnings.len() as u64,
+        status: format!("{:?}", s.status),
+    };
+    if s.status != ImportStatus::Imported {
+        return Err(format!("import did not complete: {}", s.message));
+    }
+    println!(
+        "{}",
+        serde_json::to_string(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// The high-water mark of this process's resident memory (Linux).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// User + system CPU time of every waited-for child so far. On a shared machine wall time mostly
+/// measures the neighbours; CPU time measures the work.
+fn children_cpu_ms() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru);
+        ru
+    };
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// Wall and CPU time of one child process.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    wall: f64,
+    cpu: f64,
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn remove_db(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+fn run_beian_import(db: &Path, file: &Path) -> Result<(Timing, ChildReport), String> {
+    remove_db(db);
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let cpu0 = children_cpu_ms();
+    let started = Instant::now();
+    let out = Command::new(exe)
+        .arg("import-child")
+        .arg("--db")
+        .arg(db)
+        .arg("--file")
+        .arg(file)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let wall = ms(started);
+    let cpu = children_cpu_ms() - cpu0;
+    if !out.status.success() {
+        return Err(format!("the import child failed ({})", out.status));
+    }
+    let report: ChildReport = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("the import child printed no report: {e}"))?;
+    Ok((Timing { wall, cpu }, report))
+}
+
+/// The anchor: the sqlite3 shell importing the UTF-8 twin into a table with the same unique
+/// (case-insensitive) number index, a region index and an FTS5 trigram index over model, company
+/// and number kept by a trigger, in WAL mode with synchronous=NORMAL as Beian runs. The indexes
+/// exist before the rows arrive, as they do when Beian imports into a registry.
+const ANCHOR_SCHEMA: &str = "PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE filings (seq INTEGER, region TEXT NOT NULL, model TEXT NOT NULL,
+                      company TEXT NOT NULL, number TEXT NOT NULL, filed_on TEXT);
+CREATE UNIQUE INDEX filings_number ON filings(number COLLATE NOCASE);
+CREATE INDEX filings_region ON filings(region);
+CREATE VIRTUAL TABLE filing_search USING fts5(model, company, number, content = 'filings',
+                                              tokenize = 'trigram');
+CREATE TRIGGER filings_search AFTER INSERT ON filings BEGIN
+  INSERT INTO filing_search (rowid, model, company, number)
+  VALUES (new.rowid, new.model, new.company, new.number);
+END;
+.mode csv
+";
+
+fn run_anchor(shell: &str, db: &Path, file: &Path) -> Result<Timing, String> {
+    remove_db(db);
+    let script = format!(
+        "{ANCHOR_SCHEMA}.import --skip 1 '{}' filings\n",
+        file.display()
+    );
+    let cpu0 = children_cpu_ms();
+    let started = Instant::now();
+    let mut child = Command::new(shell)
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{shell}: {e}"))?;
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().ok_or("no stdin")?;
+        stdin
+            .write_all(script.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let wall = ms(started);
+    let cpu = children_cpu_ms() - cpu0;
+    if !out.status.success() || !out.stderr.is_empty() {
+        return Err(format!(
+            "{shell} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(Timing { wall, cpu })
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    if s.is_empty() {
+        return f64::NAN;
+    }
+    if s.len() % 2 == 1 {
+        s[s.len() / 2]
+    } else {
+        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+    }
+}
+
+fn percentile(v: &[f64], p: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    if s.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p * s.len() as f64).ceil() as usize).clamp(1, s.len());
+    s[rank - 1]
+}
+
+/// CPU time of the calling thread: what a query costs, whatever else the machine is doing.
+fn thread_cpu_ms() -> f64 {
+    // SAFETY: clock_gettime only writes the struct it is given.
+    let ts = unsafe {
+        let mut ts: libc::timespec = std::mem::zeroed();
+        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts);
+        ts
+    };
+    ts.tv_sec as f64 * 1000.0 + ts.tv_nsec as f64 / 1e6
+}
+
+/// Latencies of one kind of query: CPU time (the figure) and wall time (which on a busy machine
+/// includes waiting for a core).
+#[derive(Debug, Default, Clone)]
+struct Latency {
+    samples: Vec<f64>,
+    wall: Vec<f64>,
+}
+
+struct Stopwatch {
+    wall: Instant,
+    cpu: f64,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch {
+            wall: Instant::now(),
+            cpu: thread_cpu_ms(),
+        }
+    }
+}
+
+impl Latency {
+    fn time<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let t = Stopwatch::start();
+        let out = f();
+        self.record(&t);
+        out
+    }
+    fn record(&mut self, t: &Stopwatch) {
+        self.samples.push(thread_cpu_ms() - t.cpu);
+        self.wall.push(ms(t.wall));
+    }
+    fn p50(&self) -> f64 {
+        percentile(&self.samples, 0.5)
+    }
+    fn p95(&self) -> f64 {
+        percentile(&self.samples, 0.95)
+    }
+    fn max(&self) -> f64 {
+        self.samples.iter().copied().fold(f64::NAN, f64::max)
+    }
+    fn wall_p95(&self) -> f64 {
+        percentile(&self.wall, 0.95)
+    }
+}
+
+struct SizeResult {
+    rows: usize,
+    file_mb: f64,
+    beian_ms: Vec<f64>,
+    beian_cpu: Vec<f64>,
+    anchor_ms: Result<Vec<f64>, String>,
+    anchor_cpu: Vec<f64>,
+    peak_rss_kb: u64,
+    inserted: u64,
+    warnings: u64,
+    db_mb: f64,
+    anchor_db_mb: f64,
+    page_facets: Latency,
+    page_only: Latency,
+    facets_only: Latency,
+    unfiltered: Latency,
+    search: Latency,
+    search_rare: Latency,
+    like: Latency,
+    search_page: Latency,
+}
+
+/// The filters the Filings screen combines: a region (big or small), a year, kind, flagged, a
+/// company fragment now and then, every sort, and pages beyond the first.
+fn filter_queries(n: usize) -> Vec<FilingQuery> {
+    let regions = [
+        Some("北京"),
+        Some("上海"),
+        Some("广东"),
+        None,
+        Some("浙江"),
+        Some("四川"),
+        Some("西藏"),
+        Some("国资委"),
+        None,
+    ];
+    let years = [None, Some(2024), Some(2025), None, Some(2026)];
+    let sorts = [
+        None,
+        Some("filed_on:desc"),
+        Some("company:asc"),
+        Some("number:asc"),
+        Some("region:asc"),
+        Some("model:desc"),
+        Some("filed_on:asc"),
+    ];
+    let offsets = [0u64, 0, 50, 0, 500];
+    (0..n)
+        .map(|k| {
+            let filter = FilingFilter {
+                regions: regions[k % regions.len()]
+                    .map(|r| vec![r.to_string()])
+                    .unwrap_or_default(),
+                year: years[k % years.len()],
+                flagged: (k % 11 == 5).then_some(true),
+                company: (k % 10 == 7).then(|| "深圳".to_string()),
+                ..Default::default()
+            };
+            FilingQuery {
+                filter,
+                sort: sorts[k % sorts.len()].and_then(Sort::parse),
+                limit: 50,
+                offset: offsets[k % offsets.len()],
+            }
+        })
+        .collect()
+}
+
+/// Words that many rows share (the generator's suffixes and company words), searched as well as
+/// the brand words, so the p95 covers broad searches too.
+const COMMON_WORDS: [&str; 5] = ["模型", "科技", "智能", "北京", "助手"];
+
+fn query_figures(
+    db: &Path,
+    words: &[String],
+    queries: usize,
+    r: &mut SizeResult,
+) -> Result<(), String> {
+    let reg = Registry::open(db).map_err(|e| e.to_string())?;
+    let e = |e: beian::Error| e.to_string();
+    // One untimed pass so the figures are of a warm registry, as in an app that is open.
+    reg.list(&FilingQuery::default()).map_err(e)?;
+    reg.facets(&FilingFilter::default()).map_err(e)?;
+
+    for q in filter_queries(queries) {
+        let t = Stopwatch::start();
+        let page = r.page_only.time(|| reg.list(&q)).map_err(e)?;
+        let facets = r.facets_only.time(|| reg.facets(&q.filter)).map_err(e)?;
+        r.page_facets.record(&t);
+        std::hint::black_box((page, facets));
+    }
+    for _ in 0..queries.min(20) {
+        let q = FilingQuery::default();
+        let t = Stopwatch::start();
+        let page = reg.list(&q).map_err(e)?;
+        let facets = reg.facets(&q.filter).map_err(e)?;
+        r.unfiltered.record(&t);
+        std::hint::black_box((page, facets));
+    }
+
+    let rare: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .take(queries.saturating_sub(COMMON_WORDS.len()).max(1))
+        .collect();
+    let mut all_words: Vec<&str> = rare.clone();
+    all_words.extend(COMMON_WORDS);
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| e.to_string())?;
+    for (k, w) in all_words.iter().enumerate() {
+        let q = FilingQuery {
+            filter: FilingFilter {
+                search: Some(w.to_string()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let page = r.search.time(|| reg.list(&q)).map_err(e)?;
+        if k < rare.len() {
+            r.search_rare
+                .samples
+                .push(*r.search.samples.last().unwrap_or(&0.0));
+        }
+        // The same question as a LIKE scan over the three columns: count and first page.
+        let pattern = format!("%{w}%");
+        let like_total: i64 = r
+            .like
+            .time(|| -> rusqlite::Result<i64> {
+                let total: i64 = conn.query_row(
+                    "SELECT COUNT(*) FROM filings
+                     WHERE model LIKE ?1 OR company LIKE ?1 OR number LIKE ?1",
+                    [&pattern],
+                    |row| row.get(0),
+                )?;
+                let mut stmt = conn.prepare_cached(
+                    "SELECT id, number, model, company FROM filings
+                     WHERE model LIKE ?1 OR company LIKE ?1 OR number LIKE ?1
+                     ORDER BY filed_on, seq, id LIMIT 50",
+                )?;
+                let n = stmt
+                    .query_map([&pattern], |row| row.get::<_, i64>(0))?
+                    .count();
+                std::hint::black_box(n);
+                Ok(total)
+            })
+            .map_err(|e| e.to_string())?;
+        // Bigram search also matches across the folded text (and numbers in pinyin), so it may
+        // find more than LIKE; it must never find fewer.
+        if (page.total as i64) < like_total {
+            return Err(format!(
+                "search for {w:?} found {} rows, LIKE found {like_total}",
+                page.total
+            ));
+        }
+
+        let q = FilingQuery {
+            filter: FilingFilter {
+                search: Some(w.to_string()),
+                regions: vec![["北京", "广东", "上海", "浙江"][k % 4].to_string()],
+                ..Default::default()
+            },
+            sort: Sort::parse(["company:asc", "filed_on:desc"][k % 2]),
+            limit: 50,
+            offset: 0,
+        };
+        let page = r.search_page.time(|| reg.list(&q)).map_err(e)?;
+        std::hint::black_box(page);
+    }
+    Ok(())
+}
+
+fn file_mb(p: &Path) -> f64 {
+    std::fs::metadata(p)
+        .map(|m| m.len() as f64 / 1e6)
+        .unwrap_or(f64::NAN)
+}
+
+pub fn run(args: &RunArgs) -> Result<(), String> {
+    let sizes = parse_sizes(&args.sizes)?;
+    let runs = args.runs.max(1);
+    let work = args.dir.join("db");
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let mut results = Vec::new();
+    for &n in &sizes {
+        let label = size_label(n);
+        eprintln!("[{label}] generating files in {}", args.dir.display());
+        let files = generate::files(&args.dir, n, args.seed).map_err(|e| e.to_string())?;
+        let db = work.join(format!("beian-{label}.sqlite"));
+        let anchor_db = work.join(format!("anchor-{label}.sqlite"));
+        let mut r = SizeResult {
+            rows: files.rows,
+            file_mb: file_mb(&files.gb18030),
+            beian_ms: Vec::new(),
+            beian_cpu: Vec::new(),
+            anchor_ms: Ok(Vec::new()),
+            anchor_cpu: Vec::new(),
+            peak_rss_kb: 0,
+            inserted: 0,
+            warnings: 0,
+            db_mb: 0.0,
+            anchor_db_mb: 0.0,
+            page_facets: Latency::default(),
+            page_only: Latency::default(),
+            facets_only: Latency::default(),
+            unfiltered: Latency::default(),
+            search: Latency::default(),
+            search_rare: Latency::default(),
+            like: Latency::default(),
+            search_page: Latency::default(),
+        };
+        if args.no_anchor {
+            r.anchor_ms = Err("skipped (--no-anchor)".into());
+        }
+        let import_runs = if args.queries_only {
+            if !db.exists() {
+                return Err(format!("--queries-only: no database at {}", db.display()));
+            }
+            r.anchor_ms = Err("skipped (--queries-only)".into());
+            0
+        } else {
+            runs
+        };
+        for run in 0..import_runs {
+            // Interleaved, so drift during the run touches both sides alike.
+            let (t, report) = run_beian_import(&db, &files.gb18030)?;
+            eprintln!(
+                "[{label}] run {}: beian {:.0} ms wall, {:.0} ms CPU (read {:.0} ms), peak {} MB, {} inserted",
+                run + 1,
+                t.wall,
+                t.cpu,
+                report.read_ms,
+                report.peak_rss_kb / 1024,
+                report.inserted
+            );
+            if report.inserted != n as u64 {
+                return Err(format!(
+                    "[{label}] Beian inserted {} of {n} rows (rejected {})",
+                    report.inserted, report.rejected
+                ));
+            }
+            r.beian_ms.push(t.wall);
+            r.beian_cpu.push(t.cpu);
+            r.peak_rss_kb = r.peak_rss_kb.max(report.peak_rss_kb);
+            r.inserted = report.inserted;
+            r.warnings = report.warnings;
+            if let Ok(v) = &mut r.anchor_ms {
+                match run_anchor(&args.sqlite3, &anchor_db, &files.utf8) {
+                    Ok(t) => {
+                        eprintln!(
+                            "[{label}] run {}: sqlite3 .import {:.0} ms wall, {:.0} ms CPU",
+                            run + 1,
+                            t.wall,
+                            t.cpu
+                        );
+                        v.push(t.wall);
+                        r.anchor_cpu.push(t.cpu);
+                    }
+                    Err(e) => r.anchor_ms = Err(e),
+                }
+            }
+        }
+        r.db_mb = file_mb(&db);
+        r.anchor_db_mb = file_mb(&anchor_db);
+        eprintln!("[{label}] queries");
+        query_figures(&db, &files.words, args.queries, &mut r)?;
+        results.push(r);
+    }
+    print_report(args, runs, &results);
+    Ok(())
+}
+
+fn fmt_ms(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else if v >= 10_000.0 {
+        format!("{:.1} s", v / 1000.0)
+    } else if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else if v >= 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.2} ms")
+    }
+}
+
+fn print_report(args: &RunArgs, runs: usize, results: &[SizeResult]) {
+    let mut head = String::from("| measure |");
+    let mut rule = String::from("|---|");
+    for r in results {
+        head.push_str(&format!(" {} rows |", size_label(r.rows)));
+        rule.push_str("---|");
+    }
+    println!();
+    println!(
+        "load average at the end: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
+        "beian-bench: sizes {}, {runs} run(s) per import (median), {} queries per figure, seed {}; \
+         query figures are CPU time of the querying thread unless marked wall-clock",
+        results
+            .iter()
+            .map(|r| size_label(r.rows))
+            .collect::<Vec<_>>()
+            .join(","),
+        args.queries,
+        args.seed
+    );
+    println!();
+    println!("{head}");
+    println!("{rule}");
+    let row = |name: &str, f: &dyn Fn(&SizeResult) -> String| {
+        let mut line = format!("| {name} |");
+        for r in results {
+            line.push_str(&format!(" {} |", f(r)));
+        }
+        println!("{line}");
+    };
+    row("GB18030 file size", &|r| format!("{:.1} MB", r.file_mb));
+    row("Beian import, GB18030: CPU (median)", &|r| {
+        fmt_ms(median(&r.beian_cpu))
+    });
+    row(
+        "sqlite3 .import, UTF-8, indexed: CPU (median)",
+        &|r| match &r.anchor_ms {
+            Ok(_) => fmt_ms(median(&r.anchor_cpu)),
+            Err(_) => "not measured (sqlite3 shell failed)".into(),
+        },
+    );
+    row(
+        "**ratio Beian / sqlite3, CPU** (target ≤ 1.0×)",
+        &|r| match &r.anchor_ms {
+            Ok(_) => format!("**{:.2}×**", median(&r.beian_cpu) / median(&r.anchor_cpu)),
+            Err(_) => "–".into(),
+        },
+    );
+    row("Beian import, GB18030: wall (median)", &|r| {
+        fmt_ms(median(&r.beian_ms))
+    });
+    row("sqlite3 .import: wall (median)", &|r| match &r.anchor_ms {
+        Ok(v) => fmt_ms(median(v)),
+        Err(_) => "–".into(),
+    });
+    row("ratio Beian / sqlite3, wall", &|r| match &r.anchor_ms {
+        Ok(v) => format!("{:.2}×", median(&r.beian_ms) / median(v)),
+        Err(_) => "–".into(),
+    });
+    row("Beian import CPU per 1k rows", &|r| {
+        fmt_ms(median(&r.beian_cpu) / (r.rows as f64 / 1000.0))
+    });
+    row("peak RSS of the import (target ≤ 300 MB at 1M)", &|r| {
+        format!("{:.0} MB", r.peak_rss_kb as f64 / 1024.0)
+    });
+    row("rows inserted / warnings", &|r| {
+        format!("{} / {}", r.inserted, r.warnings)
+    });
+    row("database size: Beian / anchor", &|r| {
+        format!("{:.1} / {:.1} MB", r.db_mb, r.anchor_db_mb)
+    });
+    row("filtered sorted page + facets p50", &|r| {
+        fmt_ms(r.page_facets.p50())
+    });
+    row(
+        "filtered sorted page + facets **p95** (target ≤ 30 ms)",
+        &|r| fmt_ms(r.page_facets.p95()),
+    );
+    row("… the same, wall-clock p95", &|r| {
+        fmt_ms(r.page_facets.wall_p95())
+    });
+    row("… of which page p95 / facets p95", &|r| {
+        format!(
+            "{} / {}",
+            fmt_ms(r.page_only.p95()),
+            fmt_ms(r.facets_only.p95())
+        )
+    });
+    row("unfiltered first page + facets p95", &|r| {
+        fmt_ms(r.unfiltered.p95())
+    });
+    row("two-character search p50", &|r| fmt_ms(r.search.p50()));
+    row("two-character search **p95** (target ≤ 20 ms)", &|r| {
+        fmt_ms(r.search.p95())
+    });
+    row("… the same, wall-clock p95", &|r| {
+        fmt_ms(r.search.wall_p95())
+    });
+    row("… brand words only p95 / slowest of all", &|r| {
+        format!(
+            "{} / {}",
+            fmt_ms(r.search_rare.p95()),
+            fmt_ms(r.search.max())
+        )
+    });
+    row("same words as a LIKE scan p95", &|r| fmt_ms(r.like.p95()));
+    row("search + region + sort page p95", &|r| {
+        fmt_ms(r.search_page.p95())
+    });
+    row(
+        "region counts / monthly cumulative (target ≤ 20 ms)",
+        &|_| "not measured (stats module not merged)".into(),
+    );
+    row(
+        "subsidy evaluation of all rules (target ≤ 50 ms)",
+        &|_| "not measured (subsidy module not merged)".into(),
+    );
+    row("export CSV / XLSX (target ≤ 2 s / ≤ 15 s)", &|_| {
+        "not measured (export module not merged)".into()
+    });
+    row(
+        "app launch to first filings painted (target ≤ 0.6 s)",
+        &|_| "not measured (needs the app on Xvfb)".into(),
+    );
+    row(
+        "idle PSS of the app tree (target ≤ 1.1× empty Tauri)",
+        &|_| "not measured (needs the app on Xvfb)".into(),
+    );
+    if let Some(Err(e)) = results.first().map(|r| &r.anchor_ms) {
+        println!();
+        println!("anchor not measured: {e}");
+    }
+}
