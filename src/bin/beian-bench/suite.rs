@@ -635,7 +635,7 @@ fn print_report(args: &RunArgs, runs: usize, results: &[SizeResult]) {
         "sqlite3 .import, UTF-8, indexed: CPU (median)",
         &|r| match &r.anchor_ms {
             Ok(_) => fmt_ms(median(&r.anchor_cpu)),
-            Err(_) => "not measured (sqlite3 shell failed)".into(),
+            Err(e) => format!("not measured: {e}"),
         },
     );
     row(
