@@ -126,7 +126,7 @@ pub(crate) fn where_clause(filter: &FilingFilter) -> (String, Vec<Value>) {
 /// triggers, with the columns of `filings` that [`where_clause`] filters on) unless the filter
 /// looks into the company or the search text, which only `filings` has. Returns the table, under
 /// the alias `f`, and the expression that counts filings in it.
-fn counts_source(filter: &FilingFilter) -> (&'static str, &'static str) {
+pub(super) fn counts_source(filter: &FilingFilter) -> (&'static str, &'static str) {
     let company = filter
         .company
         .as_deref()

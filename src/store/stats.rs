@@ -1,7 +1,7 @@
 //! The SQL behind statistics: one GROUP BY per figure, over the same WHERE clause as the Filings
 //! screen, so a chart never disagrees with the list it opens.
 
-use super::filings::where_clause;
+use super::filings::{counts_source, where_clause};
 use super::Store;
 use crate::error::Result;
 use crate::query::FilingFilter;
@@ -56,7 +56,13 @@ impl Store {
             }
         };
         let (where_sql, args) = filtered(filter, &extra, extra_args);
-        let sql = format!("SELECT {select}, COUNT(*) FROM filings f {where_sql} GROUP BY {column}");
+        // Every grouping but company is a column of `filing_counts` (schema 3), which holds a few
+        // thousand rows where `filings` may hold millions.
+        let (source, count) = match grouping {
+            Grouping::Company => ("filings f", "COUNT(*)"),
+            _ => counts_source(filter),
+        };
+        let sql = format!("SELECT {select}, {count} FROM {source} {where_sql} GROUP BY {column}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {
@@ -69,8 +75,9 @@ impl Store {
     /// Filings matching `filter` that have no 备案时间.
     pub fn count_undated(&self, filter: &FilingFilter) -> Result<u64> {
         let (where_sql, args) = filtered(filter, &["f.filed_on IS NULL"], Vec::new());
+        let (source, count) = counts_source(filter);
         let n: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM filings f {where_sql}"),
+            &format!("SELECT coalesce({count}, 0) FROM {source} {where_sql}"),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
