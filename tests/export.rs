@@ -684,6 +684,12 @@ fn the_registrys_report_carries_the_subsidy_evaluation_with_reasons() {
         html.contains("ZheJiang-TongYiQianWen-20230901"),
         "the reasons name the filing"
     );
+
+    // A report on 北京市 speaks only of the enterprises it selects.
+    req.filter.regions = vec!["北京市".into()];
+    run(&reg, &req).unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(!html.contains("阿里巴巴达摩院"), "not in the selection");
 }
 
 fn many_rows(n: usize) -> Vec<u8> {

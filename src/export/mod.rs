@@ -350,16 +350,21 @@ impl Registry {
             ))
         })?;
         let report = self.evaluate(None, None, as_of)?;
-        let company = req
-            .filter
-            .company
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
+        // A report on a selection (a region, a company, a batch) speaks of the enterprises in it.
+        let selected: Option<std::collections::HashSet<String>> =
+            if req.filter == FilingFilter::default() {
+                None
+            } else {
+                let filter = effective_filter(req)?;
+                let groups =
+                    self.store()
+                        .stat_counts(&filter, None, crate::stats::Grouping::Company)?;
+                Some(groups.into_iter().filter_map(|(c, _)| c).collect())
+            };
         let rows: Vec<SubsidyRow> = report
             .rows()
             .into_iter()
-            .filter(|r| company.is_none_or(|c| r.enterprise.contains(c)))
+            .filter(|r| selected.as_ref().is_none_or(|s| s.contains(&r.enterprise)))
             .map(|r| SubsidyRow {
                 rule: r.rule,
                 jurisdiction: r.jurisdiction,
