@@ -8,7 +8,9 @@ use beian::filing::FilingFields;
 use beian::import::plan::ImportPlan;
 use beian::import::ReadOptions;
 use beian::number::NumberCheck;
-use beian::query::{BatchChange, BatchInfo, Facets, FilingDetail, FilingFilter, FilingPage, FilingQuery};
+use beian::query::{
+    BatchChange, BatchInfo, Facets, FilingDetail, FilingFilter, FilingPage, FilingQuery,
+};
 use beian::region::{Region, Regions};
 use beian::registry::{ImportMode, ImportSummary, Registry};
 use serde::Serialize;
@@ -146,9 +148,12 @@ pub async fn apply_import(
     token: u64,
     keep_going: bool,
 ) -> Res<ImportSummary> {
-    let plan = state
-        .plan(token)
-        .ok_or_else(|| app_error("plan_expired", "the preview is no longer current; plan again"))?;
+    let plan = state.plan(token).ok_or_else(|| {
+        app_error(
+            "plan_expired",
+            "the preview is no longer current; plan again",
+        )
+    })?;
     if let Some(e) = state.open_error() {
         return Err(e);
     }
@@ -169,13 +174,26 @@ pub async fn apply_import(
             }
             !cancel.load(Ordering::SeqCst)
         };
-        reg.apply_import(&plan, ImportMode { keep_going, dry_run: false }, &now(), &mut progress)
+        reg.apply_import(
+            &plan,
+            ImportMode {
+                keep_going,
+                dry_run: false,
+            },
+            &now(),
+            &mut progress,
+        )
     })
     .await;
     state.importing.store(false, Ordering::SeqCst);
     let summary = match result {
         Ok(r) => r.map_err(|e| e.payload())?,
-        Err(e) => return Err(app_error("unknown", format!("the import worker failed: {e}"))),
+        Err(e) => {
+            return Err(app_error(
+                "unknown",
+                format!("the import worker failed: {e}"),
+            ))
+        }
     };
     state.forget_plan(token);
     Ok(summary)
