@@ -3,7 +3,16 @@
 //! The core knows nothing of any front end: the `beian` CLI and the Tauri app both call the use
 //! cases in [`registry`]. Only [`store`] speaks SQL.
 
+pub mod cli;
+pub mod error;
 pub mod filing;
 pub mod import;
 pub mod number;
+pub mod query;
 pub mod region;
+pub mod registry;
+pub mod search;
+pub mod store;
+
+pub use error::{Error, ErrorPayload, Result};
+pub use registry::Registry;

@@ -237,14 +237,20 @@ mod tests {
         let p = parse("Guangdong-Plaud-20251229S0027").unwrap();
         assert_eq!(p.kind, Kind::Registered);
         assert_eq!(p.sequence.as_deref(), Some("0027"));
-        assert_eq!(parse("guangdong-plaud-20251229s0027").unwrap().kind, Kind::Registered);
+        assert_eq!(
+            parse("guangdong-plaud-20251229s0027").unwrap().kind,
+            Kind::Registered
+        );
     }
 
     #[test]
     fn names_may_hold_hyphens_and_digits() {
         let p = parse("Beijing-Deepseek-Chat-V2-202404280016").unwrap();
         assert_eq!(p.name, "Deepseek-Chat-V2");
-        assert_eq!(parse("Tianjin-360ZhiNaoDaMoXing-20230831").unwrap().name, "360ZhiNaoDaMoXing");
+        assert_eq!(
+            parse("Tianjin-360ZhiNaoDaMoXing-20230831").unwrap().name,
+            "360ZhiNaoDaMoXing"
+        );
     }
 
     #[test]

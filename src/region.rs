@@ -27,7 +27,10 @@ pub struct Region {
 impl Region {
     /// The name without its administrative suffix, for compact tables and charts.
     pub fn short_name(&self) -> &str {
-        self.short_names.first().map(String::as_str).unwrap_or(&self.name)
+        self.short_names
+            .first()
+            .map(String::as_str)
+            .unwrap_or(&self.name)
     }
 }
 
@@ -158,7 +161,15 @@ mod tests {
     #[test]
     fn every_spelling_maps_to_one_region() {
         let r = Regions::bundled();
-        for s in ["北京", "北京市", "Beijing", "BEIJING", " beijing ", "ＢＥＩＪＩＮＧ", "BJ"] {
+        for s in [
+            "北京",
+            "北京市",
+            "Beijing",
+            "BEIJING",
+            " beijing ",
+            "ＢＥＩＪＩＮＧ",
+            "BJ",
+        ] {
             assert_eq!(r.find(s).map(|x| x.name.as_str()), Some("北京市"), "{s}");
         }
         assert_eq!(r.find("广西").unwrap().name, "广西壮族自治区");

@@ -1,0 +1,475 @@
+//! The use cases of Beian, called alike by the CLI and the desktop app: import (plan, then
+//! apply), browse, show, check, add and edit. Time is always passed in (`now`), never read here.
+
+use crate::error::{Error, Result};
+use crate::filing::{FilingFields, Flag, Issue};
+use crate::import::plan::{plan, ImportPlan, PreviousBatch};
+use crate::import::{read_source, ReadOptions};
+use crate::number::{self, NumberCheck};
+use crate::query::{
+    BatchChange, BatchInfo, Facets, FieldChange, FilingDetail, FilingFilter, FilingPage,
+    FilingQuery,
+};
+use crate::region::Regions;
+use crate::store::Store;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// The filings printed in the seed document, shipped so a first launch is not empty.
+pub const BUNDLED_FILES: &[(&str, &[u8])] = &[(
+    "cac-2024-03-seed-excerpt.csv",
+    include_bytes!("../data/filings/cac-2024-03-seed-excerpt.csv"),
+)];
+
+/// Where the registry lives when nobody says otherwise: the user's data directory
+/// (`$XDG_DATA_HOME/beian/beian.sqlite` on Linux).
+pub fn default_db_path() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("beian")
+        .join("beian.sqlite")
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportMode {
+    /// Commit the good rows and list the rejected ones, instead of refusing the whole file.
+    pub keep_going: bool,
+    /// Report what would happen and write nothing.
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportStatus {
+    /// A new batch was written.
+    Imported,
+    /// These exact bytes were imported before; nothing changed.
+    AlreadyImported,
+    /// Rows had errors and `keep_going` was off; nothing was written.
+    Refused,
+    /// A dry run: nothing was written; the counts say what an import would do.
+    DryRun,
+}
+
+/// The outcome of importing one file, in the shape of the CLI contract.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportSummary {
+    pub status: ImportStatus,
+    /// The batch written, or for an already-imported file the batch that imported it.
+    #[ts(type = "number | null")]
+    pub batch: Option<i64>,
+    pub file: String,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    #[ts(type = "number")]
+    pub rows: u64,
+    #[ts(type = "number")]
+    pub inserted: u64,
+    #[ts(type = "number")]
+    pub updated: u64,
+    #[ts(type = "number")]
+    pub unchanged: u64,
+    #[ts(type = "number")]
+    pub rejected: u64,
+    pub errors: Vec<Issue>,
+    pub warnings: Vec<Issue>,
+    /// One sentence for people.
+    pub message: String,
+}
+
+pub struct Registry {
+    store: Store,
+}
+
+impl Registry {
+    pub fn open(path: &Path) -> Result<Registry> {
+        Ok(Registry {
+            store: Store::open(path)?,
+        })
+    }
+
+    /// Opens the registry at `path`; when the file does not exist yet, creates it and imports the
+    /// bundled filings as its first batch.
+    pub fn open_or_seed(path: &Path, now: &str) -> Result<Registry> {
+        let fresh = !path.exists();
+        let mut reg = Registry::open(path)?;
+        if fresh {
+            reg.seed(now)?;
+        }
+        Ok(reg)
+    }
+
+    /// An empty registry in memory, for tests.
+    pub fn open_in_memory() -> Result<Registry> {
+        Ok(Registry {
+            store: Store::open_in_memory()?,
+        })
+    }
+
+    /// Imports the bundled data files (idempotent: a file already imported is skipped).
+    pub fn seed(&mut self, now: &str) -> Result<Vec<ImportSummary>> {
+        let mut out = Vec::new();
+        for (name, bytes) in BUNDLED_FILES {
+            let p = self.plan_import(name, bytes, &ReadOptions::default())?;
+            out.push(self.apply(&p, ImportMode::default(), "bundled", now, &mut |_, _| true)?);
+        }
+        Ok(out)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.store.path()
+    }
+
+    /// Reads, validates and compares a file with the registry. Writes nothing.
+    pub fn plan_import(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        opts: &ReadOptions,
+    ) -> Result<ImportPlan> {
+        let source = read_source(file_name, bytes, opts)?;
+        let previous: Option<PreviousBatch> = self
+            .store
+            .batch_by_sha(&crate::import::plan::sha256_hex(bytes))?;
+        let store = &self.store;
+        plan(
+            file_name,
+            bytes,
+            source,
+            Regions::bundled(),
+            previous,
+            &mut |key| store.existing(key),
+        )
+    }
+
+    /// Writes a plan as a batch, unless it has errors and `keep_going` is off, it is a dry run,
+    /// or its bytes were imported before. `progress(done, total)` returning false cancels with
+    /// nothing written.
+    pub fn apply_import(
+        &mut self,
+        plan: &ImportPlan,
+        mode: ImportMode,
+        now: &str,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<ImportSummary> {
+        self.apply(plan, mode, "import", now, progress)
+    }
+
+    fn apply(
+        &mut self,
+        plan: &ImportPlan,
+        mode: ImportMode,
+        source: &str,
+        now: &str,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<ImportSummary> {
+        let c = plan.counts;
+        let mut summary = ImportSummary {
+            status: ImportStatus::DryRun,
+            batch: None,
+            file: plan.file_name.clone(),
+            encoding: plan.encoding.clone(),
+            delimiter: plan.delimiter.clone(),
+            rows: c.rows,
+            inserted: c.inserted,
+            updated: c.updated,
+            unchanged: c.unchanged,
+            rejected: c.rejected,
+            errors: plan.errors.clone(),
+            warnings: plan.warnings.clone(),
+            message: String::new(),
+        };
+        if let Some(prev) = &plan.already_imported {
+            summary.status = ImportStatus::AlreadyImported;
+            summary.batch = Some(prev.id);
+            summary.inserted = 0;
+            summary.updated = 0;
+            summary.unchanged = c.rows;
+            summary.rejected = 0;
+            summary.errors.clear();
+            summary.warnings.clear();
+            summary.message = format!(
+                "already imported as batch {} ({}, {}); nothing changed",
+                prev.id, prev.file_name, prev.imported_at
+            );
+            return Ok(summary);
+        }
+        if mode.dry_run {
+            summary.message = format!(
+                "dry run: would insert {}, update {}, leave {} unchanged, reject {}",
+                c.inserted, c.updated, c.unchanged, c.rejected
+            );
+            return Ok(summary);
+        }
+        if plan.has_errors() && !mode.keep_going {
+            summary.status = ImportStatus::Refused;
+            summary.inserted = 0;
+            summary.updated = 0;
+            summary.unchanged = 0;
+            summary.message = format!(
+                "refused: {} row(s) have errors (first on line {}); nothing was written. Fix them, \
+                 or import with --keep-going to commit the other rows",
+                c.rejected,
+                plan.errors
+                    .first()
+                    .and_then(|e| e.line)
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "?".into())
+            );
+            return Ok(summary);
+        }
+        let batch = self.store.apply_plan(plan, source, now, progress)?;
+        summary.status = ImportStatus::Imported;
+        summary.batch = Some(batch);
+        summary.message = format!(
+            "batch {batch}: {} new, {} changed, {} unchanged, {} rejected",
+            c.inserted, c.updated, c.unchanged, c.rejected
+        );
+        Ok(summary)
+    }
+
+    /// Plan and apply in one call, as the CLI does.
+    pub fn import(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+        opts: &ReadOptions,
+        mode: ImportMode,
+        now: &str,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<ImportSummary> {
+        let plan = self.plan_import(file_name, bytes, opts)?;
+        self.apply_import(&plan, mode, now, progress)
+    }
+
+    pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
+        validate_filter(&q.filter)?;
+        self.store.list(q)
+    }
+
+    pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
+        validate_filter(filter)?;
+        self.store.facets(filter)
+    }
+
+    /// One filing by number (any case), with everything the detail screen shows.
+    pub fn show(&self, number: &str) -> Result<FilingDetail> {
+        let id = self
+            .store
+            .filing_id_by_number(number)?
+            .ok_or_else(|| Error::NotFound {
+                what: format!("filing number {:?}", number.trim()),
+            })?;
+        self.filing(id)
+    }
+
+    pub fn filing(&self, id: i64) -> Result<FilingDetail> {
+        let filing = self.store.filing(id)?;
+        let regions = Regions::bundled();
+        let filed_on = filing
+            .filed_on
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let check = number::check(
+            &filing.number,
+            regions.by_name(&filing.region),
+            filed_on,
+            regions,
+        );
+        let (created_at, updated_at) = self.store.filing_times(id)?;
+        Ok(FilingDetail {
+            check,
+            raw_rows: self.store.raw_rows_of(id)?,
+            history: self.store.history_of(id)?,
+            audit: self.store.audit_of(Some(id))?,
+            other_filings: self.store.company_filings(&filing.company, id)?,
+            filing,
+            created_at,
+            updated_at,
+        })
+    }
+
+    pub fn batches(&self) -> Result<Vec<BatchInfo>> {
+        self.store.batches()
+    }
+
+    pub fn batch_changes(&self, batch: i64) -> Result<Vec<BatchChange>> {
+        self.store.batch_changes(batch)
+    }
+
+    /// Checks a number on its own, or against a region and filing date when given.
+    pub fn check_number(
+        &self,
+        number: &str,
+        region: Option<&str>,
+        filed_on: Option<&str>,
+    ) -> Result<NumberCheck> {
+        let regions = Regions::bundled();
+        let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(regions.find(r).ok_or_else(|| unknown_region(r))?),
+            None => None,
+        };
+        let filed_on = match filed_on.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => Some(crate::import::date::parse_date(d).map_err(Error::Usage)?),
+            None => None,
+        };
+        Ok(number::check(number, region, filed_on, regions))
+    }
+
+    /// Adds a filing by hand. Hard errors (no number, unknown region, empty names) refuse it;
+    /// number problems are kept as flags, as for imported rows.
+    pub fn add_filing(
+        &mut self,
+        fields: FilingFields,
+        now: &str,
+        note: Option<&str>,
+    ) -> Result<FilingDetail> {
+        let (fields, flags) = validate_fields(fields)?;
+        let id = self.store.create_filing(&fields, &flags, now, note)?;
+        self.filing(id)
+    }
+
+    /// Edits a filing by hand; the change goes to the audit trail, old values to the history.
+    pub fn edit_filing(
+        &mut self,
+        id: i64,
+        fields: FilingFields,
+        now: &str,
+        note: Option<&str>,
+    ) -> Result<(FilingDetail, Vec<FieldChange>)> {
+        let (fields, flags) = validate_fields(fields)?;
+        let changes = self.store.edit_filing(id, &fields, &flags, now, note)?;
+        Ok((self.filing(id)?, changes))
+    }
+
+    pub fn backup_to(&self, to: &Path) -> Result<()> {
+        self.store.backup_to(to)
+    }
+
+    /// Replaces the database at `target` with a backup, after checking the backup opens as a
+    /// Beian database this version understands. The replaced file is kept beside it (`.before-restore`).
+    pub fn restore_from(backup: &Path, target: &Path) -> Result<Registry> {
+        {
+            let probe = Store::open_read_only(backup)?;
+            let ok = probe.integrity_check()?;
+            if ok != "ok" {
+                return Err(Error::NotADatabase {
+                    path: backup.to_path_buf(),
+                    reason: format!("the backup is damaged: {ok}"),
+                });
+            }
+        }
+        let staged = target.with_extension("restoring");
+        std::fs::copy(backup, &staged).map_err(|e| Error::io(&staged, e))?;
+        if target.exists() {
+            let keep = target.with_extension("before-restore");
+            std::fs::copy(target, &keep).map_err(|e| Error::io(&keep, e))?;
+        }
+        for suffix in ["-wal", "-shm"] {
+            let mut p = target.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+        std::fs::rename(&staged, target).map_err(|e| Error::io(target, e))?;
+        Registry::open(target)
+    }
+}
+
+fn unknown_region(r: &str) -> Error {
+    Error::Invalid {
+        issues: vec![Issue {
+            column: Some("region".into()),
+            ..Issue::error(
+                "region_unknown",
+                format!("属地 {r:?} is not a province-level division or 国资委"),
+            )
+        }],
+    }
+}
+
+fn validate_filter(f: &FilingFilter) -> Result<()> {
+    for d in [&f.from, &f.to].into_iter().flatten() {
+        if NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+            return Err(Error::Usage(format!(
+                "{d:?} is not a date; write dates as YYYY-MM-DD"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Normalises and checks fields entered by hand. Returns them with the flags they earn.
+pub fn validate_fields(mut f: FilingFields) -> Result<(FilingFields, Vec<Flag>)> {
+    let regions = Regions::bundled();
+    let mut issues = Vec::new();
+    let field_error = |field: &str, code: &str, msg: String| Issue {
+        column: Some(field.to_string()),
+        ..Issue::error(code, msg)
+    };
+    f.number = f.number.trim().to_string();
+    f.model = f.model.trim().to_string();
+    f.company = f.company.trim().to_string();
+    if f.number.is_empty() {
+        issues.push(field_error(
+            "number",
+            "number_missing",
+            "the filing number is empty".into(),
+        ));
+    }
+    if f.model.is_empty() {
+        issues.push(field_error(
+            "model",
+            "model_missing",
+            "the model name is empty".into(),
+        ));
+    }
+    if f.company.is_empty() {
+        issues.push(field_error(
+            "company",
+            "company_missing",
+            "the company is empty".into(),
+        ));
+    }
+    let region = regions.find(&f.region);
+    match region {
+        Some(r) => f.region = r.name.clone(),
+        None => issues.push(field_error(
+            "region",
+            "region_unknown",
+            format!(
+                "属地 {:?} is not a province-level division or 国资委",
+                f.region
+            ),
+        )),
+    }
+    if !issues.is_empty() {
+        return Err(Error::Invalid { issues });
+    }
+    let check = number::check(&f.number, region, f.filed_on, regions);
+    let mut flags = check.flags;
+    if let Some(k) = check.kind {
+        if k != f.kind {
+            flags.push(Flag::KindMismatch);
+        }
+    }
+    if crate::import::validate::looks_like_company(&f.model)
+        && !crate::import::validate::looks_like_company(&f.company)
+    {
+        flags.push(Flag::ModelCompanySwapped);
+    }
+    if crate::import::validate::stray_leading_char(&f.company).is_some() {
+        flags.push(Flag::StrayLeadingChar);
+    }
+    flags.sort_unstable();
+    flags.dedup();
+    Ok((f, flags))
+}

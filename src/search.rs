@@ -1,0 +1,77 @@
+//! Substring search over model, company and number that finds Chinese words of one or two
+//! characters (`星火`, `北京`), which word tokenizers and trigram indexes cannot.
+//!
+//! Text is folded to a skeleton (letters and digits only, lower case, full-width folded) and
+//! indexed as overlapping bigrams plus the last character of each field. A query of two or more
+//! characters becomes a phrase of its own bigrams — consecutive bigrams are exactly a substring —
+//! and a query of one character becomes a prefix match on the bigrams it starts.
+
+use crate::region::fullwidth_to_ascii;
+
+fn skeleton(text: &str) -> Vec<char> {
+    text.chars()
+        .map(fullwidth_to_ascii)
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The document the search index stores for one filing's fields.
+pub fn index_text(fields: &[&str]) -> String {
+    let mut out = String::new();
+    for field in fields {
+        let chars = skeleton(field);
+        for i in 0..chars.len() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push(chars[i]);
+            if let Some(next) = chars.get(i + 1) {
+                out.push(*next);
+            }
+        }
+    }
+    out
+}
+
+/// The full-text expression for what a person typed, or `None` when it has no letters or digits
+/// to search for (the caller then ignores the search box).
+pub fn match_expression(query: &str) -> Option<String> {
+    let chars = skeleton(query);
+    match chars.len() {
+        0 => None,
+        1 => Some(format!("\"{}\"*", chars[0])),
+        _ => {
+            let grams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+            // Only letters and digits reach here, so no quoting is needed inside the phrase.
+            Some(format!("\"{}\"", grams.join(" ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_text_is_bigrams_per_field() {
+        assert_eq!(index_text(&["星火认知", "AB"]), "星火 火认 认知 知 ab b");
+        assert_eq!(index_text(&["智谱清言 (ChatGLM)"]).split(' ').count(), 11);
+    }
+
+    #[test]
+    fn queries() {
+        assert_eq!(match_expression("星火").as_deref(), Some("\"星火\""));
+        assert_eq!(
+            match_expression("星火认知").as_deref(),
+            Some("\"星火 火认 认知\"")
+        );
+        assert_eq!(match_expression("星").as_deref(), Some("\"星\"*"));
+        assert_eq!(
+            match_expression("WenXin").as_deref(),
+            Some("\"we en nx xi in\"")
+        );
+        assert_eq!(match_expression("  -\"'*( "), None);
+        assert_eq!(match_expression("ＷＥＮ").as_deref(), Some("\"we en\""));
+    }
+}

@@ -1,0 +1,60 @@
+//! Numbered schema migrations, embedded in the binary and applied in order, one transaction each;
+//! `PRAGMA user_version` records the schema a database is at.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use std::io::Read;
+use std::path::Path;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+
+pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Reads the schema version from the file header without opening the database, so a file from
+/// a newer Beian (or not a database at all) is refused before SQLite writes a byte to it.
+pub fn refuse_newer(path: &Path) -> Result<()> {
+    let mut header = [0u8; 100];
+    let n = match std::fs::File::open(path) {
+        Ok(mut f) => f.read(&mut header).map_err(|e| Error::io(path, e))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if n == 0 {
+        return Ok(());
+    }
+    if n < 100 || &header[..16] != SQLITE_MAGIC {
+        return Err(Error::NotADatabase {
+            path: path.to_path_buf(),
+            reason: "the file is not an SQLite database; choose a Beian database file".into(),
+        });
+    }
+    let version = i32::from_be_bytes([header[60], header[61], header[62], header[63]]) as i64;
+    if version > LATEST_SCHEMA {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: LATEST_SCHEMA,
+        });
+    }
+    Ok(())
+}
+
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > LATEST_SCHEMA {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported: LATEST_SCHEMA,
+        });
+    }
+    for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The only module that speaks SQL. Everything above it works with the domain types of
+//! [`crate::query`], [`crate::filing`] and [`crate::import::plan`], so a PostgreSQL store for the
+//! team edition can sit behind the same API.
+//!
+//! Every connection runs in WAL mode with a busy timeout and foreign keys on. Migrations are
+//! embedded, numbered, and applied one transaction each; a database written by a newer schema is
+//! refused before anything touches it.
+
+mod filings;
+mod migrate;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use migrate::LATEST_SCHEMA;
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        migrate::refuse_newer(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| not_a_database(path, e))?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store.configure().map_err(|e| not_a_database(path, e))?;
+        migrate::migrate(&mut store.conn, path)?;
+        Ok(store)
+    }
+
+    /// Opens an existing database without writing to it (to inspect a backup before restoring).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            ));
+        }
+        migrate::refuse_newer(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| not_a_database(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| not_a_database(path, e))?;
+        if version == 0 {
+            return Err(Error::NotADatabase {
+                path: path.to_path_buf(),
+                reason: "the file is an SQLite database but not a Beian one".into(),
+            });
+        }
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// A private database that lives as long as the value: for tests and dry runs.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+            path: None,
+        };
+        store.configure()?;
+        migrate::migrate(&mut store.conn, Path::new(":memory:"))?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        if self.path.is_some() {
+            self.conn
+                .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        }
+        self.conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY;",
+        )?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// A consistent copy of the whole database at `to`, taken while it stays in use.
+    pub fn backup_to(&self, to: &Path) -> Result<()> {
+        let tmp = to.with_extension("beian-backup-partial");
+        let _ = std::fs::remove_file(&tmp);
+        {
+            let mut dst = Connection::open(&tmp).map_err(|e| not_a_database(&tmp, e))?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
+            backup.run_to_completion(256, Duration::from_millis(0), None)?;
+        }
+        std::fs::rename(&tmp, to).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(to, e)
+        })
+    }
+
+    /// `PRAGMA integrity_check`, for hardening tests and a user's peace of mind.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase {
+            path: path.to_path_buf(),
+            reason: "the file is not an SQLite database".into(),
+        },
+        _ => Error::Db(e),
+    }
+}
