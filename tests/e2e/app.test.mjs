@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fixtures, startApp } from "./harness.mjs";
+import { fixtures, Session, startApp } from "./harness.mjs";
 
 /** @type {import("./harness.mjs").Session} */
 let s;
@@ -66,7 +66,7 @@ test("search finds a two-character Chinese word", async () => {
 });
 
 test("opens a filing's detail", async () => {
-  await s.click(await s.waitCss('tr[data-number="Anhui-XingHuoRenZhiDaMoXing-20230823"]'));
+  await s.click(await s.waitCss('tr[data-number="Anhui-XingHuoRenZhiDaMoXing-20230823"] td:nth-child(2)'));
   await s.waitCss('[data-testid="filing-detail"]');
   await s.waitText("科大讯飞股份有限公司");
   const text = await s.bodyText();
@@ -80,7 +80,7 @@ test("opens a filing's detail", async () => {
 test("edits a filing and shows the audit entry", async () => {
   await s.click(await s.waitCss('[data-testid="edit"]'));
   const model = await s.waitCss('input[data-testid="field-model"]');
-  await s.waitFor("form filled", async () => (await s.exec("return arguments[0].value;", { "element-6066-11e4-a52e-4f735466cecc": model })) === "星火认知大模型");
+  await s.waitFor("form filled", async () => (await s.exec("return arguments[0].value;", Session.el(model))) === "星火认知大模型");
   // WebDriver types at the end of the field: the new name is the old one plus "V4".
   await s.type(model, "V4");
   await s.waitCss('[data-testid="number-check"]');
@@ -125,7 +125,7 @@ test("shows HTML in an imported company name as text", async () => {
   // No alert() ran: WebDriver reports "no such alert".
   await assert.rejects(s.cmd("GET", "/alert/text"), (e) => e.webdriver === "no such alert");
   await s.screenshot("09-html-as-text");
-  await s.click(await s.waitCss('tr[data-number="Shanghai-CuTiMoXing-202508010001"]'));
+  await s.click(await s.waitCss('tr[data-number="Shanghai-CuTiMoXing-202508010001"] td:nth-child(2)'));
   await s.waitCss('[data-testid="filing-detail"]');
   await s.waitText("<b>粗体模型</b>");
   await s.screenshot("10-html-detail");

@@ -14,7 +14,7 @@ export const repoRoot = resolve(here, "../..");
 export const fixtures = join(here, "fixtures");
 export const screenshotDir = join(here, "screenshots");
 
-const W3C_ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
+export const W3C_ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 const REQUEST_TIMEOUT_MS = 60_000;
 
 function sleep(ms) {
@@ -95,6 +95,11 @@ export class Session {
       throw e;
     }
     return json.value;
+  }
+
+  /** An element id as a script argument (the page receives the DOM element). */
+  static el(id) {
+    return { [W3C_ELEMENT]: id };
   }
 
   /** Runs a script in the page; the function body gets `arguments`. */
