@@ -54,6 +54,21 @@ test("opens on the bundled filings", async () => {
   await s.screenshot("01-filings");
 });
 
+test("keyboard: arrows select a row, Enter opens it, Back returns", async () => {
+  const third = await s.exec(
+    "return document.querySelectorAll('.filings-table tbody tr[data-number]')[2].getAttribute('data-number');",
+  );
+  // Focus the page body (not the search box) so the arrows move the selection.
+  await s.exec("document.activeElement && document.activeElement.blur();");
+  await s.keys("\uE015", "\uE015");
+  await s.waitCss(`tr.row-selected[data-number="${third}"]`);
+  await s.keys("\uE007");
+  await s.waitCss('[data-testid="filing-detail"]');
+  await s.waitText(third);
+  await s.click(await s.waitCss('[data-testid="back"]'));
+  await s.waitCss(".filings-table");
+});
+
 test("search finds a two-character Chinese word", async () => {
   await searchFor("星火");
   await s.waitFor("only matching rows", async () => {

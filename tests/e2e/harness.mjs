@@ -143,6 +143,16 @@ export class Session {
     return this.cmd("POST", `/element/${el}/clear`, {});
   }
 
+  /** Presses keys (WebDriver key codes, e.g. "\uE015" for ArrowDown) on whatever has focus. */
+  async keys(...keys) {
+    const actions = keys.flatMap((value) => [
+      { type: "keyDown", value },
+      { type: "keyUp", value },
+    ]);
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.cmd("DELETE", "/actions");
+  }
+
   /** Polls until fn returns a truthy value; returns it. */
   async waitFor(what, fn, timeoutMs = 20_000) {
     const deadline = Date.now() + timeoutMs;

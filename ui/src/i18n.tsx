@@ -253,7 +253,7 @@ const en: Record<Key, string> = {
   "field.ignore": "(ignore this column)",
 
   "filings.title": "Filings",
-  "filings.search": "Search model, company or number (two-character Chinese words work)",
+  "filings.search": "Search model, company or number",
   "filings.flaggedOnly": "Flagged only",
   "filings.clearFilters": "Clear filters",
   "filings.facets": "Filters",

@@ -7,6 +7,7 @@ import type { BatchChange } from "../bindings/BatchChange";
 import type { BatchInfo } from "../bindings/BatchInfo";
 import type { ErrorPayload } from "../bindings/ErrorPayload";
 import { ErrorAlert, useIssueText } from "../errors";
+import { formatTime } from "../format";
 import { useI18n } from "../i18n";
 import { asBatchId, useNav } from "../nav";
 
@@ -50,7 +51,7 @@ export function BatchesScreen({ initial }: { initial?: number }) {
           columns={[
             { title: t("batches.id"), dataIndex: "id", key: "id", width: 70, render: (v: number) => `#${v}` },
             { title: t("batches.file"), dataIndex: "file_name", key: "file", ellipsis: true },
-            { title: t("batches.importedAt"), dataIndex: "imported_at", key: "at", width: 200 },
+            { title: t("batches.importedAt"), dataIndex: "imported_at", key: "at", width: 170, render: (v: string) => formatTime(v) },
             { title: t("batches.encoding"), dataIndex: "encoding", key: "enc", width: 110 },
             { title: t("batches.new"), dataIndex: "inserted", key: "new", width: 80 },
             { title: t("batches.changed"), dataIndex: "updated", key: "changed", width: 80 },

@@ -11,6 +11,7 @@ import type { ErrorPayload } from "../bindings/ErrorPayload";
 import type { FilingDetail } from "../bindings/FilingDetail";
 import type { FilingRow } from "../bindings/FilingRow";
 import { ErrorAlert, flagKey, useIssueText } from "../errors";
+import { formatTime, useRegionName } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { useNav } from "../nav";
 import { KindTag } from "./FilingsScreen";
@@ -29,6 +30,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
   const { t } = useI18n();
   const nav = useNav();
   const issueText = useIssueText();
+  const regionName = useRegionName();
   const [d, setD] = useState<FilingDetail | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
 
@@ -51,7 +53,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
   const label = (field: string) => (fieldLabel[field] ? t(fieldLabel[field]!) : field);
 
   const auditColumns = [
-    { title: t("detail.auditWhen"), dataIndex: "at", key: "at", width: 180 },
+    { title: t("detail.auditWhen"), dataIndex: "at", key: "at", width: 170, render: (v: string) => formatTime(v) },
     { title: t("detail.auditWhat"), dataIndex: "field", key: "field", width: 120, render: (v: string) => label(v) },
     { title: t("detail.auditBefore"), dataIndex: "before", key: "before", render: (v: string | null) => v ?? none },
     { title: t("detail.auditAfter"), dataIndex: "after", key: "after", render: (v: string | null) => v ?? none },
@@ -65,7 +67,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
       <Space style={{ width: "100%", justifyContent: "space-between" }}>
         <Space>
           {nav.canGoBack && (
-            <Button icon={<ArrowLeftOutlined />} onClick={nav.back}>
+            <Button icon={<ArrowLeftOutlined />} onClick={nav.back} data-testid="back">
               {t("common.back")}
             </Button>
           )}
@@ -91,7 +93,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
                   {f.number}
                 </Typography.Text>
               </Descriptions.Item>
-              <Descriptions.Item label={t("field.region")}>{f.region}</Descriptions.Item>
+              <Descriptions.Item label={t("field.region")}>{regionName(f.region)}</Descriptions.Item>
               <Descriptions.Item label={t("field.kind")}>
                 <KindTag kind={f.kind} />
               </Descriptions.Item>
@@ -109,7 +111,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
               <Descriptions.Item label={t("detail.jurisdiction")}>
                 <span className="mono">{c.jurisdiction ?? none}</span>
               </Descriptions.Item>
-              <Descriptions.Item label={t("detail.numberRegion")}>{c.region ?? none}</Descriptions.Item>
+              <Descriptions.Item label={t("detail.numberRegion")}>{c.region ? regionName(c.region) : none}</Descriptions.Item>
               <Descriptions.Item label={t("detail.name")}>
                 <span className="mono">{c.name ?? none}</span>
               </Descriptions.Item>
@@ -200,7 +202,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
                   children: (
                     <div>
                       <Typography.Text type="secondary">
-                        {h.replaced_at} ·{" "}
+                        {formatTime(h.replaced_at)} ·{" "}
                         {h.replaced_by_batch !== null ? `${t("field.batch")} #${h.replaced_by_batch}` : t("detail.sourceEdit")}
                       </Typography.Text>
                       <div>
@@ -236,7 +238,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
         </Col>
       </Row>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        <Tag>{d.created_at}</Tag>→<Tag>{d.updated_at}</Tag>
+        <Tag>{formatTime(d.created_at)}</Tag>→<Tag>{formatTime(d.updated_at)}</Tag>
       </Typography.Text>
     </div>
   );

@@ -11,8 +11,8 @@ import type { FilingFields } from "../bindings/FilingFields";
 import type { Issue } from "../bindings/Issue";
 import type { Kind } from "../bindings/Kind";
 import type { NumberCheck } from "../bindings/NumberCheck";
-import type { Region } from "../bindings/Region";
 import { ErrorAlert, useIssueText } from "../errors";
+import { useRegions } from "../format";
 import { useI18n } from "../i18n";
 import { useNav } from "../nav";
 
@@ -34,7 +34,7 @@ export function FilingForm({ id }: { id?: number }) {
   const { message } = App.useApp();
   const issueText = useIssueText();
   const [form] = Form.useForm<Values>();
-  const [regions, setRegions] = useState<Region[]>([]);
+  const regions = useRegions();
   const [loaded, setLoaded] = useState(id === undefined);
   const [check, setCheck] = useState<NumberCheck | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
@@ -42,10 +42,6 @@ export function FilingForm({ id }: { id?: number }) {
   const number = Form.useWatch("number", form);
   const region = Form.useWatch("region", form);
   const filedOn = Form.useWatch("filed_on", form);
-
-  useEffect(() => {
-    api.regions().then(setRegions, setError);
-  }, []);
 
   useEffect(() => {
     if (id === undefined) return;

@@ -15,6 +15,7 @@ import type { FilingRow } from "../bindings/FilingRow";
 import type { Sort } from "../bindings/Sort";
 import type { SortField } from "../bindings/SortField";
 import { ErrorAlert, flagKey } from "../errors";
+import { useRegionName } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { asBatchId, useNav } from "../nav";
 
@@ -98,6 +99,7 @@ function FacetGroup({
 export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) {
   const { t } = useI18n();
   const nav = useNav();
+  const regionName = useRegionName();
   const [filter, setFilter] = useState<FilingFilter>(() => ({ ...emptyFilter(), ...initial }));
   const [searchText, setSearchText] = useState(initial?.search ?? "");
   const [sort, setSort] = useState<Sort | null>(null);
@@ -210,25 +212,42 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
       {
         title: "",
         key: "flag",
-        width: 36,
+        width: 32,
         render: (_, r) => <FlagMarks row={r} />,
       },
       {
-        title: t("field.model"),
+        // Model and company share a column (company on the second line): both are long Chinese
+        // names, and side by side they would leave each too narrow to read.
+        title: `${t("field.model")} / ${t("field.company")}`,
         dataIndex: "model",
         key: "model",
         sorter: true,
         sortOrder: sortOrder("model"),
-        ellipsis: true,
-        render: (v: string) => <Typography.Text strong>{v}</Typography.Text>,
+        render: (v: string, r: FilingRow) => (
+          <div style={{ minWidth: 0 }}>
+            <Typography.Text strong ellipsis={{ tooltip: v }} style={{ display: "block" }}>
+              {v}
+            </Typography.Text>
+            <Typography.Text type="secondary" ellipsis={{ tooltip: r.company }} style={{ display: "block", fontSize: 12.5 }}>
+              {r.company}
+            </Typography.Text>
+          </div>
+        ),
       },
-      { title: t("field.company"), dataIndex: "company", key: "company", sorter: true, sortOrder: sortOrder("company"), ellipsis: true },
-      { title: t("field.region"), dataIndex: "region", key: "region", sorter: true, sortOrder: sortOrder("region"), width: 130 },
+      {
+        title: t("field.region"),
+        dataIndex: "region",
+        key: "region",
+        sorter: true,
+        sortOrder: sortOrder("region"),
+        width: 92,
+        render: (v: string) => regionName(v),
+      },
       {
         title: t("field.kind"),
         dataIndex: "kind",
         key: "kind",
-        width: 90,
+        width: 80,
         sorter: true,
         sortOrder: sortOrder("kind"),
         render: (k: FilingRow["kind"]) => <KindTag kind={k} />,
@@ -239,6 +258,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
         key: "number",
         sorter: true,
         sortOrder: sortOrder("number"),
+        width: 268,
         ellipsis: true,
         render: (v: string) => <span className="mono">{v}</span>,
       },
@@ -246,20 +266,20 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
         title: t("field.date"),
         dataIndex: "filed_on",
         key: "filed_on",
-        width: 120,
+        width: 112,
         sorter: true,
         sortOrder: sortOrder("filed_on"),
         render: (v: string | null) => v ?? t("common.none"),
       },
     ],
-    [t, sort],
+    [t, sort, regionName],
   );
 
   const kindLabel = (f: FacetCount) => t(`kind.${f.value}` as Key);
   const flaggedLabel = (f: FacetCount) => t(f.value === "true" ? "filings.flagged" : "filings.unflagged");
 
   const facetPanel = facets && (
-    <Card className="facet-panel" size="small" title={t("filings.facets")} style={{ width: 240, flex: "none" }}>
+    <Card className="facet-panel" size="small" title={t("filings.facets")} style={{ width: 212, flex: "none" }}>
       <FacetGroup
         testid="kind"
         title={t("field.kind")}
@@ -280,6 +300,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
         testid="region"
         title={t("field.region")}
         items={facets.region}
+        label={(f) => regionName(f.value, f.label)}
         active={(v) => filter.regions.includes(v)}
         onPick={(v) =>
           update({ regions: filter.regions.includes(v) ? filter.regions.filter((r) => r !== v) : [...filter.regions, v] })
@@ -335,7 +356,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                   value={searchText}
                   onChange={(e) => setSearchText(e.target.value)}
                   placeholder={t("filings.search")}
-                  style={{ width: 420 }}
+                  style={{ width: 380 }}
                   data-testid="search"
                 />
                 {filtered && (

@@ -35,6 +35,7 @@ import type { ReadOptions } from "../bindings/ReadOptions";
 import type { RowAction } from "../bindings/RowAction";
 import type { TablePlan } from "../bindings/TablePlan";
 import { ErrorAlert, useIssueText } from "../errors";
+import { formatTime } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { asBatchId, useNav } from "../nav";
 
@@ -295,7 +296,7 @@ export function ImportScreen() {
           type="info"
           showIcon
           title={t("import.duplicate")}
-          description={`#${p.already_imported.id} · ${p.already_imported.file_name} · ${p.already_imported.imported_at}`}
+          description={`#${p.already_imported.id} · ${p.already_imported.file_name} · ${formatTime(p.already_imported.imported_at)}`}
         />
       )}
       <Card size="small" title={t("import.preview")} extra={<Button onClick={() => setStage({ name: "choose" })} disabled={applying}>{t("import.another")}</Button>}>
