@@ -146,6 +146,31 @@ test("shows HTML in an imported company name as text", async () => {
   await s.screenshot("10-html-detail");
 });
 
+test("lists the batches and what one added", async () => {
+  await goTo("batches");
+  await s.waitText("gb18030-batch.csv");
+  await s.click(await s.waitXPath("//td[contains(., 'gb18030-batch.csv')]"));
+  await s.waitText("南粤问答助手");
+  await s.screenshot("11-batches");
+});
+
+test("checks a new number live on the add form", async () => {
+  await goTo("add");
+  const number = await s.waitCss('input[data-testid="field-number"]');
+  await s.type(number, "Beijing-Foo-2024");
+  await s.waitFor("invalid verdict", async () => (await s.text(await s.find('[data-testid="number-check"]'))).includes("编号有问题"));
+  await s.type(number, "0101");
+  await s.waitFor("valid verdict", async () => (await s.text(await s.find('[data-testid="number-check"]'))).includes("编号格式正确"));
+  await s.screenshot("12-add-form");
+});
+
+test("settings show where the database lives", async () => {
+  await goTo("settings");
+  const path = await s.text(await s.waitCss('[data-testid="db-path"]'));
+  assert.ok(path.startsWith(s.dataHome), `${path} is under the run's own XDG_DATA_HOME`);
+  await s.screenshot("13-settings");
+});
+
 test("switches to English in one click", async () => {
   await goTo("filings");
   await s.click(await s.waitCss('[data-testid="lang-toggle"]'));
@@ -155,5 +180,5 @@ test("switches to English in one click", async () => {
   assert.match(text, /Import/);
   assert.match(text, /Settings/);
   assert.doesNotMatch(text, /备案清单/);
-  await s.screenshot("11-english");
+  await s.screenshot("14-english");
 });

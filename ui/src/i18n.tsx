@@ -212,7 +212,7 @@ export type Key = keyof typeof zh;
 
 const en: Record<Key, string> = {
   "app.title": "Beian",
-  "app.subtitle": "Generative-AI service filings register",
+  "app.subtitle": "Gen-AI filings register",
   "nav.filings": "Filings",
   "nav.import": "Import",
   "nav.batches": "Batches",

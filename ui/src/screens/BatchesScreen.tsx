@@ -104,7 +104,16 @@ export function BatchesScreen({ initial }: { initial?: number }) {
               },
               { title: t("field.model"), dataIndex: "model", key: "model", ellipsis: true },
               { title: t("field.company"), dataIndex: "company", key: "company", ellipsis: true },
-              { title: t("field.number"), dataIndex: "number", key: "number", render: (v: string) => <span className="mono">{v}</span> },
+              {
+                title: t("field.number"),
+                dataIndex: "number",
+                key: "number",
+                render: (v: string) => (
+                  <span className="mono" style={{ whiteSpace: "nowrap" }}>
+                    {v}
+                  </span>
+                ),
+              },
               {
                 title: "",
                 key: "what",

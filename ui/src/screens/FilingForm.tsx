@@ -74,10 +74,13 @@ export function FilingForm({ id }: { id?: number }) {
     return () => clearTimeout(h);
   }, [number, region, filedOn]);
 
-  // When the number says registered (…S0027) and the form says filed, follow the number.
+  // On a new filing, follow what the number says: its kind (…S0027 is registered) and, while
+  // no region is chosen yet, the region its prefix stands for. Editing never overrides.
   useEffect(() => {
-    if (check?.kind && id === undefined) form.setFieldValue("kind", check.kind);
-  }, [check?.kind, form, id]);
+    if (id !== undefined || !check) return;
+    if (check.kind) form.setFieldValue("kind", check.kind);
+    if (check.region && !form.getFieldValue("region")) form.setFieldValue("region", check.region);
+  }, [check, form, id]);
 
   const submit = async (v: Values) => {
     const fields: FilingFields = {

@@ -376,7 +376,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
             <div ref={tableRef}>
               <Table<FilingRow>
                 className="filings-table"
-                size="middle"
+                size="small"
                 rowKey="id"
                 loading={loading}
                 columns={columns}
