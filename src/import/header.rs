@@ -45,6 +45,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "所属地",
             "所属地区",
             "所属省份",
+            "所在地",
+            "所在省份",
+            "备案属地",
+            "省",
+            "省市",
+            "省份/地区",
+            "属地/地区",
             "地区",
             "省份",
             "region",
@@ -60,6 +67,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "服务名称",
             "产品名称",
             "应用名称",
+            "功能名称",
+            "应用或功能名称",
+            "应用/功能名称",
+            "模型/服务名称",
+            "服务/模型名称",
+            "生成式人工智能服务名称",
+            "大模型",
             "模型",
             "model",
             "modelname",
@@ -79,6 +93,14 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "公司",
             "公司名称",
             "单位名称",
+            "服务提供者",
+            "服务提供者名称",
+            "提供者名称",
+            "运营主体",
+            "备案企业",
+            "企业",
+            "单位",
+            "主体",
             "company",
             "companyname",
             "filer",
@@ -95,6 +117,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "登记编号",
             "登记号",
             "上线编号",
+            "备案编码",
+            "登记编码",
+            "上线号",
+            "备案/登记编号",
+            "备案登记编号",
             "filingnumber",
             "number",
             "registrationnumber",
@@ -111,6 +138,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "登记日期",
             "上线时间",
             "上线日期",
+            "备案通过时间",
+            "备案通过日期",
+            "上线登记时间",
+            "登记/备案时间",
             "date",
             "filingdate",
             "registrationdate",
@@ -119,37 +150,74 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     ),
 ];
 
+/// The longest normalised synonym is shorter than this; longer keys cannot match.
+const MAX_KEY_BYTES: usize = 36;
+
+/// A header key on the stack: every data cell passes through [`field_for`] during header
+/// detection, so a million-row file must not mean millions of small allocations.
+struct Key {
+    buf: [u8; MAX_KEY_BYTES + 4],
+    len: usize,
+}
+
+impl Key {
+    fn as_str(&self) -> &str {
+        // Only whole chars are ever copied in, so this never fails; "" is a harmless fallback.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
 /// Folds the spellings of one header into a key: width, case, spaces, `_`/`-`, a trailing `:`/`*`
-/// (required-field markers) and bracketed notes such as `（年月日）`.
-fn normalise(cell: &str) -> String {
-    let mut out = String::with_capacity(cell.len());
+/// (required-field markers) and bracketed notes such as `（年月日）`. Returns `None` as soon as
+/// the key grows past any synonym, so company names are rejected without being folded whole.
+fn normalise(cell: &str) -> Option<Key> {
+    let mut key = Key {
+        buf: [0; MAX_KEY_BYTES + 4],
+        len: 0,
+    };
     let mut depth = 0usize;
     for c in cell.chars().map(fullwidth_to_ascii) {
-        match c {
-            '(' | '[' | '【' | '〔' => depth += 1,
-            ')' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            _ if c.is_whitespace() || super::decode::is_invisible(c) => {}
-            '_' | '-' => {}
-            _ => out.extend(c.to_lowercase()),
+        let c = match c {
+            '(' | '[' | '【' | '〔' => {
+                depth += 1;
+                continue;
+            }
+            ')' | ']' | '】' | '〕' => {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            _ if depth > 0 || c.is_whitespace() || super::decode::is_invisible(c) => continue,
+            '_' | '-' => continue,
+            // Synonyms are ASCII or CJK, and CJK has no case, so only ASCII needs folding.
+            _ => c.to_ascii_lowercase(),
+        };
+        let n = c.len_utf8();
+        if key.len + n > MAX_KEY_BYTES {
+            return None;
         }
+        c.encode_utf8(&mut key.buf[key.len..key.len + n]);
+        key.len += n;
     }
-    let trimmed = out.trim_end_matches([':', '*', '.']);
-    trimmed.to_string()
+    while key.len > 0 && matches!(key.buf[key.len - 1], b':' | b'*' | b'.') {
+        key.len -= 1;
+    }
+    Some(key)
 }
 
 pub fn field_for(header_cell: &str) -> Option<Field> {
-    // Headers are short; skipping long cells keeps header detection cheap on million-row files.
-    if header_cell.len() > 120 {
+    // Cheap rejections for data cells (序号, dates, long names) before any folding.
+    let first = header_cell.trim_start().chars().next()?;
+    if first.is_ascii_digit() || header_cell.len() > 120 {
         return None;
     }
-    let key = normalise(header_cell);
+    let key = normalise(header_cell)?;
+    let key = key.as_str();
     if key.is_empty() {
         return None;
     }
     SYNONYMS
         .iter()
-        .find(|(_, names)| names.contains(&key.as_str()))
+        .find(|(_, names)| names.contains(&key))
         .map(|(f, _)| *f)
 }
 
@@ -157,8 +225,9 @@ pub fn field_for(header_cell: &str) -> Option<Field> {
 /// first so that they beat a synonym in an earlier column; `field: None` hides a column.
 pub fn map_header(cells: &[String], overrides: &[ColumnOverride]) -> ColumnMap {
     let mut map = ColumnMap::default();
-    let mut overridden = vec![false; cells.len()];
+    let mut overridden = Vec::new();
     if !overrides.is_empty() {
+        overridden = vec![false; cells.len()];
         for (i, cell) in cells.iter().enumerate() {
             if let Some(o) = overrides.iter().find(|o| o.header.trim() == cell.trim()) {
                 overridden[i] = true;
@@ -171,7 +240,7 @@ pub fn map_header(cells: &[String], overrides: &[ColumnOverride]) -> ColumnMap {
         }
     }
     for (i, cell) in cells.iter().enumerate() {
-        if overridden[i] {
+        if overridden.get(i).copied().unwrap_or(false) {
             continue;
         }
         if let Some(f) = field_for(cell) {
@@ -189,8 +258,11 @@ pub(crate) fn mapped_count(map: &ColumnMap) -> usize {
 }
 
 pub fn kind_hint_from_header(cells: &[String]) -> Option<Kind> {
-    let keys: Vec<String> = cells.iter().map(|c| normalise(c)).collect();
-    let has = |needles: &[&str]| keys.iter().any(|k| needles.iter().any(|n| k.contains(n)));
+    let keys: Vec<Key> = cells.iter().filter_map(|c| normalise(c)).collect();
+    let has = |needles: &[&str]| {
+        keys.iter()
+            .any(|k| needles.iter().any(|n| k.as_str().contains(n)))
+    };
     if has(&[
         "登记编号",
         "登记号",
@@ -227,6 +299,18 @@ pub fn kind_hint_from_title(line: &str) -> Option<Kind> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_synonym_is_reachable() {
+        for (field, names) in SYNONYMS {
+            for name in *names {
+                assert_eq!(field_for(name), Some(*field), "{name}");
+            }
+        }
+        assert_eq!(field_for("应用或功能名称"), Some(Field::Model));
+        assert_eq!(field_for("服务提供者"), Some(Field::Company));
+    }
+
     use super::*;
 
     fn strings(v: &[&str]) -> Vec<String> {
@@ -270,6 +354,17 @@ mod tests {
         ];
         for (cell, want) in cases {
             assert_eq!(field_for(cell), *want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn every_synonym_is_its_own_key() {
+        for (field, names) in SYNONYMS {
+            for name in *names {
+                assert!(name.len() <= MAX_KEY_BYTES, "{name}");
+                assert_eq!(normalise(name).as_ref().map(Key::as_str), Some(*name));
+                assert_eq!(field_for(name), Some(*field), "{name}");
+            }
         }
     }
 
