@@ -6,6 +6,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, Session, startApp } from "./harness.mjs";
 
@@ -169,6 +170,20 @@ test("settings show where the database lives", async () => {
   const path = await s.text(await s.waitCss('[data-testid="db-path"]'));
   assert.ok(path.startsWith(s.dataHome), `${path} is under the run's own XDG_DATA_HOME`);
   await s.screenshot("13-settings");
+});
+
+test("backs the database up to a file", async () => {
+  // The save dialog is native (outside the page), so this calls the command the Settings button
+  // calls once the dialog returns a path.
+  const target = join(s.dataHome, "backup.sqlite");
+  const result = await s.execAsync(
+    "const done = arguments[arguments.length - 1];" +
+      "window.__TAURI_INTERNALS__.invoke('backup_to', { path: arguments[0] })" +
+      ".then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+    target,
+  );
+  assert.equal(result, "ok");
+  assert.ok(statSync(target).size > 0);
 });
 
 test("switches to English in one click", async () => {
