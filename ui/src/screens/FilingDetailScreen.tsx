@@ -85,7 +85,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
       <Row gutter={16}>
         <Col span={14}>
           <Card title={t("detail.fields")} size="small">
-            <Descriptions column={1} size="small" bordered labelStyle={{ width: 140 }}>
+            <Descriptions column={1} size="small" bordered styles={{ label: { width: 140 } }}>
               <Descriptions.Item label={t("field.model")}>{f.model}</Descriptions.Item>
               <Descriptions.Item label={t("field.company")}>{f.company}</Descriptions.Item>
               <Descriptions.Item label={t("field.number")}>
@@ -107,7 +107,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
         </Col>
         <Col span={10}>
           <Card title={t("detail.numberParts")} size="small" style={{ marginBottom: 16 }}>
-            <Descriptions column={1} size="small" labelStyle={{ width: 120 }}>
+            <Descriptions column={1} size="small" styles={{ label: { width: 120 } }}>
               <Descriptions.Item label={t("detail.jurisdiction")}>
                 <span className="mono">{c.jurisdiction ?? none}</span>
               </Descriptions.Item>
@@ -199,7 +199,7 @@ export function FilingDetailScreen({ id }: { id: number }) {
               <Timeline
                 items={d.history.map((h, i) => ({
                   key: i,
-                  children: (
+                  content: (
                     <div>
                       <Typography.Text type="secondary">
                         {formatTime(h.replaced_at)} ·{" "}

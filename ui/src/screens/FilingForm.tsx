@@ -149,7 +149,7 @@ export function FilingForm({ id }: { id?: number }) {
           {check && (
             <Form.Item wrapperCol={{ offset: 5, span: 17 }}>
               <Card size="small" style={{ background: check.valid ? "#f6ffed" : "#fff2f0" }} data-testid="number-check">
-                <Space direction="vertical" style={{ width: "100%" }}>
+                <Space orientation="vertical" style={{ width: "100%" }}>
                   <Space>
                     {check.valid ? <CheckCircleFilled style={{ color: "#52c41a" }} /> : <WarningFilled style={{ color: "#f5222d" }} />}
                     <Typography.Text strong>{t(check.valid ? "form.numberValid" : "form.numberInvalid")}</Typography.Text>

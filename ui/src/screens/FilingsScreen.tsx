@@ -335,7 +335,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
             <Empty
               className="empty-state"
               description={
-                <Space direction="vertical">
+                <Space orientation="vertical">
                   <Typography.Title level={4}>{t("filings.emptyTitle")}</Typography.Title>
                   <Typography.Text type="secondary">{t("filings.emptyBody")}</Typography.Text>
                 </Space>

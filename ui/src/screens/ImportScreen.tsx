@@ -21,6 +21,7 @@ import {
   Typography,
   Row,
   Col,
+  Spin,
 } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { api, onImportProgress } from "../api";
@@ -272,7 +273,9 @@ export function ImportScreen() {
             </Space>
           </Card>
         )}
-        {dropZone}
+        <Spin spinning={busy} description={t("import.reading")} size="large">
+          {dropZone}
+        </Spin>
       </div>
     );
   }
@@ -289,8 +292,8 @@ export function ImportScreen() {
   };
 
   return (
+    <Spin spinning={busy} description={t("import.reading")} size="large">
     <div className="section-gap" data-testid="import-preview">
-      {error && <ErrorAlert error={error} />}
       {p.already_imported && (
         <Alert
           type="info"
@@ -302,7 +305,7 @@ export function ImportScreen() {
       <Card size="small" title={t("import.preview")} extra={<Button onClick={() => setStage({ name: "choose" })} disabled={applying}>{t("import.another")}</Button>}>
         <Row gutter={24} align="middle">
           <Col span={12}>
-            <Descriptions column={1} size="small" labelStyle={{ width: 90 }}>
+            <Descriptions column={1} size="small" styles={{ label: { width: 90 } }}>
               <Descriptions.Item label={t("import.file")}>{p.file_name}</Descriptions.Item>
               <Descriptions.Item label={t("import.encoding")}>
                 <Space>
@@ -338,10 +341,10 @@ export function ImportScreen() {
           </Col>
           <Col span={12}>
             <Row gutter={8}>
-              <Col span={6}><Statistic title={t("import.willNew")} value={p.counts.inserted} valueStyle={{ color: "#389e0d" }} /></Col>
-              <Col span={6}><Statistic title={t("import.willChanged")} value={p.counts.updated} valueStyle={{ color: "#d48806" }} /></Col>
+              <Col span={6}><Statistic title={t("import.willNew")} value={p.counts.inserted} styles={{ content: { color: "#389e0d" } }} /></Col>
+              <Col span={6}><Statistic title={t("import.willChanged")} value={p.counts.updated} styles={{ content: { color: "#d48806" } }} /></Col>
               <Col span={6}><Statistic title={t("import.willUnchanged")} value={p.counts.unchanged} /></Col>
-              <Col span={6}><Statistic title={t("import.willRejected")} value={p.counts.rejected} valueStyle={{ color: p.counts.rejected ? "#cf1322" : undefined }} /></Col>
+              <Col span={6}><Statistic title={t("import.willRejected")} value={p.counts.rejected} styles={{ content: { color: p.counts.rejected ? "#cf1322" : undefined } }} /></Col>
             </Row>
           </Col>
         </Row>
@@ -421,9 +424,16 @@ export function ImportScreen() {
         )}
       </Card>
 
-      <Card size="small">
+      {/* The action bar sticks to the bottom of the window: a preview can be long, and the
+          progress, the cancel button and any error must stay in view. */}
+      <Card size="small" className="import-actions">
+        {error && (
+          <div style={{ marginBottom: 12 }}>
+            <ErrorAlert error={error} />
+          </div>
+        )}
         {applying ? (
-          <Space direction="vertical" style={{ width: "100%" }}>
+          <Space orientation="vertical" style={{ width: "100%" }}>
             <Progress percent={stage.total ? Math.floor((stage.done / stage.total) * 100) : 0} status="active" />
             <Space>
               <Typography.Text>{t("import.progress", { done: stage.done, total: stage.total })}</Typography.Text>
@@ -436,7 +446,7 @@ export function ImportScreen() {
             </Space>
           </Space>
         ) : (
-          <Space direction="vertical">
+          <Space orientation="vertical">
             {p.errors.length > 0 && (
               <>
                 <Typography.Text type="warning">{t("import.commitBlocked")}</Typography.Text>
@@ -452,5 +462,6 @@ export function ImportScreen() {
         )}
       </Card>
     </div>
+    </Spin>
   );
 }

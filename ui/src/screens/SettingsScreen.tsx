@@ -72,13 +72,13 @@ export function SettingsScreen({ info, onChanged }: { info: AppInfo; onChanged: 
         <Typography.Text type="secondary">{t("settings.databaseHint")}</Typography.Text>
       </Card>
       <Card title={t("settings.backup")} size="small">
-        <Space direction="vertical">
+        <Space orientation="vertical">
           <Typography.Text>{t("settings.backupBody")}</Typography.Text>
           <Button onClick={backup} disabled={!!info.db_error}>{t("settings.backupAction")}</Button>
         </Space>
       </Card>
       <Card title={t("settings.restore")} size="small">
-        <Space direction="vertical">
+        <Space orientation="vertical">
           <Typography.Text>{t("settings.restoreBody")}</Typography.Text>
           <Button danger onClick={restore}>{t("settings.restoreAction")}</Button>
         </Space>
