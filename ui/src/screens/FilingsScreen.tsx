@@ -89,7 +89,7 @@ function FacetGroup({
           <span className="facet-label" title={label ? label(f) : f.label}>
             {label ? label(f) : f.label}
           </span>
-          <span className="facet-count">{f.count}</span>
+          <span className="facet-count">{f.count.toLocaleString()}</span>
         </div>
       ))}
     </div>
@@ -417,7 +417,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                   total: data?.total ?? 0,
                   showSizeChanger: true,
                   pageSizeOptions: [20, 50, 100, 200],
-                  showTotal: (n) => t("common.total", { n }),
+                  showTotal: (n) => t("common.total", { n: n.toLocaleString() }),
                 }}
               />
             </div>

@@ -181,7 +181,7 @@ export function ImportScreen() {
       ),
     },
     {
-      title: t("common.line", { n: "" }).trim(),
+      title: t("import.lineCol"),
       dataIndex: "line",
       key: "line",
       width: 80,
