@@ -54,8 +54,9 @@ fn invalid_message(issues: &[Issue]) -> String {
         .iter()
         .filter(|i| i.is_error())
         .map(|i| match &i.column {
-            Some(c) => format!("{c}: {}", i.message),
-            None => i.message.clone(),
+            // Rule-file issues already read "file: field: message".
+            Some(c) if !i.message.contains(&format!("{c}: ")) => format!("{c}: {}", i.message),
+            _ => i.message.clone(),
         })
         .collect();
     if parts.is_empty() {

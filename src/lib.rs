@@ -4,6 +4,7 @@
 //! cases in [`registry`]. Only [`store`] speaks SQL.
 
 pub mod cli;
+pub mod confidence;
 pub mod error;
 pub mod filing;
 pub mod import;
@@ -12,7 +13,9 @@ pub mod query;
 pub mod region;
 pub mod registry;
 pub mod search;
+pub mod stats;
 pub mod store;
+pub mod subsidy;
 
 pub use error::{Error, ErrorPayload, Result};
 pub use registry::Registry;

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
+mod subsidies;
+pub use subsidies::{RuleExport, RuleInfo, RuleOrigin};
+
 /// The filings printed in the seed document, shipped so a first launch is not empty.
 pub const BUNDLED_FILES: &[(&str, &[u8])] = &[(
     "cac-2024-03-seed-excerpt.csv",
@@ -396,7 +399,7 @@ fn unknown_region(r: &str) -> Error {
     }
 }
 
-fn validate_filter(f: &FilingFilter) -> Result<()> {
+pub(crate) fn validate_filter(f: &FilingFilter) -> Result<()> {
     for d in [&f.from, &f.to].into_iter().flatten() {
         if NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
             return Err(Error::Usage(format!(

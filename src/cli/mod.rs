@@ -2,6 +2,8 @@
 //! display. Exit codes: 0 success, 1 input refused (or a number found invalid), 2 usage errors.
 
 mod output;
+mod stats;
+mod subsidies;
 
 use crate::error::{Error, Result};
 use crate::filing::{FilingFields, Flag, Kind};
@@ -79,6 +81,13 @@ enum Command {
     Backup { to: PathBuf },
     /// Replace the registry with a backup (the replaced file is kept as *.before-restore).
     Restore { from: PathBuf },
+    /// Local subsidy rules and who qualifies under them.
+    Subsidies(subsidies::SubsidiesArgs),
+    /// Facts about a company that the filing list lacks (city, district, self-developed, spend).
+    Company(subsidies::CompanyArgs),
+    /// Counts by region, kind, month, quarter, year, batch or company, with share and rank, as of
+    /// any date; or --completeness against the published totals.
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -440,6 +449,9 @@ fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
+        Command::Subsidies(a) => subsidies::run_subsidies(cli.db, format, a),
+        Command::Company(a) => subsidies::run_company(cli.db, format, a),
+        Command::Stats(a) => stats::run(&open(cli.db)?, a, &mut out),
     }
 }
 

@@ -22,8 +22,8 @@ pub enum Format {
 }
 
 pub struct Out {
-    format: Format,
-    w: Box<dyn Write>,
+    pub(super) format: Format,
+    pub(super) w: Box<dyn Write>,
 }
 
 impl Out {
@@ -35,7 +35,7 @@ impl Out {
     }
 }
 
-fn io(e: std::io::Error) -> Error {
+pub(super) fn io(e: std::io::Error) -> Error {
     // A closed pipe (`beian list | head`) is not worth a message.
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(0);
@@ -60,7 +60,7 @@ pub fn print_value<T: Serialize>(out: &mut Out, v: &T) -> Result<()> {
 }
 
 /// Prints rows as a table or CSV with the given header; JSON callers use [`print_value`].
-fn print_rows(out: &mut Out, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+pub(super) fn print_rows(out: &mut Out, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
     match out.format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out.w);

@@ -6,8 +6,10 @@
 //! embedded, numbered, and applied one transaction each; a database written by a newer schema is
 //! refused before anything touches it.
 
+mod companies;
 mod filings;
 mod migrate;
+mod stats;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};

@@ -1,0 +1,520 @@
+//! Subsidy use cases: rules (bundled, user, overrides), company facts, evaluation.
+//!
+//! User rules live in the registry database (`subsidy_rules`), so a backup carries them and the
+//! CLI and the app see the same set. A bundled rule is a read-only default: saving a rule with its
+//! id overrides it, disabling it stores only the switch, and removing the override restores it.
+
+use super::Registry;
+use crate::error::{Error, Result};
+use crate::filing::Issue;
+use crate::query::FieldChange;
+use crate::subsidy::cities::Cities;
+use crate::subsidy::eval::{evaluate_rules, EvaluationReport};
+use crate::subsidy::facts::{
+    company_key, suggested_city, CompanyFacts, CompanyFactsUpdate, FactAuditEntry,
+};
+use crate::subsidy::rules::{bundled_rules, parse_rule, Rule, BUNDLED_RULES};
+use chrono::NaiveDate;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RuleOrigin {
+    /// Shipped with Beian, unchanged.
+    Bundled,
+    /// Added by a user.
+    User,
+    /// A user's version of a bundled rule (same id).
+    Override,
+}
+
+/// A rule as the Subsidies screen and `beian subsidies rules` show it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RuleInfo {
+    pub rule: Rule,
+    pub origin: RuleOrigin,
+    /// In effect: the user's switch if set, else the file's `enabled`.
+    pub enabled: bool,
+    /// The TOML text, for the editor and for export.
+    pub source_text: String,
+    /// The bundled file name, for bundled rules and overrides.
+    pub bundled_file: Option<String>,
+    /// When a user last changed it.
+    pub updated_at: Option<String>,
+}
+
+/// A rule written out as a file.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RuleExport {
+    pub file_name: String,
+    pub text: String,
+}
+
+fn invalid(field: &str, code: &str, message: String) -> Error {
+    Error::Invalid {
+        issues: vec![Issue {
+            column: Some(field.to_string()),
+            ..Issue::error(code, message)
+        }],
+    }
+}
+
+fn bundled() -> Result<Vec<(String, String, Rule)>> {
+    let rules = bundled_rules().map_err(|issues| Error::Invalid { issues })?;
+    Ok(BUNDLED_RULES
+        .iter()
+        .zip(rules)
+        .map(|((file, _), (text, rule))| (file.to_string(), text, rule))
+        .collect())
+}
+
+impl Registry {
+    /// Parses and validates a rule document without saving it. Issues name `file_name` and the
+    /// field (`my-rule.toml: award.amount_cny: must be a positive whole number of yuan`).
+    pub fn validate_rule_text(&self, file_name: &str, text: &str) -> Result<Rule> {
+        parse_rule(file_name, text).map_err(|issues| Error::Invalid { issues })
+    }
+
+    /// Every rule: bundled ones (or the user's override), then the user's own, by id.
+    pub fn list_rules(&self) -> Result<Vec<RuleInfo>> {
+        let stored = self.store.stored_rules()?;
+        let mut out = Vec::new();
+        for (file, text, rule) in bundled()? {
+            let row = stored.iter().find(|s| s.id == rule.id);
+            let info = match row {
+                Some(s) => match &s.source {
+                    Some(src) => {
+                        let mut r = self.validate_rule_text(&file, src)?;
+                        r.enabled = s.enabled;
+                        RuleInfo {
+                            enabled: s.enabled,
+                            rule: r,
+                            origin: RuleOrigin::Override,
+                            source_text: src.clone(),
+                            bundled_file: Some(file),
+                            updated_at: Some(s.updated_at.clone()),
+                        }
+                    }
+                    None => RuleInfo {
+                        enabled: s.enabled,
+                        rule: Rule {
+                            enabled: s.enabled,
+                            ..rule
+                        },
+                        origin: RuleOrigin::Bundled,
+                        source_text: text,
+                        bundled_file: Some(file),
+                        updated_at: Some(s.updated_at.clone()),
+                    },
+                },
+                None => RuleInfo {
+                    enabled: rule.enabled,
+                    rule,
+                    origin: RuleOrigin::Bundled,
+                    source_text: text,
+                    bundled_file: Some(file),
+                    updated_at: None,
+                },
+            };
+            out.push(info);
+        }
+        for s in &stored {
+            if out.iter().any(|i| i.rule.id == s.id) {
+                continue;
+            }
+            let Some(src) = &s.source else { continue };
+            let mut r = self.validate_rule_text(&format!("{}.toml", s.id), src)?;
+            r.enabled = s.enabled;
+            out.push(RuleInfo {
+                enabled: s.enabled,
+                rule: r,
+                origin: RuleOrigin::User,
+                source_text: src.clone(),
+                bundled_file: None,
+                updated_at: Some(s.updated_at.clone()),
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn rule(&self, id: &str) -> Result<RuleInfo> {
+        self.list_rules()?
+            .into_iter()
+            .find(|r| r.rule.id == id.trim())
+            .ok_or_else(|| Error::NotFound {
+                what: format!("subsidy rule {:?} (see `beian subsidies rules`)", id.trim()),
+            })
+    }
+
+    /// Saves a rule document (validated first). A bundled rule's id makes it an override. The
+    /// document's `enabled` sets the switch.
+    pub fn save_rule(
+        &mut self,
+        file_name: &str,
+        text: &str,
+        now: &str,
+        note: Option<&str>,
+    ) -> Result<RuleInfo> {
+        let rule = self.validate_rule_text(file_name, text)?;
+        self.store
+            .put_rule(&rule.id, Some(text), rule.enabled, now, note)?;
+        self.rule(&rule.id)
+    }
+
+    /// Turns a rule on or off (bundled rules too; the switch is stored, the file is not touched).
+    pub fn set_rule_enabled(&mut self, id: &str, enabled: bool, now: &str) -> Result<RuleInfo> {
+        let current = self.rule(id)?;
+        let source = match current.origin {
+            RuleOrigin::Bundled => None,
+            RuleOrigin::User | RuleOrigin::Override => Some(current.source_text.as_str()),
+        };
+        self.store
+            .put_rule(&current.rule.id, source, enabled, now, None)?;
+        self.rule(&current.rule.id)
+    }
+
+    /// Deletes a user's rule, or removes an override or switch so the bundled rule applies as shipped.
+    pub fn remove_rule(&mut self, id: &str, now: &str) -> Result<()> {
+        self.store.delete_rule(id.trim(), now, None)
+    }
+
+    pub fn export_rule(&self, id: &str) -> Result<RuleExport> {
+        let info = self.rule(id)?;
+        Ok(export(&info))
+    }
+
+    pub fn export_rules(&self) -> Result<Vec<RuleExport>> {
+        Ok(self.list_rules()?.iter().map(export).collect())
+    }
+
+    /// A company's facts: what is stored, and where no city is stored, the city its name
+    /// suggests (inferred, not confirmed). A company nobody recorded still answers, from its name.
+    pub fn company_facts(&self, name: &str) -> Result<CompanyFacts> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(invalid(
+                "name",
+                "company_missing",
+                "give the company's legal name".into(),
+            ));
+        }
+        let mut facts = match self.store.company_facts(name)? {
+            Some(f) => f,
+            None => {
+                let shown = self
+                    .store
+                    .filing_company_name(name)?
+                    .unwrap_or_else(|| name.to_string());
+                CompanyFacts::from_name(&shown)
+            }
+        };
+        if facts.registered_city.is_none() {
+            facts.registered_city = suggested_city(&facts.name);
+        }
+        Ok(facts)
+    }
+
+    /// Every company with recorded facts.
+    pub fn companies(&self) -> Result<Vec<CompanyFacts>> {
+        self.store.all_company_facts()
+    }
+
+    /// Records facts about a company (audited). Cities are normalised (`杭州` → `杭州市`); a
+    /// company is keyed by its legal name with brackets and spaces folded, and keeps the spelling
+    /// the filings use when they have it.
+    pub fn set_company_facts(
+        &mut self,
+        mut u: CompanyFactsUpdate,
+        now: &str,
+    ) -> Result<(CompanyFacts, Vec<FieldChange>)> {
+        let mut issues = Vec::new();
+        let field = |f: &str, code: &str, m: String| Issue {
+            column: Some(f.to_string()),
+            ..Issue::error(code, m)
+        };
+        u.name = u.name.trim().to_string();
+        if u.name.is_empty() {
+            issues.push(field(
+                "name",
+                "company_missing",
+                "give the company's legal name".into(),
+            ));
+        }
+        if let Some(existing) = self.store.company_facts(&u.name)? {
+            u.name = existing.name;
+        } else if let Some(n) = self.store.filing_company_name(&u.name)? {
+            u.name = n;
+        }
+        if let Some(c) = &mut u.registered_city {
+            if let Some(v) = &c.value {
+                let v = Cities::bundled().normalize(v);
+                if v.is_empty() {
+                    issues.push(field(
+                        "registered_city",
+                        "city_missing",
+                        "the city is empty; leave it out to keep the current one".into(),
+                    ));
+                }
+                c.value = Some(v);
+            }
+        }
+        if let Some(d) = &mut u.registered_district {
+            if let Some(v) = &d.value {
+                let v = v.trim().to_string();
+                if v.is_empty() {
+                    issues.push(field(
+                        "registered_district",
+                        "district_missing",
+                        "the district is empty; leave it out to keep the current one".into(),
+                    ));
+                }
+                d.value = Some(v);
+            }
+        }
+        for s in &u.spend {
+            if s.amount_cny < 0 {
+                issues.push(field(
+                    "spend",
+                    "spend_negative",
+                    format!(
+                        "{} {}: the amount must be 0 or more yuan",
+                        s.year,
+                        s.kind.as_str()
+                    ),
+                ));
+            }
+            if !(1990..=2200).contains(&s.year) {
+                issues.push(field(
+                    "spend",
+                    "spend_year",
+                    format!("{} is not a plausible year", s.year),
+                ));
+            }
+        }
+        for a in &mut u.algorithm_filings {
+            a.number = a.number.trim().to_string();
+            if a.number.is_empty() {
+                issues.push(field(
+                    "algorithm_filings",
+                    "number_missing",
+                    "an algorithm filing needs its number".into(),
+                ));
+            }
+            match crate::import::date::parse_date(&a.filed_on) {
+                Ok(d) => a.filed_on = d.to_string(),
+                Err(e) => issues.push(field(
+                    "algorithm_filings",
+                    "date_invalid",
+                    format!("{}: {e}", a.number),
+                )),
+            }
+        }
+        if !issues.is_empty() {
+            return Err(Error::Invalid { issues });
+        }
+        let changes = self.store.set_company_facts(&u, now)?;
+        Ok((self.company_facts(&u.name)?, changes))
+    }
+
+    /// The audit trail of company facts and rules, newest first.
+    pub fn subsidy_audit(&self) -> Result<Vec<FactAuditEntry>> {
+        self.store.subsidy_audit(None)
+    }
+
+    /// Evaluates one rule (by id, even when disabled) or every enabled rule, as of a date the
+    /// caller passes in; for one company (every rule, with the reason it does or does not
+    /// qualify) or for every enterprise in each rule's scope.
+    pub fn evaluate(
+        &self,
+        rule: Option<&str>,
+        company: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Result<EvaluationReport> {
+        let rules: Vec<Rule> = match rule {
+            Some(id) => vec![self.rule(id)?.rule],
+            None => self
+                .list_rules()?
+                .into_iter()
+                .filter(|r| r.enabled)
+                .map(|r| r.rule)
+                .collect(),
+        };
+        let filings = self.store.filing_facts()?;
+        let companies = self.store.all_company_facts()?;
+        if let Some(c) = company {
+            let key = company_key(c);
+            let known = filings.iter().any(|f| company_key(&f.company) == key)
+                || companies.iter().any(|f| company_key(&f.name) == key);
+            if !known {
+                return Err(Error::NotFound {
+                    what: format!(
+                        "company {:?}: no filing and no recorded facts (record them with \
+                         `beian company set`)",
+                        c.trim()
+                    ),
+                });
+            }
+        }
+        Ok(evaluate_rules(&rules, &filings, &companies, as_of, company))
+    }
+}
+
+fn export(info: &RuleInfo) -> RuleExport {
+    RuleExport {
+        file_name: info
+            .bundled_file
+            .clone()
+            .unwrap_or_else(|| format!("{}.toml", info.rule.id)),
+        text: info.source_text.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subsidy::facts::{FactInput, Provenance, SelfDeveloped};
+    use crate::subsidy::Status;
+
+    const NOW: &str = "2025-01-01T00:00:00Z";
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn seeded() -> Registry {
+        let mut reg = Registry::open_in_memory().unwrap();
+        reg.seed(NOW).unwrap();
+        reg
+    }
+
+    #[test]
+    fn bundled_rules_are_listed_and_can_be_disabled_overridden_and_restored() {
+        let mut reg = seeded();
+        let rules = reg.list_rules().unwrap();
+        assert_eq!(rules.len(), BUNDLED_RULES.len());
+        assert!(rules
+            .iter()
+            .all(|r| r.origin == RuleOrigin::Bundled && r.enabled));
+
+        let off = reg
+            .set_rule_enabled("nanjing-model-filing", false, NOW)
+            .unwrap();
+        assert!(!off.enabled);
+        let ev = reg.evaluate(None, None, d("2024-06-30")).unwrap();
+        assert!(ev.rules.iter().all(|o| o.rule != "nanjing-model-filing"));
+
+        let text = reg.export_rule("hangzhou-model-filing").unwrap().text;
+        let changed = text.replace("amount_cny = 500000", "amount_cny = 600000");
+        let saved = reg
+            .save_rule("mine.toml", &changed, NOW, Some("new amount"))
+            .unwrap();
+        assert_eq!(saved.origin, RuleOrigin::Override);
+        assert_eq!(saved.rule.award.amount_cny, Some(600_000));
+
+        reg.remove_rule("hangzhou-model-filing", NOW).unwrap();
+        let back = reg.rule("hangzhou-model-filing").unwrap();
+        assert_eq!(back.origin, RuleOrigin::Bundled);
+        assert_eq!(back.rule.award.amount_cny, Some(500_000));
+
+        let audit = reg.subsidy_audit().unwrap();
+        assert_eq!(audit.len(), 3, "{audit:#?}");
+        assert_eq!(audit[1].note.as_deref(), Some("new amount"));
+    }
+
+    #[test]
+    fn a_bad_rule_is_refused_with_the_file_and_field() {
+        let mut reg = seeded();
+        let text = reg.export_rule("hangzhou-model-filing").unwrap().text;
+        let bad = text.replace("amount_cny = 500000", "amount_cny = 0");
+        let e = reg.save_rule("hz.toml", &bad, NOW, None).unwrap_err();
+        assert_eq!(e.code(), "invalid");
+        assert_eq!(
+            e.to_string(),
+            "hz.toml: award.amount_cny: must be a positive whole number of yuan"
+        );
+        assert_eq!(
+            reg.list_rules().unwrap()[0].rule.award.amount_cny,
+            Some(500_000)
+        );
+    }
+
+    #[test]
+    fn facts_are_audited_and_the_seed_company_gets_its_city_from_the_name() {
+        let mut reg = seeded();
+        let ali = "阿里巴巴达摩院（杭州）科技有限公司";
+        let f = reg.company_facts(ali).unwrap();
+        // The filings print it with half-width brackets; the facts use that spelling.
+        assert_eq!(f.name, "阿里巴巴达摩院 (杭州) 科技有限公司");
+        let city = f.registered_city.unwrap();
+        assert_eq!(
+            (city.value.as_str(), city.provenance, city.confirmed),
+            ("杭州市", Provenance::InferredFromName, false)
+        );
+        assert!(!f.recorded);
+
+        let ev = reg
+            .evaluate(Some("hangzhou-model-filing"), Some(ali), d("2024-06-30"))
+            .unwrap();
+        let r = &ev.rules[0].results[0];
+        assert_eq!(r.status, Status::CannotTell);
+
+        let (f, changes) = reg
+            .set_company_facts(
+                CompanyFactsUpdate {
+                    name: ali.into(),
+                    registered_city: Some(FactInput::entered("杭州".into())),
+                    self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
+                    note: Some("from the business licence".into()),
+                    ..Default::default()
+                },
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(changes.len(), 2);
+        assert_eq!(f.registered_city.as_ref().unwrap().value, "杭州市");
+        assert!(f.recorded);
+        assert_eq!(f.audit.len(), 1);
+        assert_eq!(
+            f.audit[0].note.as_deref(),
+            Some("from the business licence")
+        );
+
+        let ev = reg
+            .evaluate(Some("hangzhou-model-filing"), Some(ali), d("2024-06-30"))
+            .unwrap();
+        let r = &ev.rules[0].results[0];
+        assert_eq!(r.status, Status::Qualifies, "{r:#?}");
+        assert_eq!(r.amount_cny, Some(500_000));
+        assert!(r
+            .reasons
+            .iter()
+            .any(|x| x.contains("ZheJiang-TongYiQianWen-20230901 on 2023-09-12")));
+
+        // The same values again change nothing and add no audit entry.
+        let (_, again) = reg
+            .set_company_facts(
+                CompanyFactsUpdate {
+                    name: ali.into(),
+                    registered_city: Some(FactInput::entered("杭州市".into())),
+                    ..Default::default()
+                },
+                NOW,
+            )
+            .unwrap();
+        assert!(again.is_empty());
+        assert_eq!(reg.company_facts(ali).unwrap().audit.len(), 1);
+    }
+
+    #[test]
+    fn an_unknown_company_is_not_found() {
+        let reg = seeded();
+        let e = reg
+            .evaluate(None, Some("不存在有限公司"), d("2024-06-30"))
+            .unwrap_err();
+        assert_eq!(e.code(), "not_found");
+    }
+}

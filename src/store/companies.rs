@@ -1,0 +1,540 @@
+//! Company facts, user subsidy rules and their audit trail: the SQL behind the subsidy use cases.
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::query::FieldChange;
+use crate::subsidy::eval::FilingFact;
+use crate::subsidy::facts::{
+    company_key, AlgorithmFiling, CompanyFacts, CompanyFactsUpdate, Fact, FactAuditEntry,
+    Provenance, SelfDeveloped, SpendFact, SpendKind,
+};
+use crate::subsidy::rules::FilingKind;
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+/// A row of `subsidy_rules`: a user's rule text, or only an enabled switch for a bundled rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRule {
+    pub id: String,
+    pub source: Option<String>,
+    pub enabled: bool,
+    pub updated_at: String,
+}
+
+fn provenance(s: String) -> Provenance {
+    Provenance::parse(&s).unwrap_or(Provenance::Entered)
+}
+
+fn audit_entry(r: &rusqlite::Row) -> rusqlite::Result<FactAuditEntry> {
+    let changes: String = r.get(4)?;
+    Ok(FactAuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        subject: r.get(2)?,
+        key: r.get(3)?,
+        changes: serde_json::from_str(&changes).unwrap_or_default(),
+        note: r.get(5)?,
+    })
+}
+
+fn insert_audit(
+    tx: &Transaction,
+    now: &str,
+    subject: &str,
+    key: &str,
+    name: &str,
+    changes: &[FieldChange],
+    note: Option<&str>,
+) -> Result<()> {
+    let json = serde_json::to_string(changes).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "INSERT INTO subsidy_audit (at, subject, key, name, changes, note)
+         VALUES (?, ?, ?, ?, ?, ?)",
+        params![now, subject, key, name, json, note],
+    )?;
+    Ok(())
+}
+
+fn change(field: impl Into<String>, before: Option<String>, after: Option<String>) -> FieldChange {
+    FieldChange {
+        field: field.into(),
+        before,
+        after,
+    }
+}
+
+fn fact_text(value: &str, p: Provenance, confirmed: bool) -> String {
+    format!(
+        "{value} ({}{})",
+        p.as_str(),
+        if confirmed { ", confirmed" } else { "" }
+    )
+}
+
+impl Store {
+    /// Every filing as the subsidy evaluation sees it.
+    pub fn filing_facts(&self) -> Result<Vec<FilingFact>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT number, kind, region, company, filed_on FROM filings ORDER BY filed_on, id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let kind: String = r.get(1)?;
+                let filed_on: Option<String> = r.get(4)?;
+                Ok(FilingFact {
+                    number: r.get(0)?,
+                    kind: if kind == "registered" {
+                        FilingKind::Registered
+                    } else {
+                        FilingKind::Filed
+                    },
+                    region: r.get(2)?,
+                    company: r.get(3)?,
+                    filed_on: filed_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                    confirmed: true,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A company's name as the filings print it (the first spelling, by key), if any filing has it.
+    pub fn filing_company_name(&self, name: &str) -> Result<Option<String>> {
+        let key = company_key(name);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT company FROM filings ORDER BY company")?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(names.into_iter().find(|n| company_key(n) == key))
+    }
+
+    /// The stored facts of one company (no suggestion from its name), or `None`.
+    pub fn company_facts(&self, name: &str) -> Result<Option<CompanyFacts>> {
+        let key = company_key(name);
+        let stored: Option<String> = self
+            .conn
+            .query_row("SELECT name FROM companies WHERE key = ?", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(stored_name) = stored else {
+            return Ok(None);
+        };
+        self.load_company(&key, stored_name).map(Some)
+    }
+
+    /// Every company with stored facts, by name.
+    pub fn all_company_facts(&self) -> Result<Vec<CompanyFacts>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, name FROM companies ORDER BY name")?;
+        let keys = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        keys.into_iter()
+            .map(|(k, n)| self.load_company(&k, n))
+            .collect()
+    }
+
+    fn load_company(&self, key: &str, name: String) -> Result<CompanyFacts> {
+        let mut facts = CompanyFacts {
+            name,
+            registered_city: None,
+            registered_district: None,
+            self_developed: None,
+            spend: Vec::new(),
+            algorithm_filings: Vec::new(),
+            recorded: true,
+            audit: Vec::new(),
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT fact, value, provenance, confirmed, updated_at FROM company_facts
+             WHERE company_key = ?",
+        )?;
+        let rows = stmt
+            .query_map([key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (fact, value, prov, confirmed, at) in rows {
+            let p = provenance(prov);
+            match fact.as_str() {
+                "registered_city" => {
+                    facts.registered_city = Some(Fact {
+                        value,
+                        provenance: p,
+                        confirmed,
+                        updated_at: Some(at),
+                    })
+                }
+                "registered_district" => {
+                    facts.registered_district = Some(Fact {
+                        value,
+                        provenance: p,
+                        confirmed,
+                        updated_at: Some(at),
+                    })
+                }
+                "self_developed" => {
+                    facts.self_developed = Some(Fact {
+                        value: SelfDeveloped::parse(&value).unwrap_or(SelfDeveloped::Unknown),
+                        provenance: p,
+                        confirmed,
+                        updated_at: Some(at),
+                    })
+                }
+                _ => {}
+            }
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT year, kind, amount_cny, provenance, confirmed FROM company_spend
+             WHERE company_key = ? ORDER BY year, kind",
+        )?;
+        facts.spend = stmt
+            .query_map([key], |r| {
+                let kind: String = r.get(1)?;
+                Ok(SpendFact {
+                    year: r.get(0)?,
+                    kind: SpendKind::parse(&kind).unwrap_or(SpendKind::Compute),
+                    amount_cny: r.get(2)?,
+                    provenance: provenance(r.get(3)?),
+                    confirmed: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT number, filed_on, provenance, confirmed FROM company_algorithm_filings
+             WHERE company_key = ? ORDER BY filed_on, number",
+        )?;
+        facts.algorithm_filings = stmt
+            .query_map([key], |r| {
+                Ok(AlgorithmFiling {
+                    number: r.get(0)?,
+                    filed_on: r.get(1)?,
+                    provenance: provenance(r.get(2)?),
+                    confirmed: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        facts.audit = self.subsidy_audit(Some(("company", key)))?;
+        Ok(facts)
+    }
+
+    /// Applies a validated update in one transaction and audits what changed. Returns the changes
+    /// (empty when nothing differed; then nothing is written).
+    pub fn set_company_facts(
+        &mut self,
+        u: &CompanyFactsUpdate,
+        now: &str,
+    ) -> Result<Vec<FieldChange>> {
+        let key = company_key(&u.name);
+        let tx = self.conn.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM companies WHERE key = ?)",
+            [&key],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            tx.execute(
+                "INSERT INTO companies (key, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                params![key, u.name, now, now],
+            )?;
+        }
+        let mut changes = Vec::new();
+        let facts = [
+            (
+                "registered_city",
+                u.registered_city
+                    .as_ref()
+                    .map(|f| (f.value.clone(), f.provenance, f.confirmed)),
+            ),
+            (
+                "registered_district",
+                u.registered_district
+                    .as_ref()
+                    .map(|f| (f.value.clone(), f.provenance, f.confirmed)),
+            ),
+            (
+                "self_developed",
+                u.self_developed.as_ref().map(|f| {
+                    (
+                        f.value.map(|v| v.as_str().to_string()),
+                        f.provenance,
+                        f.confirmed,
+                    )
+                }),
+            ),
+        ];
+        for (fact, input) in facts {
+            let Some((value, p, confirmed)) = input else {
+                continue;
+            };
+            let before: Option<(String, String, bool)> = tx
+                .query_row(
+                    "SELECT value, provenance, confirmed FROM company_facts
+                     WHERE company_key = ? AND fact = ?",
+                    params![key, fact],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let before_text = before
+                .as_ref()
+                .map(|(v, bp, c)| fact_text(v, provenance(bp.clone()), *c));
+            let after_text = value.as_ref().map(|v| fact_text(v, p, confirmed));
+            if before_text == after_text {
+                continue;
+            }
+            match &value {
+                Some(v) => {
+                    tx.execute(
+                        "INSERT INTO company_facts (company_key, fact, value, provenance, confirmed, updated_at)
+                         VALUES (?, ?, ?, ?, ?, ?)
+                         ON CONFLICT (company_key, fact) DO UPDATE SET value = excluded.value,
+                           provenance = excluded.provenance, confirmed = excluded.confirmed,
+                           updated_at = excluded.updated_at",
+                        params![key, fact, v, p.as_str(), confirmed, now],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "DELETE FROM company_facts WHERE company_key = ? AND fact = ?",
+                        params![key, fact],
+                    )?;
+                }
+            }
+            changes.push(change(fact, before_text, after_text));
+        }
+        for s in &u.spend {
+            let field = format!("spend {} {}", s.year, s.kind.as_str());
+            let before: Option<(i64, String, bool)> = tx
+                .query_row(
+                    "SELECT amount_cny, provenance, confirmed FROM company_spend
+                     WHERE company_key = ? AND year = ? AND kind = ?",
+                    params![key, s.year, s.kind.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let before_text = before.map(|(a, p, c)| fact_text(&a.to_string(), provenance(p), c));
+            let after_text = Some(fact_text(
+                &s.amount_cny.to_string(),
+                s.provenance,
+                s.confirmed,
+            ));
+            if before_text == after_text {
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO company_spend (company_key, year, kind, amount_cny, provenance, confirmed, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (company_key, year, kind) DO UPDATE SET amount_cny = excluded.amount_cny,
+                   provenance = excluded.provenance, confirmed = excluded.confirmed,
+                   updated_at = excluded.updated_at",
+                params![key, s.year, s.kind.as_str(), s.amount_cny, s.provenance.as_str(), s.confirmed, now],
+            )?;
+            changes.push(change(field, before_text, after_text));
+        }
+        for k in &u.remove_spend {
+            let before: Option<(i64, String, bool)> = tx
+                .query_row(
+                    "SELECT amount_cny, provenance, confirmed FROM company_spend
+                     WHERE company_key = ? AND year = ? AND kind = ?",
+                    params![key, k.year, k.kind.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            if let Some((a, p, c)) = before {
+                tx.execute(
+                    "DELETE FROM company_spend WHERE company_key = ? AND year = ? AND kind = ?",
+                    params![key, k.year, k.kind.as_str()],
+                )?;
+                changes.push(change(
+                    format!("spend {} {}", k.year, k.kind.as_str()),
+                    Some(fact_text(&a.to_string(), provenance(p), c)),
+                    None,
+                ));
+            }
+        }
+        for a in &u.algorithm_filings {
+            let before: Option<(String, String, bool)> = tx
+                .query_row(
+                    "SELECT filed_on, provenance, confirmed FROM company_algorithm_filings
+                     WHERE company_key = ? AND number = ?",
+                    params![key, a.number],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let before_text = before.map(|(d, p, c)| fact_text(&d, provenance(p), c));
+            let after_text = Some(fact_text(&a.filed_on, a.provenance, a.confirmed));
+            if before_text == after_text {
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO company_algorithm_filings (company_key, number, filed_on, provenance, confirmed, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (company_key, number) DO UPDATE SET filed_on = excluded.filed_on,
+                   provenance = excluded.provenance, confirmed = excluded.confirmed,
+                   updated_at = excluded.updated_at",
+                params![key, a.number, a.filed_on, a.provenance.as_str(), a.confirmed, now],
+            )?;
+            changes.push(change(
+                format!("algorithm filing {}", a.number),
+                before_text,
+                after_text,
+            ));
+        }
+        for number in &u.remove_algorithm_filings {
+            let n = tx.execute(
+                "DELETE FROM company_algorithm_filings WHERE company_key = ? AND number = ?",
+                params![key, number],
+            )?;
+            if n > 0 {
+                changes.push(change(
+                    format!("algorithm filing {number}"),
+                    Some(number.clone()),
+                    None,
+                ));
+            }
+        }
+        if changes.is_empty() {
+            // Nothing differed: leave no trace, not even the company row.
+            return Ok(changes);
+        }
+        tx.execute(
+            "UPDATE companies SET updated_at = ? WHERE key = ?",
+            params![now, key],
+        )?;
+        insert_audit(
+            &tx,
+            now,
+            "company",
+            &key,
+            &u.name,
+            &changes,
+            u.note.as_deref(),
+        )?;
+        tx.commit()?;
+        Ok(changes)
+    }
+
+    /// The audit trail of companies and rules, newest first; `Some((subject, key))` for one.
+    pub fn subsidy_audit(&self, of: Option<(&str, &str)>) -> Result<Vec<FactAuditEntry>> {
+        let cols = "id, at, subject, name, changes, note";
+        let rows = match of {
+            Some((subject, key)) => {
+                let mut stmt = self.conn.prepare(&format!(
+                    "SELECT {cols} FROM subsidy_audit WHERE subject = ? AND key = ? ORDER BY id DESC"
+                ))?;
+                let v = stmt
+                    .query_map(params![subject, key], audit_entry)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                v
+            }
+            None => {
+                let mut stmt = self.conn.prepare(&format!(
+                    "SELECT {cols} FROM subsidy_audit ORDER BY id DESC"
+                ))?;
+                let v = stmt
+                    .query_map([], audit_entry)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                v
+            }
+        };
+        Ok(rows)
+    }
+
+    pub fn stored_rules(&self) -> Result<Vec<StoredRule>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, source, enabled, updated_at FROM subsidy_rules ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredRule {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    enabled: r.get(2)?,
+                    updated_at: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Writes a user's rule (or, with `source` None, a bundled rule's switch), audited.
+    pub fn put_rule(
+        &mut self,
+        id: &str,
+        source: Option<&str>,
+        enabled: bool,
+        now: &str,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let before: Option<(Option<String>, bool)> = tx
+            .query_row(
+                "SELECT source, enabled FROM subsidy_rules WHERE id = ?",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let mut changes = Vec::new();
+        let (old_source, old_enabled) = match &before {
+            Some((s, e)) => (s.clone(), Some(*e)),
+            None => (None, None),
+        };
+        if old_source.as_deref() != source {
+            changes.push(change("source", old_source, source.map(str::to_string)));
+        }
+        if old_enabled != Some(enabled) {
+            changes.push(change(
+                "enabled",
+                old_enabled.map(|e| e.to_string()),
+                Some(enabled.to_string()),
+            ));
+        }
+        if changes.is_empty() {
+            return Ok(());
+        }
+        tx.execute(
+            "INSERT INTO subsidy_rules (id, source, enabled, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET source = excluded.source, enabled = excluded.enabled,
+               updated_at = excluded.updated_at",
+            params![id, source, enabled, now],
+        )?;
+        insert_audit(&tx, now, "rule", id, id, &changes, note)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a user's rule or override (a bundled rule then applies as shipped), audited.
+    pub fn delete_rule(&mut self, id: &str, now: &str, note: Option<&str>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let before: Option<(Option<String>, bool)> = tx
+            .query_row(
+                "SELECT source, enabled FROM subsidy_rules WHERE id = ?",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((source, enabled)) = before else {
+            return Err(Error::NotFound {
+                what: format!("a user rule or override with id {id:?}"),
+            });
+        };
+        tx.execute("DELETE FROM subsidy_rules WHERE id = ?", [id])?;
+        let mut changes = vec![change("enabled", Some(enabled.to_string()), None)];
+        if source.is_some() {
+            changes.insert(0, change("source", source, None));
+        }
+        insert_audit(&tx, now, "rule", id, id, &changes, note)?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1093 @@
+//! Evaluation: rules + filings + company facts + an as-of date → who qualifies, for how much,
+//! and on which facts. Pure: nothing here reads the clock, the store or a file.
+//!
+//! Three answers, never a guess: `qualifies`, `does_not_qualify`, and `cannot_tell` when a
+//! condition needs a fact nobody recorded (the reasons then say "needs: …"). A fact nobody
+//! confirmed (a city inferred from the name) decides only when the rule says it may.
+//!
+//! Money is integer yuan. A rate is applied as `spend × basis points / 10000`, rounded down to
+//! the yuan (the policies say "up to"), then capped per year, then capped in total.
+
+use super::cities::Cities;
+use super::facts::{company_key, CompanyFacts, Fact, Provenance, SelfDeveloped};
+use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use ts_rs::TS;
+
+/// One filing as evaluation sees it: from the registry (filed / registered) or recorded per
+/// company (algorithm filings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilingFact {
+    pub number: String,
+    pub kind: FilingKind,
+    /// 属地 (province) for registry filings; none for algorithm filings recorded by hand.
+    pub region: Option<String>,
+    pub company: String,
+    pub filed_on: Option<NaiveDate>,
+    /// For algorithm filings recorded by hand: whether a person confirmed them.
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Status {
+    Qualifies,
+    DoesNotQualify,
+    CannotTell,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Qualifies => "qualifies",
+            Status::DoesNotQualify => "does_not_qualify",
+            Status::CannotTell => "cannot_tell",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ShareAmount {
+    pub party: String,
+    #[ts(type = "number")]
+    pub amount_cny: i64,
+}
+
+/// One enterprise under one rule.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EnterpriseResult {
+    pub enterprise: String,
+    pub status: Status,
+    /// Known only when the enterprise qualifies and the rule fixes an amount.
+    #[ts(type = "number | null")]
+    pub amount_cny: Option<i64>,
+    /// Why `amount_cny` is absent for an enterprise that qualifies (e.g. "set on review").
+    pub amount_unknown_reason: Option<String>,
+    /// The amount split between the payers, when the rule shares the cost.
+    pub cost_split: Vec<ShareAmount>,
+    /// Sentences naming the facts and filings the answer rests on.
+    pub reasons: Vec<String>,
+    /// The missing facts that make the answer `cannot_tell` ("registered district").
+    pub needs: Vec<String>,
+    /// The filing numbers counted.
+    pub filings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
+pub struct RuleTotals {
+    pub qualifies: u32,
+    /// Of those that qualify, how many have no amount yet (set on review).
+    pub qualifies_amount_unknown: u32,
+    pub does_not_qualify: u32,
+    pub cannot_tell: u32,
+    /// Enterprises with no filing in the rule's province and no recorded city there.
+    pub not_considered: u32,
+    /// The sum of the known amounts of the enterprises that qualify.
+    #[ts(type = "number")]
+    pub total_cny: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RuleOutcome {
+    pub rule: String,
+    pub title: String,
+    pub jurisdiction: String,
+    pub confidence: Confidence,
+    pub enabled: bool,
+    /// About the rule as a whole at the as-of date (issued later, application window open...).
+    pub notes: Vec<String>,
+    pub results: Vec<EnterpriseResult>,
+    pub totals: RuleTotals,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EvaluationReport {
+    /// YYYY-MM-DD
+    pub as_of: String,
+    /// When the evaluation was for one company: its name.
+    pub company: Option<String>,
+    pub rules: Vec<RuleOutcome>,
+    /// Known amounts across all rules.
+    #[ts(type = "number")]
+    pub total_cny: i64,
+}
+
+/// One line of `beian subsidies eval`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EvaluationRow {
+    pub rule: String,
+    pub jurisdiction: String,
+    pub confidence: Confidence,
+    pub enterprise: String,
+    pub status: Status,
+    #[ts(type = "number | null")]
+    pub amount_cny: Option<i64>,
+    pub reasons: Vec<String>,
+}
+
+impl EvaluationReport {
+    pub fn rows(&self) -> Vec<EvaluationRow> {
+        self.rules
+            .iter()
+            .flat_map(|o| {
+                o.results.iter().map(move |r| EvaluationRow {
+                    rule: o.rule.clone(),
+                    jurisdiction: o.jurisdiction.clone(),
+                    confidence: o.confidence,
+                    enterprise: r.enterprise.clone(),
+                    status: r.status,
+                    amount_cny: r.amount_cny,
+                    reasons: r.reasons.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// `1,000,000 CNY`
+pub fn yuan(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}{out} CNY", if amount < 0 { "-" } else { "" })
+}
+
+/// `rate` in basis points of `spend`, rounded down to the yuan. Returns (amount, was rounded).
+pub fn apply_rate(spend: i64, basis_points: i64) -> (i64, bool) {
+    let product = spend as i128 * basis_points as i128;
+    let amount = product / 10_000;
+    (amount.min(i64::MAX as i128) as i64, product % 10_000 != 0)
+}
+
+/// Splits an amount by shares; each part is rounded down and the yuan left over go to the
+/// first party, so the parts always add up to the amount.
+pub fn split_cost(amount: i64, shares: &[(String, u32)]) -> Vec<ShareAmount> {
+    let total: i128 = shares.iter().map(|(_, s)| *s as i128).sum();
+    if total == 0 {
+        return Vec::new();
+    }
+    let mut parts: Vec<ShareAmount> = shares
+        .iter()
+        .map(|(p, s)| ShareAmount {
+            party: p.clone(),
+            amount_cny: (amount as i128 * *s as i128 / total) as i64,
+        })
+        .collect();
+    let rest = amount - parts.iter().map(|p| p.amount_cny).sum::<i64>();
+    if let Some(first) = parts.first_mut() {
+        first.amount_cny += rest;
+    }
+    parts
+}
+
+/// Orders same-day filings by the acceptance date and sequence inside their numbers, then by the
+/// number itself (case-insensitive): the `by_number` tie rule.
+fn number_order(number: &str) -> (Option<NaiveDate>, u64, String) {
+    match crate::number::parse(number) {
+        Ok(p) => (
+            Some(p.date),
+            p.sequence.and_then(|s| s.parse().ok()).unwrap_or(0),
+            crate::number::number_key(number),
+        ),
+        Err(_) => (None, u64::MAX, crate::number::number_key(number)),
+    }
+}
+
+fn filing_order(a: &FilingFact, b: &FilingFact) -> Ordering {
+    a.filed_on
+        .cmp(&b.filed_on)
+        .then_with(|| number_order(&a.number).cmp(&number_order(&b.number)))
+}
+
+fn provenance_words(p: Provenance, confirmed: bool) -> String {
+    let from = match p {
+        Provenance::Entered => "entered",
+        Provenance::InferredFromName => "inferred from the company name",
+        Provenance::Imported => "imported",
+    };
+    if confirmed {
+        format!("{from}, confirmed")
+    } else {
+        format!("{from}, not confirmed")
+    }
+}
+
+fn same_district(a: &str, b: &str) -> bool {
+    let fold = |s: &str| {
+        let k = crate::region::alias_key(s);
+        k.strip_suffix('区').map(str::to_string).unwrap_or(k)
+    };
+    fold(a) == fold(b)
+}
+
+struct Enterprise<'a> {
+    name: String,
+    filings: Vec<FilingFact>,
+    facts: std::borrow::Cow<'a, CompanyFacts>,
+}
+
+/// Per enterprise before the first-N ranking.
+struct Pre {
+    status: Status,
+    reasons: Vec<String>,
+    needs: Vec<String>,
+    counted: Vec<FilingFact>,
+    amount: Option<i64>,
+    amount_unknown_reason: Option<String>,
+    /// The earliest counted filing; `None` with a `cannot_tell` means it could rank anywhere.
+    rank: Option<FilingFact>,
+}
+
+/// Evaluates `rules` as of `as_of`. `focus`: one company's results only (every rule listed for
+/// it, in scope or not); otherwise every enterprise in each rule's scope.
+pub fn evaluate_rules(
+    rules: &[Rule],
+    filings: &[FilingFact],
+    companies: &[CompanyFacts],
+    as_of: NaiveDate,
+    focus: Option<&str>,
+) -> EvaluationReport {
+    let enterprises = gather(filings, companies);
+    let focus_key = focus.map(company_key);
+    let mut outcomes = Vec::new();
+    for rule in rules {
+        outcomes.push(evaluate_rule(
+            rule,
+            &enterprises,
+            as_of,
+            focus_key.as_deref(),
+        ));
+    }
+    let total_cny = outcomes.iter().map(|o| o.totals.total_cny).sum();
+    EvaluationReport {
+        as_of: as_of.to_string(),
+        company: focus.map(|f| {
+            enterprises
+                .get(&company_key(f))
+                .map(|e| e.name.clone())
+                .unwrap_or_else(|| f.trim().to_string())
+        }),
+        rules: outcomes,
+        total_cny,
+    }
+}
+
+fn gather<'a>(
+    filings: &[FilingFact],
+    companies: &'a [CompanyFacts],
+) -> BTreeMap<String, Enterprise<'a>> {
+    let mut out: BTreeMap<String, Enterprise<'a>> = BTreeMap::new();
+    for c in companies {
+        let e = Enterprise {
+            name: c.name.clone(),
+            filings: Vec::new(),
+            facts: std::borrow::Cow::Borrowed(c),
+        };
+        out.insert(company_key(&c.name), e);
+        for a in &c.algorithm_filings {
+            out.get_mut(&company_key(&c.name))
+                .expect("just inserted")
+                .filings
+                .push(FilingFact {
+                    number: a.number.clone(),
+                    kind: FilingKind::Algorithm,
+                    region: None,
+                    company: c.name.clone(),
+                    filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
+                    confirmed: a.confirmed,
+                });
+        }
+    }
+    for f in filings {
+        let key = company_key(&f.company);
+        out.entry(key)
+            .or_insert_with(|| Enterprise {
+                name: f.company.trim().to_string(),
+                filings: Vec::new(),
+                facts: std::borrow::Cow::Owned(CompanyFacts::from_name(&f.company)),
+            })
+            .filings
+            .push(f.clone());
+    }
+    out
+}
+
+fn in_scope(rule: &Rule, e: &Enterprise) -> bool {
+    let province = &rule.jurisdiction.province;
+    if e.filings
+        .iter()
+        .any(|f| f.region.as_deref() == Some(province))
+    {
+        return true;
+    }
+    e.facts.registered_city.as_ref().is_some_and(|c| {
+        Cities::bundled()
+            .find(&c.value)
+            .map(|city| &city.province == province)
+            .unwrap_or_else(|| {
+                crate::region::alias_key(&c.value)
+                    == crate::region::alias_key(&rule.jurisdiction.city)
+            })
+    })
+}
+
+fn evaluate_rule(
+    rule: &Rule,
+    enterprises: &BTreeMap<String, Enterprise>,
+    as_of: NaiveDate,
+    focus: Option<&str>,
+) -> RuleOutcome {
+    let mut notes = rule_notes(rule, as_of);
+    let mut totals = RuleTotals::default();
+    let mut pres: Vec<(&Enterprise, Pre)> = Vec::new();
+    let mut out_of_scope_focus: Option<EnterpriseResult> = None;
+    for (key, e) in enterprises {
+        let scoped = in_scope(rule, e);
+        if !scoped {
+            totals.not_considered += 1;
+            if focus == Some(key.as_str()) {
+                out_of_scope_focus = Some(out_of_scope(rule, e));
+            }
+            continue;
+        }
+        pres.push((e, pre_evaluate(rule, e, as_of)));
+    }
+    if let Some(first_n) = rule.eligibility.first_n {
+        rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes);
+    }
+    let mut results = Vec::new();
+    for (e, pre) in pres {
+        results.push(finish(rule, e, pre));
+    }
+    if let Some(r) = out_of_scope_focus {
+        results.push(r);
+    }
+    if let Some(f) = focus {
+        results.retain(|r| company_key(&r.enterprise) == f);
+        if results.is_empty() {
+            results.push(EnterpriseResult {
+                enterprise: f.to_string(),
+                status: Status::DoesNotQualify,
+                amount_cny: None,
+                amount_unknown_reason: None,
+                cost_split: Vec::new(),
+                reasons: vec!["no filings and no recorded facts for this company".into()],
+                needs: Vec::new(),
+                filings: Vec::new(),
+            });
+        }
+    }
+    for r in &results {
+        match r.status {
+            Status::Qualifies => {
+                totals.qualifies += 1;
+                match r.amount_cny {
+                    Some(a) => totals.total_cny += a,
+                    None => totals.qualifies_amount_unknown += 1,
+                }
+            }
+            Status::DoesNotQualify => totals.does_not_qualify += 1,
+            Status::CannotTell => totals.cannot_tell += 1,
+        }
+    }
+    results.sort_by(|a, b| {
+        let rank = |s: Status| match s {
+            Status::Qualifies => 0,
+            Status::CannotTell => 1,
+            Status::DoesNotQualify => 2,
+        };
+        rank(a.status)
+            .cmp(&rank(b.status))
+            .then_with(|| a.enterprise.cmp(&b.enterprise))
+    });
+    RuleOutcome {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        jurisdiction: rule.jurisdiction.label(),
+        confidence: rule.confidence,
+        enabled: rule.enabled,
+        notes,
+        results,
+        totals,
+    }
+}
+
+fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !rule.enabled {
+        notes.push("this rule is disabled; evaluated because it was asked for by id".into());
+    }
+    if let Some(d) = rule.issued_on.filter(|d| *d > as_of) {
+        notes.push(format!(
+            "issued on {d}, after as-of {as_of}: these results show what the rule would give"
+        ));
+    }
+    match rule.confidence {
+        Confidence::H => {}
+        Confidence::M => notes.push("confidence M: the rule rests on one secondary source".into()),
+        Confidence::L => {
+            notes.push("confidence L: the rule rests on a weak or inferred source".into())
+        }
+    }
+    for w in &rule.application_windows {
+        let span = match (w.from, w.to) {
+            (Some(f), Some(t)) => format!("applications {f} to {t}"),
+            (Some(f), None) => format!("applications from {f}"),
+            (None, Some(t)) => format!("applications until {t}"),
+            (None, None) => "applications".to_string(),
+        };
+        let state = match (w.from, w.to) {
+            (_, Some(t)) if as_of > t => Some("closed"),
+            (Some(f), _) if as_of < f => Some("not yet open"),
+            (None, None) => None,
+            _ => Some("open"),
+        };
+        let mut s = span;
+        if let Some(state) = state {
+            s.push_str(&format!(": {state} as of {as_of}"));
+        }
+        if let Some(n) = &w.note {
+            s.push_str(&format!(" ({n})"));
+        }
+        notes.push(s);
+    }
+    notes
+}
+
+fn out_of_scope(rule: &Rule, e: &Enterprise) -> EnterpriseResult {
+    let mut regions: Vec<&str> = e
+        .filings
+        .iter()
+        .filter_map(|f| f.region.as_deref())
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    let mut reasons = vec![if regions.is_empty() {
+        format!(
+            "no filing in {} and no registered city there",
+            rule.jurisdiction.province
+        )
+    } else {
+        format!(
+            "its filings are in {}, not {} (属地 is the province whose CAC office accepted them), \
+             and no registered city in {} is recorded",
+            regions.join(", "),
+            rule.jurisdiction.province,
+            rule.jurisdiction.province
+        )
+    }];
+    if let Some(c) = &e.facts.registered_city {
+        reasons.push(format!(
+            "registered city {} ({})",
+            c.value,
+            provenance_words(c.provenance, c.confirmed)
+        ));
+    }
+    EnterpriseResult {
+        enterprise: e.name.clone(),
+        status: Status::DoesNotQualify,
+        amount_cny: None,
+        amount_unknown_reason: None,
+        cost_split: Vec::new(),
+        reasons,
+        needs: Vec::new(),
+        filings: Vec::new(),
+    }
+}
+
+/// Whether a fact may decide under this rule.
+fn usable<T>(rule: &Rule, f: &Fact<T>) -> bool {
+    f.confirmed || rule.eligibility.accept_unconfirmed
+}
+
+enum Check {
+    Met,
+    NotMet,
+    Needs,
+}
+
+fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
+    let el = &rule.eligibility;
+    let mut reasons = Vec::new();
+    let mut needs = Vec::new();
+    let mut checks = Vec::new();
+
+    // Filings.
+    let mut candidates: Vec<&FilingFact> = e
+        .filings
+        .iter()
+        .filter(|f| el.kinds.contains(&f.kind))
+        .collect();
+    candidates.sort_by(|a, b| filing_order(a, b));
+    let mut counted: Vec<FilingFact> = Vec::new();
+    let mut undated: Vec<String> = Vec::new();
+    let mut first_of_kind: HashMap<FilingKind, &FilingFact> = HashMap::new();
+    for f in &candidates {
+        let kind = f.kind.as_str();
+        if f.kind == FilingKind::Algorithm && !f.confirmed && !el.accept_unconfirmed {
+            reasons.push(format!(
+                "{kind}: {} is recorded but not confirmed; not counted",
+                f.number
+            ));
+            continue;
+        }
+        let Some(d) = f.filed_on else {
+            undated.push(f.number.clone());
+            reasons.push(format!(
+                "{kind}: {} has no filing date; not counted",
+                f.number
+            ));
+            continue;
+        };
+        if d > as_of {
+            reasons.push(format!(
+                "{kind}: {} on {d} is after as-of {as_of}; not counted",
+                f.number
+            ));
+            continue;
+        }
+        if el.first_filing_only {
+            if let Some(first) = first_of_kind.get(&f.kind) {
+                reasons.push(format!(
+                    "{kind}: {} on {d} is not the first {kind} filing (the first is {} on {}); \
+                     not counted",
+                    f.number,
+                    first.number,
+                    first.filed_on.map(|d| d.to_string()).unwrap_or_default()
+                ));
+                continue;
+            }
+            first_of_kind.insert(f.kind, f);
+        }
+        if let Some(from) = rule.applies.filed_from.filter(|from| d < *from) {
+            reasons.push(format!(
+                "{kind}: {} on {d} is before the rule's window opens ({from}); not counted",
+                f.number
+            ));
+            continue;
+        }
+        if let Some(to) = rule.applies.upper().filter(|to| d > *to) {
+            let word = if rule.applies.completed_by.is_some() {
+                "completed by"
+            } else {
+                "filed by"
+            };
+            reasons.push(format!(
+                "{kind}: {} on {d} is after the rule's deadline ({word} {to}); not counted",
+                f.number
+            ));
+            continue;
+        }
+        let when = if d < as_of { "before" } else { "on" };
+        let mut s = format!("{kind}: {} on {d} ({when} as-of {as_of}", f.number);
+        if let Some(to) = rule.applies.completed_by {
+            s.push_str(&format!("; completed by {to}"));
+        } else if let (Some(from), Some(to)) = (rule.applies.filed_from, rule.applies.filed_to) {
+            s.push_str(&format!("; within {from} – {to}"));
+        } else if let Some(from) = rule.applies.filed_from {
+            s.push_str(&format!("; on or after {from}"));
+        }
+        if el.first_filing_only {
+            s.push_str(&format!("; the enterprise's first {kind} filing"));
+        }
+        s.push(')');
+        reasons.push(s);
+        counted.push((*f).clone());
+    }
+    let kinds: Vec<&str> = el.kinds.iter().map(|k| k.as_str()).collect();
+    if counted.is_empty() {
+        if !undated.is_empty() {
+            needs.extend(undated.iter().map(|n| format!("the filing date of {n}")));
+            checks.push(Check::Needs);
+        } else {
+            checks.push(Check::NotMet);
+            reasons.insert(
+                0,
+                format!(
+                    "no {} filing counts under this rule as of {as_of}",
+                    kinds.join(" or ")
+                ),
+            );
+        }
+    }
+
+    // Registered city.
+    if let Some(want) = &el.registered_city {
+        match &e.facts.registered_city {
+            None => {
+                needs.push("registered city".into());
+                checks.push(Check::Needs);
+            }
+            Some(c) if !usable(rule, c) => {
+                needs.push(format!(
+                    "registered city confirmed ({} {})",
+                    c.value,
+                    provenance_words(c.provenance, c.confirmed)
+                ));
+                checks.push(Check::Needs);
+            }
+            Some(c) => {
+                let same = crate::region::alias_key(&Cities::bundled().normalize(&c.value))
+                    == crate::region::alias_key(want);
+                let words = provenance_words(c.provenance, c.confirmed);
+                if same {
+                    if c.provenance == Provenance::InferredFromName && !c.confirmed {
+                        reasons.push(format!(
+                            "city {} inferred from the company name, not confirmed (this rule \
+                             accepts unconfirmed facts)",
+                            c.value
+                        ));
+                    } else {
+                        reasons.push(format!("registered city {} ({words})", c.value));
+                    }
+                    checks.push(Check::Met);
+                } else {
+                    reasons.push(format!("registered city {} ({words}), not {want}", c.value));
+                    checks.push(Check::NotMet);
+                }
+            }
+        }
+    }
+
+    // Registered district.
+    if let Some(want) = &el.registered_district {
+        match &e.facts.registered_district {
+            None => {
+                needs.push("registered district".into());
+                checks.push(Check::Needs);
+            }
+            Some(d) if !usable(rule, d) => {
+                needs.push(format!(
+                    "registered district confirmed ({} {})",
+                    d.value,
+                    provenance_words(d.provenance, d.confirmed)
+                ));
+                checks.push(Check::Needs);
+            }
+            Some(d) => {
+                let words = provenance_words(d.provenance, d.confirmed);
+                if same_district(&d.value, want) {
+                    reasons.push(format!("registered district {} ({words})", d.value));
+                    checks.push(Check::Met);
+                } else {
+                    reasons.push(format!(
+                        "registered district {} ({words}), not {want}",
+                        d.value
+                    ));
+                    checks.push(Check::NotMet);
+                }
+            }
+        }
+    }
+
+    // Self-developed.
+    if el.self_developed_required {
+        match &e.facts.self_developed {
+            Some(s) if s.value != SelfDeveloped::Unknown && usable(rule, s) => {
+                let words = provenance_words(s.provenance, s.confirmed);
+                if s.value == SelfDeveloped::Yes {
+                    reasons.push(format!("model self-developed: yes ({words})"));
+                    checks.push(Check::Met);
+                } else {
+                    reasons.push(format!(
+                        "model self-developed: no ({words}); the rule requires a self-developed model"
+                    ));
+                    checks.push(Check::NotMet);
+                }
+            }
+            _ => {
+                needs.push("whether the model is self-developed".into());
+                checks.push(Check::Needs);
+            }
+        }
+    }
+
+    for u in &el.unchecked {
+        reasons.push(format!("not checked: {u}"));
+    }
+
+    let mut status = if checks.iter().any(|c| matches!(c, Check::NotMet)) {
+        Status::DoesNotQualify
+    } else if checks.iter().any(|c| matches!(c, Check::Needs)) {
+        Status::CannotTell
+    } else {
+        Status::Qualifies
+    };
+    if status == Status::DoesNotQualify {
+        needs.clear();
+    }
+
+    let mut amount = None;
+    let mut amount_unknown_reason = None;
+    if status != Status::DoesNotQualify && !counted.is_empty() {
+        let a = award(rule, e, &counted, as_of, &mut reasons, &mut needs);
+        match a {
+            Amount::Known(x) => amount = Some(x),
+            Amount::Unknown(why) => amount_unknown_reason = Some(why),
+            Amount::Needs => {
+                if status == Status::Qualifies {
+                    status = Status::CannotTell;
+                }
+            }
+        }
+    }
+
+    let rank = counted.first().cloned();
+    Pre {
+        status,
+        reasons,
+        needs,
+        counted,
+        amount,
+        amount_unknown_reason,
+        rank,
+    }
+}
+
+enum Amount {
+    Known(i64),
+    Unknown(String),
+    Needs,
+}
+
+fn award(
+    rule: &Rule,
+    e: &Enterprise,
+    counted: &[FilingFact],
+    as_of: NaiveDate,
+    reasons: &mut Vec<String>,
+    needs: &mut Vec<String>,
+) -> Amount {
+    let w = &rule.award;
+    let up_to = if w.up_to { "up to " } else { "" };
+    match w.kind {
+        AwardKind::LumpSumPerEnterprise => match w.amount_cny {
+            Some(a) => {
+                reasons.push(format!(
+                    "pays {up_to}{} once per enterprise, however many filings ({} counted)",
+                    yuan(a),
+                    counted.len()
+                ));
+                Amount::Known(a)
+            }
+            None => {
+                let why = w
+                    .amount_unknown_reason
+                    .clone()
+                    .unwrap_or_else(|| "the rule gives no amount".into());
+                reasons.push(format!("amount not known: {why}"));
+                Amount::Unknown(why)
+            }
+        },
+        AwardKind::LumpSumPerFiling => {
+            if w.amount_cny.is_none() && w.amount_by_kind.is_empty() {
+                let why = w
+                    .amount_unknown_reason
+                    .clone()
+                    .unwrap_or_else(|| "the rule gives no amount".into());
+                reasons.push(format!("amount not known: {why}"));
+                return Amount::Unknown(why);
+            }
+            let mut by_year: BTreeMap<i32, i64> = BTreeMap::new();
+            for f in counted {
+                let a = w
+                    .amount_by_kind
+                    .get(&f.kind)
+                    .copied()
+                    .or(w.amount_cny)
+                    .unwrap_or(0);
+                reasons.push(format!(
+                    "{}: {up_to}{} for this {} filing",
+                    f.number,
+                    yuan(a),
+                    f.kind.as_str()
+                ));
+                let year = f.filed_on.map(|d| d.year()).unwrap_or(as_of.year());
+                *by_year.entry(year).or_default() += a;
+            }
+            let mut total = 0i64;
+            for (year, sum) in by_year {
+                let capped = match w.cap_per_year_cny {
+                    Some(cap) if sum > cap => {
+                        reasons.push(format!(
+                            "{year}: {} capped at {} a year per enterprise",
+                            yuan(sum),
+                            yuan(cap)
+                        ));
+                        cap
+                    }
+                    _ => sum,
+                };
+                total += capped;
+            }
+            Amount::Known(cap_total(w.cap_cny, total, reasons))
+        }
+        AwardKind::RateOfSpend => {
+            let Some(kind) = rule.eligibility.requires_spend else {
+                return Amount::Needs;
+            };
+            let bp = w.rate_basis_points.unwrap_or(0);
+            let first_year = counted
+                .iter()
+                .filter_map(|f| f.filed_on)
+                .map(|d| d.year())
+                .min()
+                .unwrap_or(as_of.year());
+            let mut last_year = as_of.year();
+            if let Some(n) = w.years {
+                last_year = last_year.min(first_year + n as i32 - 1);
+            }
+            let mut total = 0i64;
+            let mut any = false;
+            let mut missing = Vec::new();
+            for year in first_year..=last_year {
+                let fact = e
+                    .facts
+                    .spend
+                    .iter()
+                    .find(|s| s.year == year && s.kind == kind);
+                match fact {
+                    Some(s) if s.confirmed || rule.eligibility.accept_unconfirmed => {
+                        any = true;
+                        let (raw, rounded) = apply_rate(s.amount_cny, bp);
+                        let mut line = format!(
+                            "{year} {}: {} ({}); {} of it = {}",
+                            kind.label(),
+                            yuan(s.amount_cny),
+                            provenance_words(s.provenance, s.confirmed),
+                            percent(bp),
+                            yuan(raw)
+                        );
+                        if rounded {
+                            line.push_str(" (rounded down to the yuan)");
+                        }
+                        let capped = match w.cap_per_year_cny {
+                            Some(cap) if raw > cap => {
+                                line.push_str(&format!(", capped at {} a year", yuan(cap)));
+                                cap
+                            }
+                            _ => raw,
+                        };
+                        reasons.push(line);
+                        total += capped;
+                    }
+                    Some(s) => {
+                        missing.push(year);
+                        reasons.push(format!(
+                            "{year} {}: {} is {}; not counted",
+                            kind.label(),
+                            yuan(s.amount_cny),
+                            provenance_words(s.provenance, s.confirmed)
+                        ));
+                    }
+                    None => missing.push(year),
+                }
+            }
+            let span = match w.years {
+                Some(n) => format!(
+                    "paid for up to {n} year(s) from {first_year}, the year of the first counted filing"
+                ),
+                None => format!("paid for each year from {first_year}, the year of the first counted filing"),
+            };
+            reasons.push(span);
+            if !any {
+                let years: Vec<String> = missing.iter().map(|y| y.to_string()).collect();
+                needs.push(format!("{} for {}", kind.label(), years.join(", ")));
+                return Amount::Needs;
+            }
+            for y in missing {
+                reasons.push(format!(
+                    "no confirmed {} recorded for {y}; that year adds nothing until it is",
+                    kind.label()
+                ));
+            }
+            Amount::Known(cap_total(w.cap_cny, total, reasons))
+        }
+    }
+}
+
+fn percent(bp: i64) -> String {
+    if bp % 100 == 0 {
+        format!("{}%", bp / 100)
+    } else {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+}
+
+fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<String>) -> i64 {
+    match cap {
+        Some(cap) if total > cap => {
+            reasons.push(format!(
+                "total {} capped at {} per enterprise",
+                yuan(total),
+                yuan(cap)
+            ));
+            cap
+        }
+        _ => total,
+    }
+}
+
+/// Applies "the first N by filing date". Only enterprises that meet every other condition take
+/// places; one that might (cannot_tell) and filed earlier makes a later place uncertain.
+fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &mut Vec<String>) {
+    let ahead = |a: &FilingFact, b: &FilingFact| -> bool {
+        match tie {
+            TieRule::IncludeAllTied => a.filed_on < b.filed_on,
+            TieRule::ByNumber => filing_order(a, b) == Ordering::Less,
+        }
+    };
+    let entrants: Vec<(usize, Status, Option<FilingFact>, String)> = pres
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, p))| p.status != Status::DoesNotQualify)
+        .map(|(i, (e, p))| (i, p.status, p.rank.clone(), e.name.clone()))
+        .collect();
+    let mut updates: Vec<(usize, Status, String)> = Vec::new();
+    for (i, status, rank, _) in &entrants {
+        if *status != Status::Qualifies {
+            continue;
+        }
+        let Some(mine) = rank else { continue };
+        let mut sure = Vec::new();
+        let mut maybe = Vec::new();
+        let mut tied = Vec::new();
+        for (j, st, other, name) in &entrants {
+            if j == i {
+                continue;
+            }
+            match other {
+                Some(o) if ahead(o, mine) => {
+                    if *st == Status::Qualifies {
+                        sure.push(name.clone());
+                    } else {
+                        maybe.push(name.clone());
+                    }
+                }
+                Some(o) if o.filed_on == mine.filed_on => tied.push(name.clone()),
+                Some(_) => {}
+                None => maybe.push(name.clone()),
+            }
+        }
+        let date = mine.filed_on.map(|d| d.to_string()).unwrap_or_default();
+        let place = sure.len() as u32 + 1;
+        let tie_words = match tie {
+            TieRule::IncludeAllTied => "same-day filers share a place (include_all_tied)",
+            TieRule::ByNumber => "same-day filers are ordered by their filing numbers (by_number)",
+        };
+        let (st, msg) = if sure.len() as u32 >= n {
+            (
+                Status::DoesNotQualify,
+                format!(
+                    "ranks {place} by first filing ({} on {date}); only the first {n} qualify; {tie_words}",
+                    mine.number
+                ),
+            )
+        } else if (sure.len() + maybe.len()) as u32 >= n {
+            (
+                Status::CannotTell,
+                format!(
+                    "ranks {place} to {} by first filing ({} on {date}) of the first {n}: \
+                     earlier filers not yet decided: {}",
+                    place as usize + maybe.len(),
+                    mine.number,
+                    maybe.join(", ")
+                ),
+            )
+        } else {
+            (
+                Status::Qualifies,
+                format!(
+                    "ranks {place} of the first {n} by first filing ({} on {date}); {tie_words}",
+                    mine.number
+                ),
+            )
+        };
+        let mut msg = msg;
+        if !tied.is_empty() {
+            msg.push_str(&format!("; filed the same day: {}", tied.join(", ")));
+        }
+        updates.push((*i, st, msg));
+    }
+    let qualifying = updates
+        .iter()
+        .filter(|(_, s, _)| *s == Status::Qualifies)
+        .count() as u32;
+    for (i, st, msg) in updates {
+        let p = &mut pres[i].1;
+        p.reasons.push(msg);
+        if st == Status::CannotTell {
+            p.needs
+                .push("the other conditions of the earlier filers named above".into());
+        }
+        p.status = st;
+    }
+    notes.push(format!(
+        "first {n} by filing date, counted among the enterprises in this registry that meet \
+         the rule's other conditions"
+    ));
+    if qualifying > n {
+        notes.push(format!(
+            "{qualifying} enterprises qualify for {n} places: filers tied on the boundary date \
+             all count under include_all_tied"
+        ));
+    }
+}
+
+fn finish(rule: &Rule, e: &Enterprise, pre: Pre) -> EnterpriseResult {
+    let mut reasons = pre.reasons;
+    let qualifies = pre.status == Status::Qualifies;
+    let amount = if qualifies { pre.amount } else { None };
+    let mut cost_split = Vec::new();
+    if let (Some(a), Some(cs)) = (amount, &rule.cost_sharing) {
+        let shares: Vec<(String, u32)> = cs
+            .shares
+            .iter()
+            .map(|s| (s.party.clone(), s.share))
+            .collect();
+        cost_split = split_cost(a, &shares);
+        let parts: Vec<String> = cost_split
+            .iter()
+            .map(|p| format!("{} {}", p.party, yuan(p.amount_cny)))
+            .collect();
+        reasons.push(format!("cost shared: {} ({})", parts.join(", "), cs.text));
+    }
+    if rule.award.up_to && amount.is_some() {
+        reasons.push("the policy says \"up to\": the amount is the ceiling".into());
+    }
+    for n in &pre.needs {
+        reasons.push(format!("needs: {n}"));
+    }
+    EnterpriseResult {
+        enterprise: e.name.clone(),
+        status: pre.status,
+        amount_cny: amount,
+        amount_unknown_reason: if qualifies {
+            pre.amount_unknown_reason
+        } else {
+            None
+        },
+        cost_split,
+        reasons,
+        needs: pre.needs,
+        filings: pre.counted.iter().map(|f| f.number.clone()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,586 @@
+//! Worked examples, one per shape of rule.
+
+use super::*;
+use crate::subsidy::facts::{AlgorithmFiling, SpendFact};
+use crate::subsidy::rules::{parse_rule, BUNDLED_RULES};
+
+fn bundled(id: &str) -> Rule {
+    edited(id, |t| t)
+}
+
+fn edited(id: &str, edit: impl Fn(String) -> String) -> Rule {
+    let file = format!("{id}.toml");
+    let (_, text) = BUNDLED_RULES
+        .iter()
+        .find(|(f, _)| *f == file)
+        .unwrap_or_else(|| panic!("no bundled {file}"));
+    let text = edit(text.to_string());
+    parse_rule(&file, &text).unwrap_or_else(|e| panic!("{e:#?}"))
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn filed(number: &str, region: &str, company: &str, on: &str) -> FilingFact {
+    FilingFact {
+        number: number.into(),
+        kind: FilingKind::Filed,
+        region: Some(region.into()),
+        company: company.into(),
+        filed_on: Some(d(on)),
+        confirmed: true,
+    }
+}
+
+fn entered<T>(value: T) -> Option<Fact<T>> {
+    Some(Fact {
+        value,
+        provenance: Provenance::Entered,
+        confirmed: true,
+        updated_at: None,
+    })
+}
+
+fn company(name: &str, city: &str, district: Option<&str>) -> CompanyFacts {
+    CompanyFacts {
+        registered_city: entered(city.to_string()),
+        registered_district: district.and_then(|x| entered(x.to_string())),
+        recorded: true,
+        ..CompanyFacts::from_name(name)
+    }
+}
+
+fn spend(year: i32, kind: crate::subsidy::SpendKind, amount: i64) -> SpendFact {
+    SpendFact {
+        year,
+        kind,
+        amount_cny: amount,
+        provenance: Provenance::Entered,
+        confirmed: true,
+    }
+}
+
+fn one<'a>(o: &'a RuleOutcome, name: &str) -> &'a EnterpriseResult {
+    o.results
+        .iter()
+        .find(|r| r.enterprise == name)
+        .unwrap_or_else(|| panic!("{name} not in {:#?}", o.results))
+}
+
+fn has(r: &EnterpriseResult, text: &str) -> bool {
+    r.reasons.iter().any(|x| x.contains(text))
+}
+
+const HZ: &str = "杭州某某智能科技有限公司";
+
+#[test]
+fn hangzhou_pays_once_for_an_enterprise_with_three_filed_models() {
+    let rule = bundled("hangzhou-model-filing");
+    let filings = vec![
+        filed("Zhejiang-A-20240101", "浙江省", HZ, "2024-01-15"),
+        filed("Zhejiang-B-20240301", "浙江省", HZ, "2024-03-15"),
+        filed("Zhejiang-C-202405010001", "浙江省", HZ, "2024-05-15"),
+    ];
+    let facts = vec![CompanyFacts {
+        self_developed: entered(SelfDeveloped::Yes),
+        ..company(HZ, "杭州市", None)
+    }];
+    let rep = evaluate_rules(&[rule], &filings, &facts, d("2024-06-30"), None);
+    let o = &rep.rules[0];
+    let r = one(o, HZ);
+    assert_eq!(r.status, Status::Qualifies, "{r:#?}");
+    assert_eq!(r.amount_cny, Some(500_000));
+    assert_eq!(r.filings.len(), 3);
+    assert!(
+        has(
+            r,
+            "filed: Zhejiang-A-20240101 on 2024-01-15 (before as-of 2024-06-30)"
+        ),
+        "{r:#?}"
+    );
+    assert!(has(
+        r,
+        "once per enterprise, however many filings (3 counted)"
+    ));
+    assert!(has(r, "registered city 杭州市 (entered, confirmed)"));
+    assert!(has(r, "model self-developed: yes"));
+    assert_eq!(o.totals.total_cny, 500_000);
+    assert_eq!(o.totals.qualifies, 1);
+    assert_eq!(rep.total_cny, 500_000);
+}
+
+#[test]
+fn a_city_inferred_from_the_name_does_not_decide_unless_the_rule_allows() {
+    let filings = vec![filed("Zhejiang-A-20240101", "浙江省", HZ, "2024-01-15")];
+    let strict = evaluate_rules(
+        &[bundled("hangzhou-model-filing")],
+        &filings,
+        &[],
+        d("2024-06-30"),
+        None,
+    );
+    let r = one(&strict.rules[0], HZ);
+    assert_eq!(r.status, Status::CannotTell);
+    assert_eq!(r.amount_cny, None);
+    assert!(
+        has(r, "needs: registered city confirmed (杭州市 inferred from the company name, not confirmed)"),
+        "{r:#?}"
+    );
+    assert!(has(r, "needs: whether the model is self-developed"));
+
+    let lenient = edited("hangzhou-model-filing", |t| {
+        t.replace(
+            "self_developed_required = true",
+            "accept_unconfirmed = true",
+        )
+    });
+    let rep = evaluate_rules(&[lenient], &filings, &[], d("2024-06-30"), None);
+    let r = one(&rep.rules[0], HZ);
+    assert_eq!(r.status, Status::Qualifies, "{r:#?}");
+    assert!(has(
+        r,
+        "city 杭州市 inferred from the company name, not confirmed"
+    ));
+}
+
+#[test]
+fn a_confirmed_city_elsewhere_does_not_qualify() {
+    let filings = vec![filed("Zhejiang-A-20240101", "浙江省", HZ, "2024-01-15")];
+    let facts = vec![CompanyFacts {
+        self_developed: entered(SelfDeveloped::Yes),
+        ..company(HZ, "宁波", None)
+    }];
+    let rep = evaluate_rules(
+        &[bundled("hangzhou-model-filing")],
+        &filings,
+        &facts,
+        d("2024-06-30"),
+        None,
+    );
+    let r = one(&rep.rules[0], HZ);
+    assert_eq!(r.status, Status::DoesNotQualify);
+    assert!(
+        has(r, "registered city 宁波 (entered, confirmed), not 杭州市"),
+        "{r:#?}"
+    );
+    assert!(r.needs.is_empty());
+}
+
+/// Eleven Chengdu enterprises filing on eleven consecutive days (or, with `tie_last`, the last two
+/// on the same day).
+fn chengdu(tie_last: bool) -> (Vec<FilingFact>, Vec<CompanyFacts>) {
+    let mut filings = Vec::new();
+    let mut facts = Vec::new();
+    for i in 1..=11u32 {
+        let name = format!("成都第{i:02}科技有限公司");
+        let day = if tie_last && i == 11 { 10 } else { i };
+        // The 11th's number carries an earlier sequence than the 10th's, so by_number puts it first.
+        let seq = if i == 11 { 1 } else { 100 + i };
+        filings.push(filed(
+            &format!("Sichuan-M{i}-202404{day:02}{seq:04}"),
+            "四川省",
+            &name,
+            &format!("2024-05-{day:02}"),
+        ));
+        facts.push(company(&name, "成都市", None));
+    }
+    (filings, facts)
+}
+
+#[test]
+fn chengdu_pays_the_tenth_filer_and_not_the_eleventh() {
+    let (filings, facts) = chengdu(false);
+    let rep = evaluate_rules(
+        &[bundled("chengdu-first-ten")],
+        &filings,
+        &facts,
+        d("2024-12-31"),
+        None,
+    );
+    let o = &rep.rules[0];
+    let tenth = one(o, "成都第10科技有限公司");
+    assert_eq!(tenth.status, Status::Qualifies, "{tenth:#?}");
+    assert_eq!(tenth.amount_cny, Some(1_000_000));
+    assert!(has(
+        tenth,
+        "ranks 10 of the first 10 by first filing (Sichuan-M10-202404100110 on 2024-05-10)"
+    ));
+    assert!(has(tenth, "not checked: 性能先进"));
+    let eleventh = one(o, "成都第11科技有限公司");
+    assert_eq!(eleventh.status, Status::DoesNotQualify);
+    assert_eq!(eleventh.amount_cny, None);
+    assert!(has(eleventh, "ranks 11 by first filing"), "{eleventh:#?}");
+    assert_eq!(o.totals.qualifies, 10);
+    assert_eq!(o.totals.total_cny, 10_000_000);
+}
+
+#[test]
+fn two_chengdu_filers_on_the_boundary_day_under_both_tie_rules() {
+    let (filings, facts) = chengdu(true);
+    let all_tied = evaluate_rules(
+        &[bundled("chengdu-first-ten")],
+        &filings,
+        &facts,
+        d("2024-12-31"),
+        None,
+    );
+    let o = &all_tied.rules[0];
+    assert_eq!(one(o, "成都第10科技有限公司").status, Status::Qualifies);
+    let r11 = one(o, "成都第11科技有限公司");
+    assert_eq!(r11.status, Status::Qualifies, "{r11:#?}");
+    assert!(has(r11, "filed the same day: 成都第10科技有限公司"));
+    assert_eq!(o.totals.qualifies, 11);
+    assert_eq!(o.totals.total_cny, 11_000_000);
+    assert!(o
+        .notes
+        .iter()
+        .any(|n| n.contains("11 enterprises qualify for 10 places")));
+
+    let by_number = edited("chengdu-first-ten", |t| {
+        t.replace("tie = \"include_all_tied\"", "tie = \"by_number\"")
+    });
+    let rep = evaluate_rules(&[by_number], &filings, &facts, d("2024-12-31"), None);
+    let o = &rep.rules[0];
+    // Same day; the 11th's number holds sequence 0001, the 10th's 0110.
+    let r11 = one(o, "成都第11科技有限公司");
+    assert_eq!(r11.status, Status::Qualifies, "{r11:#?}");
+    let r10 = one(o, "成都第10科技有限公司");
+    assert_eq!(r10.status, Status::DoesNotQualify, "{r10:#?}");
+    assert!(has(r10, "ordered by their filing numbers (by_number)"));
+    assert_eq!(o.totals.qualifies, 10);
+}
+
+#[test]
+fn an_undecided_earlier_filer_makes_the_boundary_place_uncertain() {
+    let (filings, mut facts) = chengdu(false);
+    facts.retain(|f| f.name != "成都第03科技有限公司");
+    let rep = evaluate_rules(
+        &[bundled("chengdu-first-ten")],
+        &filings,
+        &facts,
+        d("2024-12-31"),
+        None,
+    );
+    let o = &rep.rules[0];
+    assert_eq!(one(o, "成都第03科技有限公司").status, Status::CannotTell);
+    // The 10th is in whatever the 3rd turns out to be: at most nine filed before it.
+    assert_eq!(one(o, "成都第10科技有限公司").status, Status::Qualifies);
+    // The 11th is 10th if the 3rd is not in Chengdu, 11th if it is.
+    let r11 = one(o, "成都第11科技有限公司");
+    assert_eq!(r11.status, Status::CannotTell, "{r11:#?}");
+    assert!(has(r11, "ranks 10 to 11 by first filing"), "{r11:#?}");
+    assert!(has(
+        r11,
+        "earlier filers not yet decided: 成都第03科技有限公司"
+    ));
+    assert_eq!(r11.amount_cny, None);
+}
+
+const SJS: &str = "北京某某算力科技有限公司";
+
+fn shijingshan(spends: Vec<SpendFact>, as_of: &str) -> EnterpriseResult {
+    let filings = vec![filed("Beijing-S-20240301", "北京市", SJS, "2024-03-15")];
+    let facts = vec![CompanyFacts {
+        spend: spends,
+        ..company(SJS, "北京市", Some("石景山区"))
+    }];
+    let rep = evaluate_rules(
+        &[bundled("beijing-shijingshan-compute")],
+        &filings,
+        &facts,
+        d(as_of),
+        None,
+    );
+    one(&rep.rules[0], SJS).clone()
+}
+
+#[test]
+fn thirty_percent_of_forty_million_is_capped_at_ten_million() {
+    use crate::subsidy::SpendKind::Compute;
+    let r = shijingshan(vec![spend(2024, Compute, 40_000_000)], "2024-12-31");
+    assert_eq!(r.status, Status::Qualifies, "{r:#?}");
+    assert_eq!(r.amount_cny, Some(10_000_000));
+    assert!(has(&r, "2024 compute spend: 40,000,000 CNY (entered, confirmed); 30% of it = 12,000,000 CNY, capped at 10,000,000 CNY a year"), "{r:#?}");
+}
+
+#[test]
+fn a_rate_rounds_down_to_the_yuan_and_stops_after_its_years() {
+    use crate::subsidy::SpendKind::Compute;
+    let r = shijingshan(
+        vec![
+            spend(2024, Compute, 40_000_000),
+            spend(2025, Compute, 1_000_001),
+            spend(2026, Compute, 9_000_000),
+        ],
+        "2026-12-31",
+    );
+    // 10,000,000 (2024, capped) + 300,000 (30 % of 1,000,001 = 300,000.3, rounded down); 2026 is
+    // the third year and the draft pays two.
+    assert_eq!(r.amount_cny, Some(10_300_000), "{r:#?}");
+    assert!(has(
+        &r,
+        "30% of it = 300,000 CNY (rounded down to the yuan)"
+    ));
+    assert!(!has(&r, "2026 compute"), "{r:#?}");
+    assert_eq!(apply_rate(1_000_001, 3000), (300_000, true));
+    assert_eq!(apply_rate(1_000_000, 3000), (300_000, false));
+}
+
+#[test]
+fn a_rate_without_the_spend_cannot_tell() {
+    let r = shijingshan(vec![], "2024-12-31");
+    assert_eq!(r.status, Status::CannotTell);
+    assert!(has(&r, "needs: compute spend for 2024"), "{r:#?}");
+}
+
+#[test]
+fn zhangzhou_caps_the_whole_award() {
+    use crate::subsidy::SpendKind::ModelPurchase;
+    let name = "漳州某某科技有限公司";
+    let filings = vec![filed("Fujian-Z-20240301", "福建省", name, "2024-03-15")];
+    let facts = vec![CompanyFacts {
+        spend: vec![
+            spend(2024, ModelPurchase, 5_000_000),
+            spend(2025, ModelPurchase, 5_000_000),
+        ],
+        ..company(name, "漳州市", None)
+    }];
+    let rep = evaluate_rules(
+        &[bundled("zhangzhou-model-purchase")],
+        &filings,
+        &facts,
+        d("2025-12-31"),
+        None,
+    );
+    let r = one(&rep.rules[0], name);
+    assert_eq!(r.amount_cny, Some(2_000_000), "{r:#?}");
+    assert!(has(
+        r,
+        "total 3,000,000 CNY capped at 2,000,000 CNY per enterprise"
+    ));
+}
+
+const HAIZHU: &str = "广州某某海珠科技有限公司";
+
+#[test]
+fn haizhu_pays_the_first_filing_of_each_kind_and_shares_the_cost() {
+    let filings = vec![
+        filed("Guangdong-H1-20240620", "广东省", HAIZHU, "2024-07-01"),
+        filed("Guangdong-H2-20240820", "广东省", HAIZHU, "2024-09-01"),
+    ];
+    let facts = vec![CompanyFacts {
+        algorithm_filings: vec![AlgorithmFiling {
+            number: "网信算备440105000000101240011号".into(),
+            filed_on: "2024-08-01".into(),
+            provenance: Provenance::Entered,
+            confirmed: true,
+        }],
+        ..company(HAIZHU, "广州市", Some("海珠"))
+    }];
+    let rep = evaluate_rules(
+        &[bundled("guangzhou-haizhu-first-filing")],
+        &filings,
+        &facts,
+        d("2024-12-31"),
+        None,
+    );
+    let r = one(&rep.rules[0], HAIZHU);
+    assert_eq!(r.status, Status::Qualifies, "{r:#?}");
+    assert_eq!(r.amount_cny, Some(1_200_000));
+    assert!(has(r, "Guangdong-H2-20240820 on 2024-09-01 is not the first filed filing (the first is Guangdong-H1-20240620 on 2024-07-01)"), "{r:#?}");
+    assert!(has(r, "the enterprise's first algorithm filing"));
+    assert_eq!(
+        r.cost_split,
+        vec![
+            ShareAmount {
+                party: "广州市".into(),
+                amount_cny: 600_000
+            },
+            ShareAmount {
+                party: "海珠区".into(),
+                amount_cny: 600_000
+            },
+        ]
+    );
+    assert!(has(r, "the amount is the ceiling"));
+}
+
+#[test]
+fn haizhu_does_not_pay_when_the_first_filing_predates_the_policy() {
+    let filings = vec![
+        filed("Guangdong-H1-20231220", "广东省", HAIZHU, "2024-01-10"),
+        filed("Guangdong-H2-20240820", "广东省", HAIZHU, "2024-09-01"),
+    ];
+    let facts = vec![company(HAIZHU, "广州市", Some("海珠区"))];
+    let rep = evaluate_rules(
+        &[bundled("guangzhou-haizhu-first-filing")],
+        &filings,
+        &facts,
+        d("2024-12-31"),
+        None,
+    );
+    let r = one(&rep.rules[0], HAIZHU);
+    assert_eq!(r.status, Status::DoesNotQualify, "{r:#?}");
+    assert!(has(r, "before the rule's window opens (2024-06-18)"));
+    assert!(has(r, "no filed or algorithm filing counts"));
+}
+
+#[test]
+fn a_rule_cannot_decide_without_the_district() {
+    let filings = vec![filed(
+        "Guangdong-H1-20240620",
+        "广东省",
+        HAIZHU,
+        "2024-07-01",
+    )];
+    let facts = vec![company(HAIZHU, "广州市", None)];
+    let rep = evaluate_rules(
+        &[bundled("guangzhou-haizhu-first-filing")],
+        &filings,
+        &facts,
+        d("2024-12-31"),
+        None,
+    );
+    let r = one(&rep.rules[0], HAIZHU);
+    assert_eq!(r.status, Status::CannotTell);
+    assert_eq!(r.amount_cny, None);
+    assert_eq!(r.needs, vec!["registered district".to_string()]);
+    assert!(has(r, "needs: registered district"));
+    assert_eq!(rep.rules[0].totals.cannot_tell, 1);
+    assert_eq!(rep.rules[0].totals.total_cny, 0);
+}
+
+#[test]
+fn a_yearly_cap_limits_per_filing_sums_within_each_year() {
+    let rule = edited("guangzhou-haizhu-first-filing", |t| {
+        t.replace("first_filing_only = true\n", "").replace(
+            "amount_by_kind = { filed = 1000000, algorithm = 200000 }",
+            "amount_by_kind = { filed = 5000000, algorithm = 200000 }",
+        )
+    });
+    let filings = vec![
+        filed("Guangdong-A-20240620", "广东省", HAIZHU, "2024-07-01"),
+        filed("Guangdong-B-20240720", "广东省", HAIZHU, "2024-08-01"),
+        filed("Guangdong-C-20240820", "广东省", HAIZHU, "2024-09-01"),
+        filed("Guangdong-D-20250120", "广东省", HAIZHU, "2025-02-01"),
+    ];
+    let facts = vec![company(HAIZHU, "广州市", Some("海珠区"))];
+    let rep = evaluate_rules(&[rule], &filings, &facts, d("2025-12-31"), None);
+    let r = one(&rep.rules[0], HAIZHU);
+    assert_eq!(r.amount_cny, Some(15_000_000), "{r:#?}");
+    assert!(has(
+        r,
+        "2024: 15,000,000 CNY capped at 10,000,000 CNY a year per enterprise"
+    ));
+}
+
+const XUHUI: &str = "上海某某徐汇科技有限公司";
+
+#[test]
+fn xuhui_qualifies_by_the_deadline_with_the_amount_set_on_review() {
+    let mut reg = filed("Shanghai-X-20241201S0001", "上海市", XUHUI, "2024-12-20");
+    reg.kind = FilingKind::Registered;
+    let late = "上海迟到科技有限公司";
+    let filings = vec![
+        reg,
+        filed("Shanghai-Y-20241225", "上海市", late, "2025-01-05"),
+    ];
+    let facts = vec![
+        company(XUHUI, "上海市", Some("徐汇区")),
+        company(late, "上海", Some("徐汇区")),
+    ];
+    let rep = evaluate_rules(
+        &[bundled("shanghai-xuhui-filing-2024")],
+        &filings,
+        &facts,
+        d("2025-01-10"),
+        None,
+    );
+    let o = &rep.rules[0];
+    let r = one(o, XUHUI);
+    assert_eq!(r.status, Status::Qualifies, "{r:#?}");
+    assert_eq!(r.amount_cny, None);
+    assert_eq!(
+        r.amount_unknown_reason.as_deref(),
+        Some("the amount is set on review (金额经评审确定)")
+    );
+    assert!(has(r, "registered: Shanghai-X-20241201S0001 on 2024-12-20 (before as-of 2025-01-10; completed by 2024-12-31)"), "{r:#?}");
+    let l = one(o, late);
+    assert_eq!(l.status, Status::DoesNotQualify);
+    assert!(
+        has(l, "after the rule's deadline (completed by 2024-12-31)"),
+        "{l:#?}"
+    );
+    assert_eq!(o.totals.qualifies, 1);
+    assert_eq!(o.totals.qualifies_amount_unknown, 1);
+    assert_eq!(o.totals.total_cny, 0);
+    assert!(
+        o.notes
+            .iter()
+            .any(|n| n == "applications 2025-01-08 to 2025-01-24: open as of 2025-01-10"),
+        "{:?}",
+        o.notes
+    );
+}
+
+#[test]
+fn filings_after_the_as_of_date_do_not_count() {
+    let filings = vec![filed("Zhejiang-A-20240101", "浙江省", HZ, "2024-07-15")];
+    let facts = vec![CompanyFacts {
+        self_developed: entered(SelfDeveloped::Yes),
+        ..company(HZ, "杭州市", None)
+    }];
+    let rep = evaluate_rules(
+        &[bundled("hangzhou-model-filing")],
+        &filings,
+        &facts,
+        d("2024-06-30"),
+        None,
+    );
+    let r = one(&rep.rules[0], HZ);
+    assert_eq!(r.status, Status::DoesNotQualify);
+    assert!(has(r, "is after as-of 2024-06-30; not counted"));
+}
+
+#[test]
+fn one_company_sees_every_rule_and_out_of_scope_ones_say_why() {
+    let rules: Vec<Rule> = crate::subsidy::rules::bundled_rules()
+        .unwrap()
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    let other = "北京别家科技有限公司";
+    let filings = vec![
+        filed("Zhejiang-A-20240101", "浙江省", HZ, "2024-01-15"),
+        filed("Beijing-B-20240101", "北京市", other, "2024-01-15"),
+    ];
+    let facts = vec![CompanyFacts {
+        self_developed: entered(SelfDeveloped::Yes),
+        ..company(HZ, "杭州市", None)
+    }];
+    let rep = evaluate_rules(&rules, &filings, &facts, d("2024-06-30"), Some(HZ));
+    assert_eq!(rep.rules.len(), rules.len());
+    for o in &rep.rules {
+        assert_eq!(o.results.len(), 1, "{}", o.rule);
+        assert_eq!(o.results[0].enterprise, HZ);
+    }
+    let by = |id: &str| &rep.rules.iter().find(|o| o.rule == id).unwrap().results[0];
+    assert_eq!(by("hangzhou-model-filing").status, Status::Qualifies);
+    assert_eq!(by("hangzhou-compute-vouchers").status, Status::CannotTell);
+    let cd = by("chengdu-first-ten");
+    assert_eq!(cd.status, Status::DoesNotQualify);
+    assert!(has(cd, "its filings are in 浙江省, not 四川省"), "{cd:#?}");
+    assert_eq!(rep.total_cny, 500_000);
+}
+
+#[test]
+fn cost_splits_add_up_and_give_the_odd_yuan_to_the_first_party() {
+    let s = split_cost(1_000_001, &[("市".into(), 1), ("区".into(), 1)]);
+    assert_eq!(s[0].amount_cny, 500_001);
+    assert_eq!(s[1].amount_cny, 500_000);
+    let s = split_cost(100, &[("a".into(), 1), ("b".into(), 2)]);
+    assert_eq!(s.iter().map(|p| p.amount_cny).sum::<i64>(), 100);
+    assert_eq!(yuan(10_000_000), "10,000,000 CNY");
+    assert_eq!(yuan(500), "500 CNY");
+}

@@ -1,0 +1,12 @@
+//! Local subsidies tied to filing: rules as data ([`rules`]), the company facts the filing list
+//! lacks ([`facts`], [`cities`]), and a pure evaluation of who qualifies for how much and why
+//! ([`eval`]). The registry stores user rules and facts; nothing here touches SQL.
+
+pub mod cities;
+pub mod eval;
+pub mod facts;
+pub mod rules;
+
+pub use eval::{evaluate_rules, EvaluationReport, EvaluationRow, FilingFact, Status};
+pub use facts::{CompanyFacts, CompanyFactsUpdate, Provenance, SelfDeveloped, SpendKind};
+pub use rules::{parse_rule, FilingKind, Rule};
