@@ -63,6 +63,14 @@ function findTauriDriver() {
   return "tauri-driver"; // on PATH
 }
 
+/** The core's CLI, built next to the app (cargo test --workspace builds it). */
+export function cliBinary() {
+  const target = process.env.CARGO_TARGET_DIR ?? join(repoRoot, "target");
+  const bin = process.env.BEIAN_CLI_BINARY ?? join(target, "debug", "beian");
+  if (!existsSync(bin)) throw new Error(`CLI binary not found at ${bin}; build it with cargo build`);
+  return resolve(bin);
+}
+
 export function appBinary() {
   const target = process.env.CARGO_TARGET_DIR ?? join(repoRoot, "target");
   const bin = process.env.BEIAN_APP_BINARY ?? join(target, "debug", "beian-app");
@@ -214,8 +222,11 @@ export class Session {
   }
 }
 
-/** Starts Xvfb, tauri-driver and the app with a fresh data directory; returns a Session. */
-export async function startApp() {
+/**
+ * Starts Xvfb, tauri-driver and the app with a fresh data directory; returns a Session.
+ * `opts.db` points the app at a given database file (BEIAN_DB) instead of a fresh seeded one.
+ */
+export async function startApp(opts = {}) {
   const application = appBinary();
   const dataHome = mkdtempSync(join(tmpdir(), "beian-e2e-"));
   const procs = [];
@@ -234,6 +245,7 @@ export async function startApp() {
     const env = { ...process.env, DISPLAY: display, XDG_DATA_HOME: dataHome };
     // The database must start fresh: never inherit a developer's BEIAN_DB.
     delete env.BEIAN_DB;
+    if (opts.db) env.BEIAN_DB = opts.db;
     delete env.WAYLAND_DISPLAY;
     const driver = spawn(findTauriDriver(), ["--port", String(port), "--native-port", String(nativePort)], {
       env,
