@@ -147,12 +147,33 @@ test("shows HTML in an imported company name as text", async () => {
   await s.screenshot("10-html-detail");
 });
 
+test("lists every problem with its line, and imports the good rows only when asked", async () => {
+  await importFixture("with-errors.csv");
+  await s.waitFor("issues with lines", async () => {
+    const rows = await s.exec(
+      "return [...document.querySelectorAll('[data-testid=\"issues\"] tbody tr')].map(r => r.innerText);",
+    );
+    return (
+      rows.some((r) => r.includes("错误") && r.includes("3") && r.includes("备案编号为空")) &&
+      rows.some((r) => r.includes("提醒") && r.includes("4") && r.includes("编号前缀与属地不符"))
+    );
+  });
+  // A file with errors is not committed until the person chooses to skip the bad rows.
+  const commit = await s.find('[data-testid="commit"]');
+  assert.equal(await s.exec("return arguments[0].disabled;", Session.el(commit)), true);
+  await s.screenshot("11-import-errors");
+  await s.click(await s.find('[data-testid="keep-going"]'));
+  await s.click(commit);
+  await s.waitCss('[data-testid="import-summary"]', 60_000);
+  assert.match(await s.bodyText(), /新增 2，变更 0，未变 0，拒收 1/);
+});
+
 test("lists the batches and what one added", async () => {
   await goTo("batches");
   await s.waitText("gb18030-batch.csv");
   await s.click(await s.waitXPath("//td[contains(., 'gb18030-batch.csv')]"));
   await s.waitText("南粤问答助手");
-  await s.screenshot("11-batches");
+  await s.screenshot("12-batches");
 });
 
 test("checks a new number live on the add form", async () => {
@@ -162,14 +183,14 @@ test("checks a new number live on the add form", async () => {
   await s.waitFor("invalid verdict", async () => (await s.text(await s.find('[data-testid="number-check"]'))).includes("编号有问题"));
   await s.type(number, "0101");
   await s.waitFor("valid verdict", async () => (await s.text(await s.find('[data-testid="number-check"]'))).includes("编号格式正确"));
-  await s.screenshot("12-add-form");
+  await s.screenshot("13-add-form");
 });
 
 test("settings show where the database lives", async () => {
   await goTo("settings");
   const path = await s.text(await s.waitCss('[data-testid="db-path"]'));
   assert.ok(path.startsWith(s.dataHome), `${path} is under the run's own XDG_DATA_HOME`);
-  await s.screenshot("13-settings");
+  await s.screenshot("14-settings");
 });
 
 test("backs the database up to a file", async () => {
@@ -195,5 +216,5 @@ test("switches to English in one click", async () => {
   assert.match(text, /Import/);
   assert.match(text, /Settings/);
   assert.doesNotMatch(text, /备案清单/);
-  await s.screenshot("14-english");
+  await s.screenshot("15-english");
 });

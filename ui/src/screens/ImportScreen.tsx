@@ -184,8 +184,8 @@ export function ImportScreen() {
       title: t("import.lineCol"),
       dataIndex: "line",
       key: "line",
-      width: 80,
-      render: (l: number | null) => (l === null ? t("common.none") : l),
+      width: 100,
+      render: (l: Issue["line"]) => (l === null ? t("common.none") : t("common.line", { n: Number(l) })),
     },
     { title: "", dataIndex: "column", key: "column", width: 120, render: (c: string | null) => c ?? "" },
     { title: "", key: "text", render: (_: unknown, i: Issue) => issueText(i) },
@@ -409,7 +409,7 @@ export function ImportScreen() {
         );
       })}
 
-      <Card size="small" title={t("import.issues", { n: issues.length })}>
+      <Card size="small" title={t("import.issues", { n: issues.length })} data-testid="issues">
         {issues.length === 0 ? (
           <Typography.Text type="secondary">{t("import.noIssues")}</Typography.Text>
         ) : (
@@ -450,7 +450,7 @@ export function ImportScreen() {
             {p.errors.length > 0 && (
               <>
                 <Typography.Text type="warning">{t("import.commitBlocked")}</Typography.Text>
-                <Checkbox checked={keepGoing} onChange={(e) => setKeepGoing(e.target.checked)}>
+                <Checkbox checked={keepGoing} onChange={(e) => setKeepGoing(e.target.checked)} data-testid="keep-going">
                   {t("import.keepGoing")}
                 </Checkbox>
               </>
