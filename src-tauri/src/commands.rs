@@ -165,10 +165,10 @@ pub async fn apply_import(
     let db = state.db_path.clone();
     let result = tauri::async_runtime::spawn_blocking(move || {
         let mut reg = Registry::open(&db)?;
-        let mut last = Instant::now() - PROGRESS_EVERY;
+        let mut last: Option<Instant> = None;
         let mut progress = |done: u64, total: u64| {
-            if done == total || last.elapsed() >= PROGRESS_EVERY {
-                last = Instant::now();
+            if done == total || last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                last = Some(Instant::now());
                 // A lost progress event only makes the bar lag; the import goes on.
                 let _ = app.emit("import-progress", ImportProgress { done, total });
             }
