@@ -1,1 +1,33 @@
-fn main() {}
+// No console window on Windows release builds; harmless elsewhere.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+fn main() {
+    // Opening (and on first launch seeding) happens before the window exists, so the first
+    // screen already has data; a failure is kept and shown by the UI instead of aborting.
+    let app_state = state::AppState::open(state::db_path());
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(app_state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::regions,
+            commands::list_filings,
+            commands::filing_facets,
+            commands::filing_detail,
+            commands::list_batches,
+            commands::batch_changes,
+            commands::check_number,
+            commands::add_filing,
+            commands::edit_filing,
+            commands::plan_import_path,
+            commands::apply_import,
+            commands::cancel_import,
+            commands::backup_to,
+            commands::restore_from,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running the Beian app");
+}

@@ -1,0 +1,225 @@
+//! The commands the UI invokes. Each one translates its arguments, calls the core and maps errors
+//! to `{code, message, detail}`; none holds SQL or parsing. Commands run with `async` so a slow
+//! query or a large file never blocks the window's main thread.
+
+use crate::state::{app_error, now, AppState};
+use beian::error::ErrorPayload;
+use beian::filing::FilingFields;
+use beian::import::plan::ImportPlan;
+use beian::import::ReadOptions;
+use beian::number::NumberCheck;
+use beian::query::{
+    BatchChange, BatchInfo, Facets, FilingDetail, FilingFilter, FilingPage, FilingQuery,
+};
+use beian::region::{Region, Regions};
+use beian::registry::{ImportMode, ImportSummary, Registry};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Emitter, State};
+use ts_rs::TS;
+
+type Res<T> = Result<T, ErrorPayload>;
+
+/// How many planned rows cross IPC with a preview. The screen shows the first rows of each table;
+/// counts, errors and warnings always cover the whole file.
+const PREVIEW_ROWS: usize = 200;
+
+/// At most this often the import reports progress: enough for a smooth bar, few enough events.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    /// Where the registry lives (`BEIAN_DB`, else the user data directory).
+    pub db_path: String,
+    /// Why the registry could not be opened, if it could not.
+    pub db_error: Option<ErrorPayload>,
+}
+
+/// An import preview: the plan (rows cut to the first few) and the token that confirms it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    #[ts(type = "number")]
+    pub token: u64,
+    pub path: String,
+    pub plan: ImportPlan,
+}
+
+/// Payload of the `import-progress` event.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportProgress {
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+#[tauri::command(async)]
+pub fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        db_path: state.db_path.display().to_string(),
+        db_error: state.open_error(),
+    })
+}
+
+#[tauri::command(async)]
+pub fn regions() -> Vec<Region> {
+    Regions::bundled().all().to_vec()
+}
+
+#[tauri::command(async)]
+pub fn list_filings(state: State<'_, AppState>, query: FilingQuery) -> Res<FilingPage> {
+    state.with(|r| r.list(&query))
+}
+
+#[tauri::command(async)]
+pub fn filing_facets(state: State<'_, AppState>, filter: FilingFilter) -> Res<Facets> {
+    state.with(|r| r.facets(&filter))
+}
+
+#[tauri::command(async)]
+pub fn filing_detail(state: State<'_, AppState>, id: i64) -> Res<FilingDetail> {
+    state.with(|r| r.filing(id))
+}
+
+#[tauri::command(async)]
+pub fn list_batches(state: State<'_, AppState>) -> Res<Vec<BatchInfo>> {
+    state.with(|r| r.batches())
+}
+
+#[tauri::command(async)]
+pub fn batch_changes(state: State<'_, AppState>, id: i64) -> Res<Vec<BatchChange>> {
+    state.with(|r| r.batch_changes(id))
+}
+
+#[tauri::command(async)]
+pub fn check_number(
+    state: State<'_, AppState>,
+    number: String,
+    region: Option<String>,
+    filed_on: Option<String>,
+) -> Res<NumberCheck> {
+    state.with(|r| r.check_number(&number, region.as_deref(), filed_on.as_deref()))
+}
+
+#[tauri::command(async)]
+pub fn add_filing(state: State<'_, AppState>, fields: FilingFields) -> Res<FilingDetail> {
+    state.with(|r| r.add_filing(fields, &now(), None))
+}
+
+#[tauri::command(async)]
+pub fn edit_filing(state: State<'_, AppState>, id: i64, fields: FilingFields) -> Res<FilingDetail> {
+    state.with(|r| r.edit_filing(id, fields, &now(), None).map(|(d, _)| d))
+}
+
+/// Reads the file at `path` and plans its import; writes nothing. The open dialog and
+/// drag-and-drop both deliver paths, so both come here (and so do the end-to-end tests).
+#[tauri::command(async)]
+pub fn plan_import_path(
+    state: State<'_, AppState>,
+    path: String,
+    options: ReadOptions,
+) -> Res<ImportPreview> {
+    let p = PathBuf::from(&path);
+    let bytes = std::fs::read(&p).map_err(|e| beian::Error::io(&p, e).payload())?;
+    let name = file_name(&p);
+    let plan = state.with(|r| r.plan_import(&name, &bytes, &options))?;
+    let preview = plan.preview(PREVIEW_ROWS);
+    let token = state.keep_plan(plan);
+    Ok(ImportPreview {
+        token,
+        path,
+        plan: preview,
+    })
+}
+
+/// Applies the previewed plan on a worker thread, reporting `import-progress` events. It writes
+/// through its own connection, so the Filings screen keeps answering (SQLite WAL) meanwhile.
+#[tauri::command]
+pub async fn apply_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    token: u64,
+    keep_going: bool,
+) -> Res<ImportSummary> {
+    let plan = state.plan(token).ok_or_else(|| {
+        app_error(
+            "plan_expired",
+            "the preview is no longer current; plan again",
+        )
+    })?;
+    if let Some(e) = state.open_error() {
+        return Err(e);
+    }
+    if state.importing.swap(true, Ordering::SeqCst) {
+        return Err(app_error("busy", "another import is running"));
+    }
+    state.cancel.store(false, Ordering::SeqCst);
+    let cancel = state.cancel.clone();
+    let db = state.db_path.clone();
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        let mut reg = Registry::open(&db)?;
+        let mut last: Option<Instant> = None;
+        let mut progress = |done: u64, total: u64| {
+            if done == total || last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                last = Some(Instant::now());
+                // A lost progress event only makes the bar lag; the import goes on.
+                let _ = app.emit("import-progress", ImportProgress { done, total });
+            }
+            !cancel.load(Ordering::SeqCst)
+        };
+        reg.apply_import(
+            &plan,
+            ImportMode {
+                keep_going,
+                dry_run: false,
+            },
+            &now(),
+            &mut progress,
+        )
+    })
+    .await;
+    state.importing.store(false, Ordering::SeqCst);
+    let summary = match result {
+        Ok(r) => r.map_err(|e| e.payload())?,
+        Err(e) => {
+            return Err(app_error(
+                "unknown",
+                format!("the import worker failed: {e}"),
+            ))
+        }
+    };
+    state.forget_plan(token);
+    Ok(summary)
+}
+
+/// Asks a running import to stop; it rolls back and reports `cancelled`.
+#[tauri::command]
+pub fn cancel_import(state: State<'_, AppState>) {
+    state.cancel.store(true, Ordering::SeqCst);
+}
+
+#[tauri::command(async)]
+pub fn backup_to(state: State<'_, AppState>, path: String) -> Res<()> {
+    state.with(|r| r.backup_to(Path::new(&path)))
+}
+
+#[tauri::command(async)]
+pub fn restore_from(state: State<'_, AppState>, path: String) -> Res<()> {
+    if state.importing.load(Ordering::SeqCst) {
+        return Err(app_error("busy", "an import is running"));
+    }
+    state.restore(Path::new(&path))
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}

@@ -1,0 +1,129 @@
+//! What the shell keeps between commands: the open registry, the import plan awaiting
+//! confirmation, and the flag that cancels a running import.
+
+use beian::error::ErrorPayload;
+use beian::import::plan::ImportPlan;
+use beian::registry::{default_db_path, Registry};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The registry behind a mutex: rusqlite connections are `Send` but not `Sync`. A failed open is
+/// kept as its error so the window still opens and can say why (and offer a restore).
+pub struct AppState {
+    pub db_path: PathBuf,
+    registry: Mutex<Result<Registry, ErrorPayload>>,
+    pending: Mutex<Option<PendingPlan>>,
+    next_token: AtomicU64,
+    /// Read by the import's progress callback; set by `cancel_import`.
+    pub cancel: Arc<AtomicBool>,
+    /// One import at a time: two writers would only wait on each other's transaction.
+    pub importing: AtomicBool,
+}
+
+/// A previewed plan, kept here instead of round-tripping through the UI: the plan can hold a
+/// whole file's rows, and the UI only needs the first few to show a preview.
+pub struct PendingPlan {
+    pub token: u64,
+    pub plan: ImportPlan,
+}
+
+/// `BEIAN_DB` when set (as for the CLI), else the user's data directory.
+pub fn db_path() -> PathBuf {
+    match std::env::var_os("BEIAN_DB") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => default_db_path(),
+    }
+}
+
+/// Timestamps in the same form as the CLI writes them, so the audit trail reads the same.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn app_error(code: &str, message: impl Into<String>) -> ErrorPayload {
+    ErrorPayload {
+        code: code.to_string(),
+        message: message.into(),
+        detail: None,
+    }
+}
+
+impl AppState {
+    pub fn open(db_path: PathBuf) -> AppState {
+        let registry = Registry::open_or_seed(&db_path, &now()).map_err(|e| e.payload());
+        AppState {
+            db_path,
+            registry: Mutex::new(registry),
+            pending: Mutex::new(None),
+            next_token: AtomicU64::new(1),
+            cancel: Arc::new(AtomicBool::new(false)),
+            importing: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Result<Registry, ErrorPayload>> {
+        // A panic inside a command poisons the mutex; the registry itself is still consistent
+        // (SQLite rolled back), so keep serving rather than failing every later call.
+        self.registry.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` on the open registry, mapping core errors to the IPC payload.
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Registry) -> beian::error::Result<T>,
+    ) -> Result<T, ErrorPayload> {
+        let mut guard = self.lock();
+        match guard.as_mut() {
+            Ok(reg) => f(reg).map_err(|e| e.payload()),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// The reason the registry is not open, if it is not.
+    pub fn open_error(&self) -> Option<ErrorPayload> {
+        self.lock().as_ref().err().cloned()
+    }
+
+    /// Replaces the database with a backup. The open connection is closed first (holding the
+    /// lock so no command uses it meanwhile): the core swaps the file and its WAL underneath.
+    pub fn restore(&self, backup: &Path) -> Result<(), ErrorPayload> {
+        let mut guard = self.lock();
+        *guard = Err(app_error("registry_unavailable", "restoring a backup"));
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        match Registry::restore_from(backup, &self.db_path) {
+            Ok(reg) => {
+                *guard = Ok(reg);
+                Ok(())
+            }
+            Err(e) => {
+                // The core leaves the old file in place when a restore fails: reopen it.
+                *guard = Registry::open(&self.db_path).map_err(|e| e.payload());
+                Err(e.payload())
+            }
+        }
+    }
+
+    /// Keeps `plan` for `apply_import` and returns its token; an older pending plan is dropped.
+    pub fn keep_plan(&self, plan: ImportPlan) -> u64 {
+        let token = self.next_token.fetch_add(1, Ordering::Relaxed);
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(PendingPlan { token, plan });
+        token
+    }
+
+    /// The pending plan with this token, if it is still the latest one.
+    pub fn plan(&self, token: u64) -> Option<ImportPlan> {
+        let guard = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        guard
+            .as_ref()
+            .filter(|p| p.token == token)
+            .map(|p| p.plan.clone())
+    }
+
+    pub fn forget_plan(&self, token: u64) {
+        let mut guard = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().is_some_and(|p| p.token == token) {
+            *guard = None;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+// End-to-end tests that drive the real Beian window (Tauri + WebKitGTK under Xvfb) through
+// tauri-driver. One app session for the whole file: starting WebKit costs seconds, and the steps
+// build on each other the way a person's session would (import, then find the new rows).
+//
+// Run: ./dev test (builds everything first), or `node --test tests/e2e/` after a build.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { fixtures, Session, startApp } from "./harness.mjs";
+
+/** @type {import("./harness.mjs").Session} */
+let s;
+
+before(async () => {
+  s = await startApp();
+});
+
+after(async () => {
+  await s?.close();
+});
+
+/** Clicks the sidebar entry for a screen (rc-menu ids end with the item key). */
+async function goTo(key) {
+  await s.click(await s.waitCss(`li[data-menu-id$="-${key}"]`));
+}
+
+/** Imports a fixture through the import screen: the hook takes the path a drop would deliver. */
+async function importFixture(name) {
+  await goTo("import");
+  await s.waitCss('[data-testid="drop-zone"]');
+  await s.exec("window.__beianE2E.openPath(arguments[0]);", join(fixtures, name));
+  await s.waitCss('[data-testid="import-preview"]');
+}
+
+async function commitImport() {
+  await s.click(await s.waitCss('[data-testid="commit"]'));
+  return s.waitCss('[data-testid="import-summary"]', 60_000);
+}
+
+async function searchFor(text) {
+  const input = await s.waitCss('input[data-testid="search"], [data-testid="search"] input');
+  await s.click(input);
+  await s.type(input, text);
+}
+
+test("opens on the bundled filings", async () => {
+  await s.waitText("文心一言", 60_000);
+  const text = await s.bodyText();
+  assert.match(text, /北京百度网讯科技有限公司/);
+  assert.match(text, /备案清单/);
+  // The facet panel counts the bundled rows by region.
+  assert.ok(await s.find('[data-facet="region"] [data-facet-value="北京市"]'));
+  await s.screenshot("01-filings");
+});
+
+test("keyboard: arrows select a row, Enter opens it, Back returns", async () => {
+  const third = await s.exec(
+    "return document.querySelectorAll('.filings-table tbody tr[data-number]')[2].getAttribute('data-number');",
+  );
+  // Focus the page body (not the search box) so the arrows move the selection.
+  await s.exec("document.activeElement && document.activeElement.blur();");
+  await s.keys("\uE015", "\uE015");
+  await s.waitCss(`tr.row-selected[data-number="${third}"]`);
+  await s.keys("\uE007");
+  await s.waitCss('[data-testid="filing-detail"]');
+  await s.waitText(third);
+  await s.click(await s.waitCss('[data-testid="back"]'));
+  await s.waitCss(".filings-table");
+});
+
+test("search finds a two-character Chinese word", async () => {
+  await searchFor("星火");
+  await s.waitFor("only matching rows", async () => {
+    const rows = await s.exec(
+      "return [...document.querySelectorAll('.filings-table tbody tr[data-number]')].map(r => r.innerText);",
+    );
+    return rows.length >= 1 && rows.every((r) => r.includes("星火")) && rows.some((r) => r.includes("星火认知大模型"));
+  });
+  await s.screenshot("02-search");
+});
+
+test("opens a filing's detail", async () => {
+  await s.click(await s.waitCss('tr[data-number="Anhui-XingHuoRenZhiDaMoXing-20230823"] td:nth-child(2)'));
+  await s.waitCss('[data-testid="filing-detail"]');
+  await s.waitText("科大讯飞股份有限公司");
+  const text = await s.bodyText();
+  assert.match(text, /编号解析/);
+  assert.match(text, /Anhui/);
+  assert.match(text, /安徽省/);
+  assert.match(text, /原始行/);
+  await s.screenshot("03-detail");
+});
+
+test("edits a filing and shows the audit entry", async () => {
+  await s.click(await s.waitCss('[data-testid="edit"]'));
+  const model = await s.waitCss('input[data-testid="field-model"]');
+  await s.waitFor("form filled", async () => (await s.exec("return arguments[0].value;", Session.el(model))) === "星火认知大模型");
+  // WebDriver types at the end of the field: the new name is the old one plus "V4".
+  await s.type(model, "V4");
+  await s.waitCss('[data-testid="number-check"]');
+  await s.screenshot("04-edit-form");
+  await s.click(await s.find('[data-testid="save"]'));
+  await s.waitCss('[data-testid="filing-detail"]');
+  await s.waitFor("audit entry", async () => {
+    const audit = await s.text(await s.find('[data-testid="audit"]'));
+    return audit.includes("星火认知大模型V4") && audit.includes("星火认知大模型");
+  });
+  await s.screenshot("05-audit");
+});
+
+test("imports a GB18030 file through the import screen", async () => {
+  await importFixture("gb18030-batch.csv");
+  const enc = await s.text(await s.find('[data-testid="detected-encoding"]'));
+  assert.match(enc, /GB18030|GBK/i);
+  await s.waitText("灵犀测试大模型");
+  await s.screenshot("06-import-preview");
+  await commitImport();
+  const summary = await s.bodyText();
+  assert.match(summary, /新增 3/);
+  await s.screenshot("07-import-summary");
+  await s.click(await s.find('[data-testid="view-batch"]'));
+  await s.waitText("灵犀测试大模型");
+  await s.waitText("深圳南粤数智有限公司");
+  await s.waitText("京华智写");
+  await s.screenshot("08-new-rows");
+});
+
+test("shows HTML in an imported company name as text", async () => {
+  await importFixture("html-names.csv");
+  await commitImport();
+  await s.click(await s.find('[data-testid="view-batch"]'));
+  await s.waitText("<img src=x onerror=alert(1)>恶意测试公司");
+  await s.waitText("<b>粗体模型</b>");
+  const injected = await s.exec(
+    "return { imgs: document.querySelectorAll('img[src=\"x\"]').length," +
+      " bolds: [...document.querySelectorAll('b')].filter(b => b.textContent === '粗体模型').length };",
+  );
+  assert.deepEqual(injected, { imgs: 0, bolds: 0 });
+  // No alert() ran: WebDriver reports "no such alert".
+  await assert.rejects(s.cmd("GET", "/alert/text"), (e) => e.webdriver === "no such alert");
+  await s.screenshot("09-html-as-text");
+  await s.click(await s.waitCss('tr[data-number="Shanghai-CuTiMoXing-202508010001"] td:nth-child(2)'));
+  await s.waitCss('[data-testid="filing-detail"]');
+  await s.waitText("<b>粗体模型</b>");
+  await s.screenshot("10-html-detail");
+});
+
+test("lists every problem with its line, and imports the good rows only when asked", async () => {
+  await importFixture("with-errors.csv");
+  await s.waitFor("issues with lines", async () => {
+    const rows = await s.exec(
+      "return [...document.querySelectorAll('[data-testid=\"issues\"] tbody tr')].map(r => r.innerText);",
+    );
+    return (
+      rows.some((r) => r.includes("错误") && r.includes("3") && r.includes("备案编号为空")) &&
+      rows.some((r) => r.includes("提醒") && r.includes("4") && r.includes("编号前缀与属地不符"))
+    );
+  });
+  // A file with errors is not committed until the person chooses to skip the bad rows.
+  const commit = await s.find('[data-testid="commit"]');
+  assert.equal(await s.exec("return arguments[0].disabled;", Session.el(commit)), true);
+  await s.screenshot("11-import-errors");
+  await s.click(await s.find('[data-testid="keep-going"]'));
+  await s.click(commit);
+  await s.waitCss('[data-testid="import-summary"]', 60_000);
+  assert.match(await s.bodyText(), /新增 2，变更 0，未变 0，拒收 1/);
+});
+
+test("lists the batches and what one added", async () => {
+  await goTo("batches");
+  await s.waitText("gb18030-batch.csv");
+  await s.click(await s.waitXPath("//td[contains(., 'gb18030-batch.csv')]"));
+  await s.waitText("南粤问答助手");
+  await s.screenshot("12-batches");
+});
+
+test("checks a new number live on the add form", async () => {
+  await goTo("add");
+  const number = await s.waitCss('input[data-testid="field-number"]');
+  await s.type(number, "Beijing-Foo-2024");
+  await s.waitFor("invalid verdict", async () => (await s.text(await s.find('[data-testid="number-check"]'))).includes("编号有问题"));
+  await s.type(number, "0101");
+  await s.waitFor("valid verdict", async () => (await s.text(await s.find('[data-testid="number-check"]'))).includes("编号格式正确"));
+  await s.screenshot("13-add-form");
+});
+
+test("settings show where the database lives", async () => {
+  await goTo("settings");
+  const path = await s.text(await s.waitCss('[data-testid="db-path"]'));
+  assert.ok(path.startsWith(s.dataHome), `${path} is under the run's own XDG_DATA_HOME`);
+  await s.screenshot("14-settings");
+});
+
+test("backs the database up to a file", async () => {
+  // The save dialog is native (outside the page), so this calls the command the Settings button
+  // calls once the dialog returns a path.
+  const target = join(s.dataHome, "backup.sqlite");
+  const result = await s.execAsync(
+    "const done = arguments[arguments.length - 1];" +
+      "window.__TAURI_INTERNALS__.invoke('backup_to', { path: arguments[0] })" +
+      ".then(() => done('ok'), (e) => done(JSON.stringify(e)));",
+    target,
+  );
+  assert.equal(result, "ok");
+  assert.ok(statSync(target).size > 0);
+});
+
+test("switches to English in one click", async () => {
+  await goTo("filings");
+  await s.click(await s.waitCss('[data-testid="lang-toggle"]'));
+  await s.waitText("Filing number");
+  const text = await s.bodyText();
+  assert.match(text, /Filings/);
+  assert.match(text, /Import/);
+  assert.match(text, /Settings/);
+  assert.doesNotMatch(text, /备案清单/);
+  await s.screenshot("15-english");
+});

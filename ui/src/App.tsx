@@ -1,0 +1,174 @@
+import {
+  CloudUploadOutlined,
+  HistoryOutlined,
+  PlusCircleOutlined,
+  SettingOutlined,
+  TableOutlined,
+  TranslationOutlined,
+} from "@ant-design/icons";
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Spin, Tooltip } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api } from "./api";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ErrorPayload } from "./bindings/ErrorPayload";
+import { ErrorAlert } from "./errors";
+import { useI18n, type Key } from "./i18n";
+import { NavContext, type Nav, type Route } from "./nav";
+import { BatchesScreen } from "./screens/BatchesScreen";
+import { FilingDetailScreen } from "./screens/FilingDetailScreen";
+import { FilingForm } from "./screens/FilingForm";
+import { FilingsScreen } from "./screens/FilingsScreen";
+import { ImportScreen } from "./screens/ImportScreen";
+import { SettingsScreen } from "./screens/SettingsScreen";
+
+const { Sider, Header, Content } = Layout;
+
+type MenuKey = "filings" | "import" | "batches" | "add" | "settings";
+
+const menu: { key: MenuKey; icon: React.ReactNode; label: Key }[] = [
+  { key: "filings", icon: <TableOutlined />, label: "nav.filings" },
+  { key: "import", icon: <CloudUploadOutlined />, label: "nav.import" },
+  { key: "batches", icon: <HistoryOutlined />, label: "nav.batches" },
+  { key: "add", icon: <PlusCircleOutlined />, label: "nav.add" },
+  { key: "settings", icon: <SettingOutlined />, label: "nav.settings" },
+];
+
+function menuKeyOf(r: Route): MenuKey {
+  switch (r.name) {
+    case "detail":
+    case "edit":
+      return "filings";
+    default:
+      return r.name;
+  }
+}
+
+function titleOf(r: Route): Key {
+  switch (r.name) {
+    case "filings":
+      return "filings.title";
+    case "detail":
+      return "detail.title";
+    case "import":
+      return "import.title";
+    case "batches":
+      return "batches.title";
+    case "add":
+      return "form.addTitle";
+    case "edit":
+      return "form.editTitle";
+    case "settings":
+      return "settings.title";
+  }
+}
+
+export function App() {
+  const { lang, setLang, t } = useI18n();
+  const [stack, setStack] = useState<Route[]>([{ name: "filings" }]);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [infoError, setInfoError] = useState<ErrorPayload | null>(null);
+
+  const loadInfo = useCallback(() => {
+    api.appInfo().then(setInfo, setInfoError);
+  }, []);
+  useEffect(loadInfo, [loadInfo]);
+
+  const route = stack[stack.length - 1]!;
+  const nav = useMemo<Nav>(
+    () => ({
+      route,
+      // Menu clicks start a fresh stack; links inside a screen push so Back returns to them.
+      go: (r) => setStack((s) => (["detail", "edit"].includes(r.name) ? [...s, r] : [r])),
+      back: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
+      canGoBack: stack.length > 1,
+    }),
+    [route, stack.length],
+  );
+
+  const toggleLang = () => setLang(lang === "zh-CN" ? "en" : "zh-CN");
+
+  let body: React.ReactNode;
+  if (infoError) {
+    body = <ErrorAlert error={infoError} onRetry={loadInfo} />;
+  } else if (!info) {
+    body = <Spin />;
+  } else if (info.db_error) {
+    // The window still opens when the database cannot: say why, and let Settings restore a backup.
+    body = route.name === "settings" ? <SettingsScreen info={info} onChanged={loadInfo} /> : <ErrorAlert error={info.db_error} onRetry={loadInfo} />;
+  } else {
+    switch (route.name) {
+      case "filings":
+        body = <FilingsScreen key={JSON.stringify(route.filter ?? {})} initial={route.filter} />;
+        break;
+      case "detail":
+        body = <FilingDetailScreen key={route.id} id={route.id} />;
+        break;
+      case "import":
+        body = <ImportScreen />;
+        break;
+      case "batches":
+        body = <BatchesScreen initial={route.id} />;
+        break;
+      case "add":
+        body = <FilingForm key="add" />;
+        break;
+      case "edit":
+        body = <FilingForm key={`edit-${route.id}`} id={route.id} />;
+        break;
+      case "settings":
+        body = <SettingsScreen info={info} onChanged={loadInfo} />;
+        break;
+    }
+  }
+
+  return (
+    <ConfigProvider
+      locale={lang === "zh-CN" ? zhCN : enUS}
+      theme={{
+        token: {
+          colorPrimary: "#1f4e8c",
+          borderRadius: 6,
+          fontFamily:
+            '-apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+        },
+        components: { Layout: { siderBg: "#14243d" }, Menu: { darkItemBg: "#14243d" } },
+      }}
+    >
+      <AntApp>
+        <NavContext.Provider value={nav}>
+          <Layout hasSider style={{ height: "100vh" }}>
+            <Sider width={224} theme="dark" style={{ height: "100vh", overflow: "auto" }}>
+              <div className="brand">
+                <div className="brand-mark">备</div>
+                <div>
+                  <div className="brand-name">{t("app.title")}</div>
+                  <div className="brand-sub">{t("app.subtitle")}</div>
+                </div>
+              </div>
+              <Menu
+                theme="dark"
+                mode="inline"
+                selectedKeys={[menuKeyOf(route)]}
+                onClick={(e) => nav.go({ name: e.key as MenuKey } as Route)}
+                items={menu.map((m) => ({ key: m.key, icon: m.icon, label: t(m.label), "data-nav": m.key }))}
+              />
+            </Sider>
+            <Layout>
+              <Header className="app-header">
+                <h1>{t(titleOf(route))}</h1>
+                <Tooltip title={t("lang.switchTitle")}>
+                  <Button icon={<TranslationOutlined />} onClick={toggleLang} data-testid="lang-toggle">
+                    {t("lang.switch")}
+                  </Button>
+                </Tooltip>
+              </Header>
+              <Content className="app-content">{body}</Content>
+            </Layout>
+          </Layout>
+        </NavContext.Provider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
