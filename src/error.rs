@@ -47,6 +47,19 @@ pub enum Error {
 
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+
+    #[error("cannot write the export to {path}: {reason}; nothing was written. Choose a folder that exists and that you can write to")]
+    ExportUnwritable { path: PathBuf, reason: String },
+
+    #[error(
+        "PDF export needs a Chinese (CJK) font and none was found (looked in: {searched}). Install \
+         one (on Debian/Ubuntu: apt-get install fonts-wqy-microhei), set BEIAN_PDF_FONT to a \
+         .ttf/.ttc/.otf file, or export HTML and print it to PDF"
+    )]
+    PdfFontMissing { searched: String },
+
+    #[error("the export could not be produced: {0}")]
+    Export(String),
 }
 
 fn invalid_message(issues: &[Issue]) -> String {
@@ -82,6 +95,9 @@ impl Error {
                 _ => "io",
             },
             Error::Usage(_) => "usage",
+            Error::ExportUnwritable { .. } => "export_unwritable",
+            Error::PdfFontMissing { .. } => "pdf_font_missing",
+            Error::Export(_) => "export_failed",
             Error::Db(e) => match e.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::DiskFull) => "disk_full",
                 Some(rusqlite::ErrorCode::ReadOnly) => "read_only",

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod confidence;
 pub mod error;
+pub mod export;
 pub mod filing;
 pub mod import;
 pub mod number;

@@ -1,6 +1,7 @@
 //! The `beian` command line: the same use cases as the app, for scripts and servers without a
 //! display. Exit codes: 0 success, 1 input refused (or a number found invalid), 2 usage errors.
 
+mod export;
 mod output;
 mod stats;
 mod subsidies;
@@ -88,6 +89,8 @@ enum Command {
     /// Counts by region, kind, month, quarter, year, batch or company, with share and rank, as of
     /// any date; or --completeness against the published totals.
     Stats(stats::StatsArgs),
+    /// Export the filings of `list` (same filters and sort) as CSV, XLSX, an HTML or PDF report.
+    Export(export::ExportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -213,7 +216,7 @@ struct EditArgs {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(export::args(std::env::args_os()));
     let format = cli.format;
     match run(cli) {
         Ok(code) => code,
@@ -439,6 +442,7 @@ fn run(cli: Cli) -> Result<i32> {
             eprintln!("beian: backed up to {}", to.display());
             Ok(0)
         }
+        Command::Export(a) => export::run(cli.db, format, a),
         Command::Restore { from } => {
             let target = cli.db.unwrap_or_else(default_db_path);
             Registry::restore_from(&from, &target)?;

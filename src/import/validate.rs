@@ -64,7 +64,7 @@ fn check_row(
             .columns
             .get(field)
             .and_then(|i| cells.get(i))
-            .map(|s| s.trim())
+            .map(|s| strip_formula_guard(s.trim()).trim())
             .filter(|s| !s.is_empty())
     };
     let col = |field: Field| header_name(table, field);
@@ -266,6 +266,17 @@ fn check_row(
         fields,
         flags,
         issues,
+    }
+}
+
+/// Undoes the apostrophe that CSV exports (Beian's own, and most others) put before a cell that
+/// would start a spreadsheet formula (`'=…`, `'-…`, `'＠…`; see [`crate::export::csv::neutralise`]).
+/// Only an apostrophe in front of such a character is removed, so `'quoted` stays as it is. The
+/// raw cell keeps the apostrophe in the batch's raw rows.
+pub fn strip_formula_guard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if crate::export::csv::needs_formula_guard(rest) => rest,
+        _ => cell,
     }
 }
 
@@ -538,6 +549,44 @@ mod tests {
             check_table(&t, Regions::bundled())[0].flags,
             vec![Flag::KindMismatch]
         );
+    }
+
+    #[test]
+    fn a_formula_guard_apostrophe_is_removed_from_cells() {
+        let regions = Regions::bundled();
+        let table = SourceTable {
+            sheet: None,
+            title: None,
+            kind: None,
+            header_line: 1,
+            header: ["属地", "模型名称", "备案单位", "备案编号", "备案时间"]
+                .map(String::from)
+                .to_vec(),
+            columns: crate::import::ColumnMap {
+                seq: None,
+                region: Some(0),
+                model: Some(1),
+                company: Some(2),
+                number: Some(3),
+                date: Some(4),
+            },
+            rows: Vec::new(),
+        };
+        let cells: Vec<String> = [
+            "北京市",
+            "'=HYPERLINK(\"x\")",
+            "'－某某科技有限公司",
+            "Beijing-WenXinYiYan-20230821",
+            "2023-08-31",
+        ]
+        .map(String::from)
+        .to_vec();
+        let row = check_row(&table, 2, &cells, None, regions);
+        let f = row.fields.expect("accepted");
+        assert_eq!(f.model, "=HYPERLINK(\"x\")");
+        assert_eq!(f.company, "－某某科技有限公司");
+        assert_eq!(strip_formula_guard("'plain"), "'plain");
+        assert_eq!(strip_formula_guard("''=x"), "'=x");
     }
 
     #[test]

@@ -16,10 +16,10 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row, Transaction};
 use std::collections::HashMap;
 
-const ROW_COLUMNS: &str =
+pub(super) const ROW_COLUMNS: &str =
     "f.id, f.number, f.kind, f.region, f.model, f.company, f.filed_on, f.seq, f.first_batch_id, f.flags";
 
-fn filing_row(r: &Row) -> rusqlite::Result<FilingRow> {
+pub(super) fn filing_row(r: &Row) -> rusqlite::Result<FilingRow> {
     let kind: String = r.get(2)?;
     let flags: String = r.get(9)?;
     Ok(FilingRow {
@@ -121,7 +121,7 @@ pub(crate) fn where_clause(filter: &FilingFilter) -> (String, Vec<Value>) {
     }
 }
 
-fn order_by(q: &FilingQuery) -> String {
+pub(super) fn order_by(q: &FilingQuery) -> String {
     let Some(sort) = q.sort else {
         return "ORDER BY f.filed_on, f.seq, f.id".into();
     };

@@ -7,6 +7,7 @@
 //! refused before anything touches it.
 
 mod companies;
+mod export;
 mod filings;
 mod migrate;
 mod stats;
@@ -16,6 +17,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use export::SelectionCounts;
 pub use migrate::LATEST_SCHEMA;
 
 pub struct Store {
