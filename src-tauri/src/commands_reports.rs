@@ -63,7 +63,11 @@ fn day(as_of: &str) -> Res<NaiveDate> {
 }
 
 #[tauri::command(async)]
-pub fn dashboard(state: State<'_, AppState>, filter: FilingFilter, as_of: String) -> Res<Dashboard> {
+pub fn dashboard(
+    state: State<'_, AppState>,
+    filter: FilingFilter,
+    as_of: String,
+) -> Res<Dashboard> {
     let as_of = day(&as_of)?.to_string();
     state.with(|r| {
         let q = |by: StatsBy, top: Option<u32>| StatsQuery {
@@ -201,9 +205,7 @@ const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 #[tauri::command(async)]
 pub fn save_chart_png(path: String, bytes: Vec<u8>) -> Res<()> {
     let p = Path::new(&path);
-    let is_png_path = p
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let is_png_path = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
     if !is_png_path || !bytes.starts_with(&PNG_SIGNATURE) {
         return Err(app_error(
             "usage",

@@ -338,7 +338,7 @@ export function DashboardScreen() {
               onChange={(v) => update({ year: v ?? null })}
               options={years.map((y) => ({ value: y, label: String(y) }))}
             />
-            <Input.Search allowClear placeholder={t("filings.search")} style={{ width: 260 }} value={searchText} onChange={(e) => setSearchText(e.target.value)} />
+            <Input.Search allowClear placeholder={t("filings.search")} style={{ width: 200 }} value={searchText} onChange={(e) => setSearchText(e.target.value)} />
           </Space>
           <Space>
             <Button icon={<TableOutlined />} onClick={() => nav.go({ name: "filings", filter: { ...filter, ...(asOf !== today() ? { to: asOf } : {}) } })}>

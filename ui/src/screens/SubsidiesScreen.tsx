@@ -580,17 +580,18 @@ function FactsEditor({ name, onSaved }: { name: string; onSaved: () => void }) {
           </Descriptions.Item>
           <Descriptions.Item label={t("sub.fact.selfDeveloped")}>
             <Space>
+              <span data-testid="fact-self-developed">
               <Radio.Group
                 value={selfDev}
                 onChange={(e) => setSelfDev(e.target.value as SelfDeveloped)}
                 optionType="button"
-                data-testid="fact-self-developed"
                 options={[
                   { value: "yes", label: t("common.yes") },
                   { value: "no", label: t("common.no") },
                   { value: "unknown", label: t("sub.fact.unknown") },
                 ]}
               />
+              </span>
               <Provenance fact={facts.self_developed} />
             </Space>
           </Descriptions.Item>
