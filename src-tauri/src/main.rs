@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod commands_reports;
 mod state;
 
 fn main() {
@@ -27,6 +28,19 @@ fn main() {
             commands::cancel_import,
             commands::backup_to,
             commands::restore_from,
+            commands_reports::dashboard,
+            commands_reports::company_names,
+            commands_reports::subsidy_rules,
+            commands_reports::validate_rule,
+            commands_reports::save_rule,
+            commands_reports::set_rule_enabled,
+            commands_reports::company_facts,
+            commands_reports::set_company_facts,
+            commands_reports::evaluate_subsidies,
+            commands_reports::pdf_font,
+            commands_reports::export_report,
+            commands_reports::cancel_export,
+            commands_reports::save_chart_png,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Beian app");

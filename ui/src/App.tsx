@@ -1,5 +1,7 @@
 import {
+  BarChartOutlined,
   CloudUploadOutlined,
+  MoneyCollectOutlined,
   HistoryOutlined,
   PlusCircleOutlined,
   SettingOutlined,
@@ -17,18 +19,22 @@ import { ErrorAlert } from "./errors";
 import { useI18n, type Key } from "./i18n";
 import { NavContext, type Nav, type Route } from "./nav";
 import { BatchesScreen } from "./screens/BatchesScreen";
+import { DashboardScreen } from "./screens/DashboardScreen";
 import { FilingDetailScreen } from "./screens/FilingDetailScreen";
 import { FilingForm } from "./screens/FilingForm";
 import { FilingsScreen } from "./screens/FilingsScreen";
 import { ImportScreen } from "./screens/ImportScreen";
 import { SettingsScreen } from "./screens/SettingsScreen";
+import { SubsidiesScreen } from "./screens/SubsidiesScreen";
 
 const { Sider, Header, Content } = Layout;
 
-type MenuKey = "filings" | "import" | "batches" | "add" | "settings";
+type MenuKey = "filings" | "dashboard" | "subsidies" | "import" | "batches" | "add" | "settings";
 
 const menu: { key: MenuKey; icon: React.ReactNode; label: Key }[] = [
   { key: "filings", icon: <TableOutlined />, label: "nav.filings" },
+  { key: "dashboard", icon: <BarChartOutlined />, label: "nav.dashboard" },
+  { key: "subsidies", icon: <MoneyCollectOutlined />, label: "nav.subsidies" },
   { key: "import", icon: <CloudUploadOutlined />, label: "nav.import" },
   { key: "batches", icon: <HistoryOutlined />, label: "nav.batches" },
   { key: "add", icon: <PlusCircleOutlined />, label: "nav.add" },
@@ -61,6 +67,10 @@ function titleOf(r: Route): Key {
       return "form.editTitle";
     case "settings":
       return "settings.title";
+    case "dashboard":
+      return "dash.title";
+    case "subsidies":
+      return "sub.title";
   }
 }
 
@@ -119,6 +129,12 @@ export function App() {
         break;
       case "settings":
         body = <SettingsScreen info={info} onChanged={loadInfo} />;
+        break;
+      case "dashboard":
+        body = <DashboardScreen />;
+        break;
+      case "subsidies":
+        body = <SubsidiesScreen />;
         break;
     }
   }

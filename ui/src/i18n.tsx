@@ -5,6 +5,7 @@
 // English fails the typecheck instead of showing a raw key at run time.
 
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { reportsEn, reportsZh } from "./i18nReports";
 
 const zh = {
   "app.title": "备案",
@@ -222,6 +223,7 @@ const zh = {
   "error.registry_unavailable": "数据库没有打开，无法进行此操作。",
   "error.busy": "另一项导入正在进行，请稍候。",
   "error.unknown": "出现了意外错误。",
+  ...reportsZh,
 } as const;
 
 export type Key = keyof typeof zh;
@@ -442,6 +444,7 @@ const en: Record<Key, string> = {
   "error.registry_unavailable": "The database is not open, so this cannot be done.",
   "error.busy": "Another import is running; please wait.",
   "error.unknown": "Something unexpected went wrong.",
+  ...reportsEn,
 };
 
 export type Lang = "zh-CN" | "en";

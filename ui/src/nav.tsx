@@ -11,7 +11,9 @@ export type Route =
   | { name: "batches"; id?: number }
   | { name: "add" }
   | { name: "edit"; id: number }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "dashboard" }
+  | { name: "subsidies" };
 
 export interface Nav {
   route: Route;

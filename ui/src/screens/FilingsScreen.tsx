@@ -18,6 +18,7 @@ import { ErrorAlert, flagKey } from "../errors";
 import { useRegionName } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { asBatchId, useNav } from "../nav";
+import { ExportButton } from "./ExportDialog";
 
 export function emptyFilter(): FilingFilter {
   return {
@@ -371,7 +372,10 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                   </Button>
                 )}
               </Space>
-              <span className="kbd-hint">{t("filings.keyboardHint")}</span>
+              <Space>
+                <span className="kbd-hint">{t("filings.keyboardHint")}</span>
+                <ExportButton filter={filter} sort={sort} asOf={null} />
+              </Space>
             </Space>
             <div ref={tableRef}>
               <Table<FilingRow>
