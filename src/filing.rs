@@ -123,6 +123,7 @@ pub enum Severity {
 #[ts(export)]
 pub struct Issue {
     /// 1-based line in the source file (CSV) or row in the sheet (XLSX); absent for file-level issues.
+    #[ts(type = "number | null")]
     pub line: Option<u64>,
     /// The column as the source names it (header text), when the issue is about one cell.
     pub column: Option<String>,

@@ -25,6 +25,7 @@ pub struct FilingFilter {
     /// Only filings filed in this calendar year.
     pub year: Option<i32>,
     /// Only filings first added by this batch.
+    #[ts(type = "number | null")]
     pub batch: Option<i64>,
     /// `Some(true)`: only flagged rows; `Some(false)`: only clean rows.
     pub flagged: Option<bool>,

@@ -65,6 +65,7 @@ pub struct SourceTable {
     /// The kind the title or the header announces (已备案 / 已登记, 备案编号 / 登记编号).
     pub kind: Option<Kind>,
     /// 1-based line (or sheet row) of the header.
+    #[ts(type = "number")]
     pub header_line: u64,
     pub header: Vec<String>,
     pub columns: ColumnMap,
@@ -112,6 +113,7 @@ impl ColumnMap {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct SourceRow {
+    #[ts(type = "number")]
     pub line: u64,
     pub cells: Vec<String>,
 }

@@ -30,11 +30,3 @@ export function useNav(): Nav {
   return n;
 }
 
-/**
- * A batch id for FilingFilter.batch. The generated type says `bigint` (an i64 without a ts-rs
- * override), but over IPC it is a plain JSON number; this is the one place that bridges the two
- * until the core annotates the field.
- */
-export function asBatchId(id: number): FilingFilter["batch"] {
-  return id as unknown as FilingFilter["batch"];
-}

@@ -33,7 +33,7 @@ year: number | null,
 /**
  * Only filings first added by this batch.
  */
-batch: bigint | null, 
+batch: number | null, 
 /**
  * `Some(true)`: only flagged rows; `Some(false)`: only clean rows.
  */

@@ -9,7 +9,7 @@ export type Issue = {
 /**
  * 1-based line in the source file (CSV) or row in the sheet (XLSX); absent for file-level issues.
  */
-line: bigint | null, 
+line: number | null, 
 /**
  * The column as the source names it (header text), when the issue is about one cell.
  */

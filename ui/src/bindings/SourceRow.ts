@@ -3,4 +3,4 @@
 /**
  * One data row with the line it came from (for multi-line quoted cells, the first line).
  */
-export type SourceRow = { line: bigint, cells: Array<string>, };
+export type SourceRow = { line: number, cells: Array<string>, };

@@ -22,4 +22,4 @@ kind: Kind | null,
 /**
  * 1-based line (or sheet row) of the header.
  */
-header_line: bigint, header: Array<string>, columns: ColumnMap, rows: Array<SourceRow>, };
+header_line: number, header: Array<string>, columns: ColumnMap, rows: Array<SourceRow>, };

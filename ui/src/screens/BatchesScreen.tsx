@@ -9,7 +9,7 @@ import type { ErrorPayload } from "../bindings/ErrorPayload";
 import { ErrorAlert, useIssueText } from "../errors";
 import { formatTime } from "../format";
 import { useI18n } from "../i18n";
-import { asBatchId, useNav } from "../nav";
+import { useNav } from "../nav";
 
 export function BatchesScreen({ initial }: { initial?: number }) {
   const { t } = useI18n();
@@ -71,7 +71,7 @@ export function BatchesScreen({ initial }: { initial?: number }) {
           size="small"
           title={t("batches.changes", { id: picked })}
           extra={
-            <Button onClick={() => nav.go({ name: "filings", filter: { batch: asBatchId(picked) } })}>{t("batches.showRows")}</Button>
+            <Button onClick={() => nav.go({ name: "filings", filter: { batch: picked } })}>{t("batches.showRows")}</Button>
           }
         >
           <Table<BatchChange>

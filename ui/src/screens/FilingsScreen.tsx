@@ -17,7 +17,7 @@ import type { SortField } from "../bindings/SortField";
 import { ErrorAlert, flagKey } from "../errors";
 import { useRegionName } from "../format";
 import { useI18n, type Key } from "../i18n";
-import { asBatchId, useNav } from "../nav";
+import { useNav } from "../nav";
 import { ExportButton } from "./ExportDialog";
 
 export function emptyFilter(): FilingFilter {
@@ -319,7 +319,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
         title={t("field.batch")}
         items={facets.batch}
         active={(v) => String(filter.batch) === v}
-        onPick={(v) => update({ batch: String(filter.batch) === v ? null : asBatchId(Number(v)) })}
+        onPick={(v) => update({ batch: String(filter.batch) === v ? null : Number(v) })}
       />
     </Card>
   );

@@ -38,7 +38,7 @@ import type { TablePlan } from "../bindings/TablePlan";
 import { ErrorAlert, useIssueText } from "../errors";
 import { formatTime } from "../format";
 import { useI18n, type Key } from "../i18n";
-import { asBatchId, useNav } from "../nav";
+import { useNav } from "../nav";
 
 const FIELDS: Field[] = ["seq", "region", "model", "company", "number", "date"];
 const ENCODINGS = ["utf-8", "gb18030", "gbk", "utf-16le", "utf-16be"];
@@ -235,7 +235,7 @@ export function ImportScreen() {
           }
           extra={[
             batch !== null && (
-              <Button type="primary" key="rows" onClick={() => nav.go({ name: "filings", filter: { batch: asBatchId(batch) } })} data-testid="view-batch">
+              <Button type="primary" key="rows" onClick={() => nav.go({ name: "filings", filter: { batch: batch } })} data-testid="view-batch">
                 {t("import.viewRows")}
               </Button>
             ),
