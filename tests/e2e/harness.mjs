@@ -186,6 +186,22 @@ export class Session {
     return this.waitFor(`css ${css}`, () => this.find(css), timeoutMs);
   }
 
+  /**
+   * Waits until Ant Design's open/close animations have finished: a click that lands while a
+   * dialog is still zooming in can miss its target on a loaded machine.
+   */
+  async settle(timeoutMs = 3_000) {
+    await this.waitFor(
+      "animations to finish",
+      () =>
+        this.exec(
+          "return !document.getAnimations || document.getAnimations().every(a => a.playState !== 'running');",
+        ),
+      timeoutMs,
+    ).catch(() => {});
+    await sleep(150);
+  }
+
   /** The visible text of the whole page. */
   bodyText() {
     return this.exec("return document.body.innerText;");

@@ -157,6 +157,7 @@ test("exports the filings on screen as an HTML report and renders it", async () 
   // The selection was Beijing only: no other region's filing is listed.
   assert.doesNotMatch(html, /星火认知大模型/);
   await s.click(await s.find('[data-testid="export-close"]'));
+  await s.settle();
 
   // Rendered in a browser, as someone receiving it would see it.
   const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -176,8 +177,11 @@ test("exports the filings on screen as an HTML report and renders it", async () 
 
 test("an export to a folder that does not exist says so by code", async () => {
   await saveTo(join(s.dataHome, "no-such-folder", "out.csv"));
+  await s.settle();
   await s.click(await s.waitCss('[data-testid="export"]'));
-  await s.click(await s.waitCss('[data-format="csv"]'));
+  await s.waitCss('[data-format="csv"]');
+  await s.settle();
+  await s.click(await s.find('[data-format="csv"]'));
   await s.click(await s.find('[data-testid="export-run"]'));
   await s.waitCss('[data-testid="export-dialog"] [data-error-code="export_unwritable"]');
   await s.waitText("无法写入这个位置");
