@@ -9,6 +9,7 @@
 
 mod generate;
 mod suite;
+mod usecases;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
