@@ -9,10 +9,8 @@ use crate::error::{Error, Result};
 use crate::filing::Issue;
 use crate::query::FieldChange;
 use crate::subsidy::cities::Cities;
-use crate::subsidy::eval::{evaluate_rules, EvaluationReport};
-use crate::subsidy::facts::{
-    company_key, suggested_city, CompanyFacts, CompanyFactsUpdate, FactAuditEntry,
-};
+use crate::subsidy::eval::{Enterprises, EvaluationReport};
+use crate::subsidy::facts::{suggested_city, CompanyFacts, CompanyFactsUpdate, FactAuditEntry};
 use crate::subsidy::rules::{bundled_rules, parse_rule, Rule, BUNDLED_RULES};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -344,12 +342,10 @@ impl Registry {
                 .collect(),
         };
         let filings = self.store.filing_facts()?;
-        let companies = self.store.all_company_facts()?;
+        let companies = self.store.evaluation_companies()?;
+        let enterprises = Enterprises::gather(&filings, &companies);
         if let Some(c) = company {
-            let key = company_key(c);
-            let known = filings.iter().any(|f| company_key(&f.company) == key)
-                || companies.iter().any(|f| company_key(&f.name) == key);
-            if !known {
+            if !enterprises.contains(c) {
                 return Err(Error::NotFound {
                     what: format!(
                         "company {:?}: no filing and no recorded facts (record them with \
@@ -359,7 +355,7 @@ impl Registry {
                 });
             }
         }
-        Ok(evaluate_rules(&rules, &filings, &companies, as_of, company))
+        Ok(enterprises.evaluate(&rules, as_of, company))
     }
 }
 
@@ -518,3 +514,7 @@ mod tests {
         assert_eq!(e.code(), "not_found");
     }
 }
+
+#[cfg(test)]
+#[path = "subsidies_compare.rs"]
+mod compare;

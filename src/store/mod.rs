@@ -12,6 +12,7 @@ mod filings;
 mod import;
 mod migrate;
 mod stats;
+mod subsidies;
 mod writable;
 
 use crate::error::{Error, Result};

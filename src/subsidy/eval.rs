@@ -13,6 +13,7 @@ use super::facts::{company_key, CompanyFacts, Fact, Provenance, SelfDeveloped};
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use ts_rs::TS;
@@ -235,22 +236,216 @@ fn same_district(a: &str, b: &str) -> bool {
     fold(a) == fold(b)
 }
 
-struct Enterprise<'a> {
+pub(crate) struct Enterprise<'a> {
     name: String,
-    filings: Vec<FilingFact>,
-    facts: std::borrow::Cow<'a, CompanyFacts>,
+    /// Algorithm filings recorded with the facts first, then the registry's in the order given.
+    filings: Vec<Cow<'a, FilingFact>>,
+    facts: Cow<'a, CompanyFacts>,
+    /// The provinces of its registry filings, each once: computed once, asked by every rule.
+    regions: Vec<&'a str>,
+    /// Where its registered city (recorded or suggested) puts it, for the same reason.
+    city_scope: Option<CityScope>,
+}
+
+enum CityScope {
+    /// A city the bundled list knows: its province.
+    Province(&'static str),
+    /// A city the list does not know: its folded name, compared with the rule's city.
+    Unlisted(String),
+}
+
+impl<'a> Enterprise<'a> {
+    fn new(name: String, facts: Cow<'a, CompanyFacts>) -> Enterprise<'a> {
+        Enterprise {
+            name,
+            filings: Vec::new(),
+            facts,
+            regions: Vec::new(),
+            city_scope: None,
+        }
+    }
+
+    fn cache_scope(&mut self) {
+        let mut regions: Vec<&'a str> = Vec::new();
+        for f in &self.filings {
+            // Only borrowed filings carry a region: the registry's; algorithm filings have none.
+            if let Cow::Borrowed(f) = f {
+                if let Some(r) = f.region.as_deref() {
+                    if !regions.contains(&r) {
+                        regions.push(r);
+                    }
+                }
+            }
+        }
+        self.regions = regions;
+        self.city_scope =
+            self.facts
+                .registered_city
+                .as_ref()
+                .map(|c| match Cities::bundled().find(&c.value) {
+                    Some(city) => CityScope::Province(city.province.as_str()),
+                    None => CityScope::Unlisted(crate::region::alias_key(&c.value)),
+                });
+    }
+}
+
+/// Every enterprise of a registry, grouped once by company key and ordered by it, with what
+/// decides each rule's scope worked out ahead: evaluating several rules, or one company under
+/// every rule, reuses the grouping instead of redoing it per rule.
+pub struct Enterprises<'a> {
+    /// In the order first met.
+    list: Vec<(String, Enterprise<'a>)>,
+    /// Indexes into `list` by key, ascending: the order results and first-N lists are built in.
+    /// (Sorting indexes, not the enterprises, spares moving a few hundred bytes each.)
+    order: Vec<usize>,
+}
+
+impl<'a> Enterprises<'a> {
+    /// Groups registry filings and recorded companies into enterprises: one per company key,
+    /// named as its recorded facts name it, else as its first filing spells it.
+    pub fn gather(filings: &'a [FilingFact], companies: &'a [CompanyFacts]) -> Enterprises<'a> {
+        let mut list: Vec<(String, Enterprise<'a>)> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for c in companies {
+            let key = company_key(&c.name);
+            let mut e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
+            for a in &c.algorithm_filings {
+                e.filings.push(Cow::Owned(FilingFact {
+                    number: a.number.clone(),
+                    kind: FilingKind::Algorithm,
+                    region: None,
+                    company: c.name.clone(),
+                    filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
+                    confirmed: a.confirmed,
+                }));
+            }
+            match by_key.get(&key) {
+                Some(&i) => list[i].1 = e,
+                None => {
+                    by_key.insert(key.clone(), list.len());
+                    list.push((key, e));
+                }
+            }
+        }
+        // A company's filings share one spelling, or a few: fold each spelling once.
+        let mut by_spelling: HashMap<&'a str, usize> = HashMap::new();
+        for f in filings {
+            let i = match by_spelling.get(f.company.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let key = company_key(&f.company);
+                    let i = match by_key.get(&key) {
+                        Some(&i) => i,
+                        None => {
+                            let e = Enterprise::new(
+                                f.company.trim().to_string(),
+                                Cow::Owned(CompanyFacts::from_name(&f.company)),
+                            );
+                            by_key.insert(key.clone(), list.len());
+                            list.push((key, e));
+                            list.len() - 1
+                        }
+                    };
+                    by_spelling.insert(f.company.as_str(), i);
+                    i
+                }
+            };
+            list[i].1.filings.push(Cow::Borrowed(f));
+        }
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_unstable_by(|&a, &b| list[a].0.cmp(&list[b].0));
+        for (_, e) in &mut list {
+            e.cache_scope();
+        }
+        Enterprises { list, order }
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn get(&self, key: &str) -> Option<&Enterprise<'a>> {
+        self.order
+            .binary_search_by(|&i| self.list[i].0.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.list[self.order[i]].1)
+    }
+
+    /// Whether the registry knows the company (a filing or recorded facts), by company key.
+    pub fn contains(&self, company: &str) -> bool {
+        self.get(&company_key(company)).is_some()
+    }
+
+    /// Evaluates `rules` as of `as_of`; see [`evaluate_rules`].
+    pub fn evaluate(
+        &self,
+        rules: &[Rule],
+        as_of: NaiveDate,
+        focus: Option<&str>,
+    ) -> EvaluationReport {
+        let focus_key = focus.map(company_key);
+        let all = || {
+            self.order.iter().map(|&i| {
+                let (k, e) = &self.list[i];
+                (k.as_str(), e)
+            })
+        };
+        let outcomes: Vec<RuleOutcome> = rules
+            .iter()
+            .map(|rule| {
+                let city = crate::region::alias_key(&rule.jurisdiction.city);
+                evaluate_rule(
+                    rule,
+                    all(),
+                    |e| in_scope(rule, &city, e),
+                    as_of,
+                    focus_key.as_deref(),
+                    false,
+                )
+            })
+            .collect();
+        report(
+            outcomes,
+            as_of,
+            focus,
+            focus_key.as_deref().and_then(|k| self.get(k)),
+        )
+    }
+}
+
+fn report(
+    outcomes: Vec<RuleOutcome>,
+    as_of: NaiveDate,
+    focus: Option<&str>,
+    focused: Option<&Enterprise>,
+) -> EvaluationReport {
+    let total_cny = outcomes.iter().map(|o| o.totals.total_cny).sum();
+    EvaluationReport {
+        as_of: as_of.to_string(),
+        company: focus.map(|f| {
+            focused
+                .map(|e| e.name.clone())
+                .unwrap_or_else(|| f.trim().to_string())
+        }),
+        rules: outcomes,
+        total_cny,
+    }
 }
 
 /// Per enterprise before the first-N ranking.
-struct Pre {
+struct Pre<'e> {
     status: Status,
     reasons: Vec<String>,
     needs: Vec<String>,
-    counted: Vec<FilingFact>,
+    counted: Vec<&'e FilingFact>,
     amount: Option<i64>,
     amount_unknown_reason: Option<String>,
     /// The earliest counted filing; `None` with a `cannot_tell` means it could rank anywhere.
-    rank: Option<FilingFact>,
+    rank: Option<&'e FilingFact>,
 }
 
 /// Evaluates `rules` as of `as_of`. `focus`: one company's results only (every rule listed for
@@ -262,110 +457,49 @@ pub fn evaluate_rules(
     as_of: NaiveDate,
     focus: Option<&str>,
 ) -> EvaluationReport {
-    let enterprises = gather(filings, companies);
-    let focus_key = focus.map(company_key);
-    let mut outcomes = Vec::new();
-    for rule in rules {
-        outcomes.push(evaluate_rule(
-            rule,
-            &enterprises,
-            as_of,
-            focus_key.as_deref(),
-        ));
-    }
-    let total_cny = outcomes.iter().map(|o| o.totals.total_cny).sum();
-    EvaluationReport {
-        as_of: as_of.to_string(),
-        company: focus.map(|f| {
-            enterprises
-                .get(&company_key(f))
-                .map(|e| e.name.clone())
-                .unwrap_or_else(|| f.trim().to_string())
-        }),
-        rules: outcomes,
-        total_cny,
-    }
+    Enterprises::gather(filings, companies).evaluate(rules, as_of, focus)
 }
 
-fn gather<'a>(
-    filings: &[FilingFact],
-    companies: &'a [CompanyFacts],
-) -> BTreeMap<String, Enterprise<'a>> {
-    let mut out: BTreeMap<String, Enterprise<'a>> = BTreeMap::new();
-    for c in companies {
-        let e = Enterprise {
-            name: c.name.clone(),
-            filings: Vec::new(),
-            facts: std::borrow::Cow::Borrowed(c),
-        };
-        out.insert(company_key(&c.name), e);
-        for a in &c.algorithm_filings {
-            out.get_mut(&company_key(&c.name))
-                .expect("just inserted")
-                .filings
-                .push(FilingFact {
-                    number: a.number.clone(),
-                    kind: FilingKind::Algorithm,
-                    region: None,
-                    company: c.name.clone(),
-                    filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
-                    confirmed: a.confirmed,
-                });
-        }
-    }
-    for f in filings {
-        let key = company_key(&f.company);
-        out.entry(key)
-            .or_insert_with(|| Enterprise {
-                name: f.company.trim().to_string(),
-                filings: Vec::new(),
-                facts: std::borrow::Cow::Owned(CompanyFacts::from_name(&f.company)),
-            })
-            .filings
-            .push(f.clone());
-    }
-    out
-}
-
-fn in_scope(rule: &Rule, e: &Enterprise) -> bool {
-    let province = &rule.jurisdiction.province;
-    if e.filings
-        .iter()
-        .any(|f| f.region.as_deref() == Some(province))
-    {
+/// In the rule's scope: a registry filing in its province, or a registered city there.
+/// `rule_city` is the rule's city folded, for a registered city the bundled list does not know.
+fn in_scope(rule: &Rule, rule_city: &str, e: &Enterprise) -> bool {
+    let province = rule.jurisdiction.province.as_str();
+    if e.regions.contains(&province) {
         return true;
     }
-    e.facts.registered_city.as_ref().is_some_and(|c| {
-        Cities::bundled()
-            .find(&c.value)
-            .map(|city| &city.province == province)
-            .unwrap_or_else(|| {
-                crate::region::alias_key(&c.value)
-                    == crate::region::alias_key(&rule.jurisdiction.city)
-            })
-    })
+    match &e.city_scope {
+        None => false,
+        Some(CityScope::Province(p)) => *p == province,
+        Some(CityScope::Unlisted(k)) => k == rule_city,
+    }
 }
 
-fn evaluate_rule(
+fn evaluate_rule<'e, 'a: 'e>(
     rule: &Rule,
-    enterprises: &BTreeMap<String, Enterprise>,
+    enterprises: impl Iterator<Item = (&'e str, &'e Enterprise<'a>)>,
+    scoped: impl Fn(&Enterprise) -> bool,
     as_of: NaiveDate,
     focus: Option<&str>,
+    evaluate_all: bool,
 ) -> RuleOutcome {
     let mut notes = rule_notes(rule, as_of);
     let mut totals = RuleTotals::default();
     let mut pres: Vec<(&Enterprise, Pre)> = Vec::new();
     let mut out_of_scope_focus: Option<EnterpriseResult> = None;
+    // For one company, only a first-N rule needs the others' answers (to rank it among them);
+    // otherwise they are counted in or out of scope and their results would be dropped anyway.
+    let others_needed = evaluate_all || focus.is_none() || rule.eligibility.first_n.is_some();
     for (key, e) in enterprises {
-        let scoped = in_scope(rule, e);
-        if !scoped {
+        if !scoped(e) {
             totals.not_considered += 1;
-            if focus == Some(key.as_str()) {
+            if focus == Some(key) {
                 out_of_scope_focus = Some(out_of_scope(rule, e));
             }
             continue;
         }
-        pres.push((e, pre_evaluate(rule, e, as_of)));
+        if others_needed || focus == Some(key) {
+            pres.push((e, pre_evaluate(rule, e, as_of)));
+        }
     }
     if let Some(first_n) = rule.eligibility.first_n {
         rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes);
@@ -521,7 +655,7 @@ enum Check {
     Needs,
 }
 
-fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
+fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e> {
     let el = &rule.eligibility;
     let mut reasons = Vec::new();
     let mut needs = Vec::new();
@@ -531,10 +665,11 @@ fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
     let mut candidates: Vec<&FilingFact> = e
         .filings
         .iter()
+        .map(|f| &**f)
         .filter(|f| el.kinds.contains(&f.kind))
         .collect();
     candidates.sort_by(|a, b| filing_order(a, b));
-    let mut counted: Vec<FilingFact> = Vec::new();
+    let mut counted: Vec<&FilingFact> = Vec::new();
     let mut undated: Vec<String> = Vec::new();
     let mut first_of_kind: HashMap<FilingKind, &FilingFact> = HashMap::new();
     for f in &candidates {
@@ -607,7 +742,7 @@ fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
         }
         s.push(')');
         reasons.push(s);
-        counted.push((*f).clone());
+        counted.push(f);
     }
     let kinds: Vec<&str> = el.kinds.iter().map(|k| k.as_str()).collect();
     if counted.is_empty() {
@@ -747,7 +882,7 @@ fn pre_evaluate(rule: &Rule, e: &Enterprise, as_of: NaiveDate) -> Pre {
         }
     }
 
-    let rank = counted.first().cloned();
+    let rank = counted.first().copied();
     Pre {
         status,
         reasons,
@@ -768,7 +903,7 @@ enum Amount {
 fn award(
     rule: &Rule,
     e: &Enterprise,
-    counted: &[FilingFact],
+    counted: &[&FilingFact],
     as_of: NaiveDate,
     reasons: &mut Vec<String>,
     needs: &mut Vec<String>,
@@ -952,11 +1087,11 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
             TieRule::ByNumber => filing_order(a, b) == Ordering::Less,
         }
     };
-    let entrants: Vec<(usize, Status, Option<FilingFact>, String)> = pres
+    let entrants: Vec<(usize, Status, Option<&FilingFact>, &str)> = pres
         .iter()
         .enumerate()
         .filter(|(_, (_, p))| p.status != Status::DoesNotQualify)
-        .map(|(i, (e, p))| (i, p.status, p.rank.clone(), e.name.clone()))
+        .map(|(i, (e, p))| (i, p.status, p.rank, e.name.as_str()))
         .collect();
     let mut updates: Vec<(usize, Status, String)> = Vec::new();
     for (i, status, rank, _) in &entrants {
@@ -974,14 +1109,14 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
             match other {
                 Some(o) if ahead(o, mine) => {
                     if *st == Status::Qualifies {
-                        sure.push(name.clone());
+                        sure.push(*name);
                     } else {
-                        maybe.push(name.clone());
+                        maybe.push(*name);
                     }
                 }
-                Some(o) if o.filed_on == mine.filed_on => tied.push(name.clone()),
+                Some(o) if o.filed_on == mine.filed_on => tied.push(*name),
                 Some(_) => {}
-                None => maybe.push(name.clone()),
+                None => maybe.push(*name),
             }
         }
         let date = mine.filed_on.map(|d| d.to_string()).unwrap_or_default();
@@ -1089,5 +1224,7 @@ fn finish(rule: &Rule, e: &Enterprise, pre: Pre) -> EnterpriseResult {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod reference;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,269 @@
+//! The evaluation the registry runs against the old whole-registry evaluation, on a varied
+//! registry: every rule, every enterprise, every reason must be the same.
+
+use super::*;
+use crate::import::ReadOptions;
+use crate::registry::ImportMode;
+use crate::subsidy::eval::reference::{evaluate_rules_reference, json};
+use crate::subsidy::facts::{AlgorithmFiling, FactInput, Provenance, SelfDeveloped, SpendFact};
+use crate::subsidy::SpendKind;
+
+const NOW: &str = "2025-01-01T00:00:00Z";
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A small deterministic generator (no dependency, same rows every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+const REGIONS: [(&str, &str); 8] = [
+    ("浙江省", "Zhejiang"),
+    ("北京市", "Beijing"),
+    ("上海市", "Shanghai"),
+    ("广东省", "Guangdong"),
+    ("四川省", "Sichuan"),
+    ("江苏省", "Jiangsu"),
+    ("福建省", "Fujian"),
+    ("湖北省", "Hubei"),
+];
+const CITIES: [&str; 10] = [
+    "杭州", "北京", "上海", "广州", "成都", "南京", "漳州", "武汉", "深圳", "",
+];
+
+/// Company names: a city at the start, in brackets, or none; a few spelled two ways (full- and
+/// half-width brackets, spaces), which the evaluation must treat as one enterprise.
+fn company(i: usize) -> (String, String) {
+    let city = CITIES[i % CITIES.len()];
+    let brand = format!("星{}辰", i);
+    let name = match i % 4 {
+        0 if !city.is_empty() => format!("{city}{brand}科技有限公司"),
+        1 if !city.is_empty() => format!("{brand}（{city}）智能科技有限公司"),
+        _ => format!("{brand}信息技术有限公司"),
+    };
+    let other = if i % 4 == 1 && !city.is_empty() {
+        format!("{brand} ({city}) 智能科技有限公司")
+    } else {
+        name.clone()
+    };
+    (name, other)
+}
+
+fn registry() -> (Registry, Vec<String>) {
+    let mut reg = Registry::open_in_memory().unwrap();
+    let mut rng = Lcg(7);
+    let mut csv = String::from("序号,属地,模型名称,备案单位,备案号,备案时间\n");
+    let companies = 400;
+    for n in 0..3000 {
+        let c = rng.next(companies);
+        let (name, other) = company(c);
+        let spelled = if rng.next(3) == 0 { other } else { name };
+        // Mostly the company's home region, sometimes elsewhere.
+        let (region, prefix) = if rng.next(5) == 0 {
+            REGIONS[rng.next(REGIONS.len())]
+        } else {
+            REGIONS[c % REGIONS.len()]
+        };
+        // 2023-08 to 2025-06, with many same-day filings (batches).
+        let day = d("2023-08-01") + chrono::Duration::days(7 * rng.next(100) as i64);
+        let filed = day + chrono::Duration::days(10);
+        let s = if rng.next(7) == 0 { "S" } else { "" };
+        let seq = if day >= d("2024-02-01") {
+            format!("{:04}", rng.next(10_000))
+        } else {
+            String::new()
+        };
+        let number = format!("{prefix}-Model{n}X-{}{s}{seq}", day.format("%Y%m%d"));
+        csv.push_str(&format!(
+            "{},{region},模型{n},{spelled},{number},{}\n",
+            n + 1,
+            filed.format("%Y/%-m/%-d")
+        ));
+    }
+    reg.import(
+        "varied.csv",
+        csv.as_bytes(),
+        &ReadOptions::default(),
+        ImportMode::default(),
+        NOW,
+        &mut |_, _| true,
+    )
+    .unwrap();
+
+    // Facts for some companies: confirmed and unconfirmed cities, districts, spend, algorithm
+    // filings; some under the other spelling; some companies with facts and no filing at all.
+    let mut named = Vec::new();
+    for c in (0..companies).step_by(6).chain(1000..1012) {
+        let (name, other) = company(c);
+        let city = [
+            "杭州", "成都", "广州", "上海", "北京", "漳州", "南京", "Atlantis",
+        ][c % 8];
+        let unconfirmed = c % 5 == 0;
+        let mut u = CompanyFactsUpdate {
+            name: if c % 12 == 1 { other } else { name.clone() },
+            registered_city: Some(FactInput {
+                value: Some(city.to_string()),
+                provenance: if unconfirmed {
+                    Provenance::Imported
+                } else {
+                    Provenance::Entered
+                },
+                confirmed: !unconfirmed,
+            }),
+            self_developed: (c % 3 != 0).then(|| FactInput::entered(SelfDeveloped::Yes)),
+            ..Default::default()
+        };
+        if c % 2 == 0 {
+            let district = ["石景山区", "海珠区", "徐汇区", "西湖区"][c % 4];
+            u.registered_district = Some(FactInput::entered(district.to_string()));
+        }
+        for year in 2023..=2025 {
+            if (c + year as usize) % 3 != 0 {
+                for kind in [SpendKind::Compute, SpendKind::ModelPurchase] {
+                    u.spend.push(SpendFact {
+                        year,
+                        kind,
+                        amount_cny: 1_000_003 * (c as i64 % 40 + 1),
+                        provenance: Provenance::Entered,
+                        confirmed: year != 2024 || c % 4 != 0,
+                    });
+                }
+            }
+        }
+        if c % 3 == 0 {
+            u.algorithm_filings.push(AlgorithmFiling {
+                number: format!("Alg-{c}"),
+                filed_on: ["2024-05-01", "2024-07-01", "2025-03-01"][(c / 3) % 3].into(),
+                provenance: Provenance::Entered,
+                confirmed: c % 9 != 0,
+            });
+        }
+        reg.set_company_facts(u, NOW).unwrap();
+        named.push(name);
+    }
+    (reg, named)
+}
+
+fn reference(
+    reg: &Registry,
+    rule: Option<&str>,
+    company: Option<&str>,
+    as_of: &str,
+) -> serde_json::Value {
+    let rules: Vec<Rule> = match rule {
+        Some(id) => vec![reg.rule(id).unwrap().rule],
+        None => reg
+            .list_rules()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.enabled)
+            .map(|r| r.rule)
+            .collect(),
+    };
+    let filings = reg.store().filing_facts().unwrap();
+    let companies = reg.store().all_company_facts().unwrap();
+    json(&evaluate_rules_reference(
+        &rules,
+        &filings,
+        &companies,
+        d(as_of),
+        company,
+    ))
+}
+
+#[test]
+fn the_evaluation_matches_the_whole_registry_evaluation() {
+    let (mut reg, named) = registry();
+    assert!(reg.store().filing_facts().unwrap().len() > 2500);
+    // A user's first-N rule ordered by number and accepting unconfirmed facts, and a bundled
+    // rule switched off.
+    let text = reg.export_rule("chengdu-first-ten").unwrap().text;
+    let text = text
+        .replace(
+            "tie = \"include_all_tied\"",
+            "tie = \"by_number\"\naccept_unconfirmed = true",
+        )
+        .replace(
+            "registered_city = \"成都市\"",
+            "registered_city = \"杭州市\"",
+        )
+        .replace("province = \"四川省\"", "province = \"浙江省\"")
+        .replace("city = \"成都市\"", "city = \"杭州市\"");
+    let text = text.replacen(
+        "id = \"chengdu-first-ten\"",
+        "id = \"hangzhou-first-ten\"",
+        1,
+    );
+    reg.save_rule("hangzhou-first-ten.toml", &text, NOW, None)
+        .unwrap();
+    reg.set_rule_enabled("nanjing-model-filing", false, NOW)
+        .unwrap();
+
+    let mut compared = 0;
+    let mut statuses = std::collections::BTreeSet::new();
+    for as_of in ["2023-06-01", "2024-06-30", "2025-01-01", "2026-01-01"] {
+        let new = json(&reg.evaluate(None, None, d(as_of)).unwrap());
+        assert_eq!(new, reference(&reg, None, None, as_of), "as of {as_of}");
+        let results: usize = new["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["results"].as_array().unwrap().len())
+            .sum();
+        compared += results;
+        for o in new["rules"].as_array().unwrap() {
+            for r in o["results"].as_array().unwrap() {
+                statuses.insert(r["status"].as_str().unwrap().to_string());
+            }
+        }
+        for rule in [
+            "nanjing-model-filing",
+            "hangzhou-first-ten",
+            "chengdu-first-ten",
+        ] {
+            let new = json(&reg.evaluate(Some(rule), None, d(as_of)).unwrap());
+            assert_eq!(
+                new,
+                reference(&reg, Some(rule), None, as_of),
+                "{rule} as of {as_of}"
+            );
+        }
+    }
+    assert!(compared > 3000, "{compared} results compared");
+    assert_eq!(statuses.len(), 3, "every status occurs: {statuses:?}");
+
+    // One company under every rule (and under one rule), by each of its spellings, including
+    // companies with facts and no filing.
+    let (_, other) = company(1);
+    let mut some: Vec<String> = named.iter().step_by(5).cloned().collect();
+    some.extend([other, company(2).0, company(1003).0, company(1006).0]);
+    for c in &some {
+        for as_of in ["2024-06-30", "2025-01-01"] {
+            let new = json(&reg.evaluate(None, Some(c), d(as_of)).unwrap());
+            assert_eq!(
+                new,
+                reference(&reg, None, Some(c), as_of),
+                "{c} as of {as_of}"
+            );
+            let new = json(
+                &reg.evaluate(Some("hangzhou-first-ten"), Some(c), d(as_of))
+                    .unwrap(),
+            );
+            assert_eq!(
+                new,
+                reference(&reg, Some("hangzhou-first-ten"), Some(c), as_of),
+                "{c} as of {as_of}"
+            );
+        }
+    }
+}

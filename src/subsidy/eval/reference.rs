@@ -1,0 +1,96 @@
+//! The evaluation as it was before enterprises were grouped once and their scope worked out
+//! ahead: every filing cloned into a map by company key, scope asked of the facts per rule. Kept
+//! for tests only, so the faster path can be compared with it report for report.
+
+use super::*;
+
+fn gather<'a>(
+    filings: &[FilingFact],
+    companies: &'a [CompanyFacts],
+) -> BTreeMap<String, Enterprise<'a>> {
+    let mut out: BTreeMap<String, Enterprise<'a>> = BTreeMap::new();
+    for c in companies {
+        let e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
+        out.insert(company_key(&c.name), e);
+        for a in &c.algorithm_filings {
+            out.get_mut(&company_key(&c.name))
+                .expect("just inserted")
+                .filings
+                .push(Cow::Owned(FilingFact {
+                    number: a.number.clone(),
+                    kind: FilingKind::Algorithm,
+                    region: None,
+                    company: c.name.clone(),
+                    filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
+                    confirmed: a.confirmed,
+                }));
+        }
+    }
+    for f in filings {
+        let key = company_key(&f.company);
+        out.entry(key)
+            .or_insert_with(|| {
+                Enterprise::new(
+                    f.company.trim().to_string(),
+                    Cow::Owned(CompanyFacts::from_name(&f.company)),
+                )
+            })
+            .filings
+            .push(Cow::Owned(f.clone()));
+    }
+    out
+}
+
+fn in_scope(rule: &Rule, e: &Enterprise) -> bool {
+    let province = &rule.jurisdiction.province;
+    if e.filings
+        .iter()
+        .any(|f| f.region.as_deref() == Some(province))
+    {
+        return true;
+    }
+    e.facts.registered_city.as_ref().is_some_and(|c| {
+        Cities::bundled()
+            .find(&c.value)
+            .map(|city| &city.province == province)
+            .unwrap_or_else(|| {
+                crate::region::alias_key(&c.value)
+                    == crate::region::alias_key(&rule.jurisdiction.city)
+            })
+    })
+}
+
+pub(crate) fn evaluate_rules_reference(
+    rules: &[Rule],
+    filings: &[FilingFact],
+    companies: &[CompanyFacts],
+    as_of: NaiveDate,
+    focus: Option<&str>,
+) -> EvaluationReport {
+    let enterprises = gather(filings, companies);
+    let focus_key = focus.map(company_key);
+    let mut outcomes = Vec::new();
+    for rule in rules {
+        // Every enterprise in scope is evaluated, as before, even when one company's is kept.
+        let o = evaluate_rule(
+            rule,
+            enterprises.iter().map(|(k, e)| (k.as_str(), e)),
+            |e| in_scope(rule, e),
+            as_of,
+            focus_key.as_deref(),
+            true,
+        );
+        outcomes.push(o);
+    }
+    report(
+        outcomes,
+        as_of,
+        focus,
+        focus_key.as_deref().and_then(|k| enterprises.get(k)),
+    )
+}
+
+/// A report as JSON, so two reports compare field for field and a difference prints readably.
+pub(crate) fn json(r: &EvaluationReport) -> serde_json::Value {
+    serde_json::to_value(r).expect("a report serialises")
+}
