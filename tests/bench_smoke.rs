@@ -60,7 +60,23 @@ fn smoke_run_prints_the_whole_table() {
         anchor.ends_with(" ms") || anchor.starts_with("not measured"),
         "{anchor}"
     );
-    assert!(value("region counts").starts_with("not measured"));
+    // The use cases beyond browsing: two figures each, both timed.
+    for label in [
+        "region counts p95 / max",
+        "monthly cumulative series p95 / max",
+        "export CSV / XLSX",
+    ] {
+        let v = value(label);
+        let parts: Vec<&str> = v.split(" / ").collect();
+        assert_eq!(parts.len(), 2, "{label}: {v}");
+        for p in parts {
+            assert!(p.ends_with(" ms") || p.ends_with(" s"), "{label}: {v}");
+        }
+    }
+    assert!(
+        value("subsidy evaluation of all rules").ends_with(" ms"),
+        "{stdout}"
+    );
 }
 
 #[test]

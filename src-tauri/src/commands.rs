@@ -223,3 +223,31 @@ fn file_name(p: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
 }
+
+/// The Filings screen calls this once, after its first rows are on screen. With
+/// `BEIAN_LAUNCH_PROBE=<file>` set, the moment is written there as Unix milliseconds, so the
+/// benchmark (`beian-bench app`) can time launch to first filings painted from outside.
+#[tauri::command(async)]
+pub fn first_paint(rows: u64, marks: Option<std::collections::BTreeMap<String, f64>>) -> Res<()> {
+    static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if REPORTED.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let Some(path) = std::env::var_os("BEIAN_LAUNCH_PROBE") else {
+        return Ok(());
+    };
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    // The page's own milestones (ms since navigation start) show where a slow launch went.
+    let marks = marks
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| format!("{k}={v:.0}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = format!("{{\"painted_unix_ms\":{ms},\"rows\":{rows},\"marks\":{marks:?}}}\n");
+    std::fs::write(&path, line)
+        .map_err(|e| app_error("probe_write", format!("writing the launch probe: {e}")))
+}

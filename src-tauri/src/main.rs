@@ -28,6 +28,7 @@ fn main() {
             commands::cancel_import,
             commands::backup_to,
             commands::restore_from,
+            commands::first_paint,
             commands_reports::dashboard,
             commands_reports::company_names,
             commands_reports::subsidy_rules,

@@ -11,21 +11,24 @@ import {
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Spin, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import { ErrorAlert } from "./errors";
 import { useI18n, type Key } from "./i18n";
 import { NavContext, type Nav, type Route } from "./nav";
-import { BatchesScreen } from "./screens/BatchesScreen";
-import { DashboardScreen } from "./screens/DashboardScreen";
-import { FilingDetailScreen } from "./screens/FilingDetailScreen";
-import { FilingForm } from "./screens/FilingForm";
 import { FilingsScreen } from "./screens/FilingsScreen";
-import { ImportScreen } from "./screens/ImportScreen";
-import { SettingsScreen } from "./screens/SettingsScreen";
-import { SubsidiesScreen } from "./screens/SubsidiesScreen";
+
+// The window opens on the Filings screen; every other screen (and ECharts with the dashboard)
+// loads when first visited, so launch parses only what the first screen needs.
+const BatchesScreen = lazy(() => import("./screens/BatchesScreen").then((m) => ({ default: m.BatchesScreen })));
+const DashboardScreen = lazy(() => import("./screens/DashboardScreen").then((m) => ({ default: m.DashboardScreen })));
+const FilingDetailScreen = lazy(() => import("./screens/FilingDetailScreen").then((m) => ({ default: m.FilingDetailScreen })));
+const FilingForm = lazy(() => import("./screens/FilingForm").then((m) => ({ default: m.FilingForm })));
+const ImportScreen = lazy(() => import("./screens/ImportScreen").then((m) => ({ default: m.ImportScreen })));
+const SettingsScreen = lazy(() => import("./screens/SettingsScreen").then((m) => ({ default: m.SettingsScreen })));
+const SubsidiesScreen = lazy(() => import("./screens/SubsidiesScreen").then((m) => ({ default: m.SubsidiesScreen })));
 
 const { Sider, Header, Content } = Layout;
 
@@ -180,7 +183,9 @@ export function App() {
                   </Button>
                 </Tooltip>
               </Header>
-              <Content className="app-content">{body}</Content>
+              <Content className="app-content">
+                <Suspense fallback={<Spin />}>{body}</Suspense>
+              </Content>
             </Layout>
           </Layout>
         </NavContext.Provider>

@@ -56,6 +56,8 @@ export const api = {
   cancelImport: () => call<void>("cancel_import"),
   backupTo: (path: string) => call<void>("backup_to", { path }),
   restoreFrom: (path: string) => call<void>("restore_from", { path }),
+  /** Tells the shell the first filings are on screen (timed by `beian-bench app`). */
+  firstPaint: (rows: number, marks: Record<string, number>) => call<void>("first_paint", { rows, marks }),
 };
 
 export function onImportProgress(cb: (p: ImportProgress) => void): Promise<UnlistenFn> {

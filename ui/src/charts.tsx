@@ -2,7 +2,6 @@
 // Canvas rendering: a chart saves as a PNG straight from its canvas (getDataURL).
 
 import { DownloadOutlined } from "@ant-design/icons";
-import { save } from "@tauri-apps/plugin-dialog";
 import { App, Button, Card, Tooltip } from "antd";
 import { BarChart, HeatmapChart, LineChart, PieChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
@@ -13,6 +12,7 @@ import { reportsApi } from "./apiReports";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import { useErrorText } from "./errors";
 import { useI18n } from "./i18n";
+import { chooseSavePath } from "./savePath";
 
 echarts.use([
   BarChart,
@@ -31,18 +31,11 @@ export type ChartClick = { name?: string; data?: unknown; seriesIndex?: number; 
 
 declare global {
   interface Window {
-    /** E2E hook: when set, save dialogs are skipped and files go to this path. */
-    __beianE2ESavePath?: string;
     /** The dashboard's charts by name, so E2E can find where a bar is drawn and click it. */
     __beianCharts?: Record<string, echarts.ECharts>;
   }
 }
 
-/** The save dialog, or the E2E hook's path when a test set one. */
-export async function chooseSavePath(defaultPath: string, filterName: string, ext: string): Promise<string | null> {
-  if (window.__beianE2ESavePath) return window.__beianE2ESavePath;
-  return save({ defaultPath, filters: [{ name: filterName, extensions: [ext] }] });
-}
 
 const FONT = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 

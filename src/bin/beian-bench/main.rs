@@ -5,8 +5,11 @@
 //! ```sh
 //! cargo run --release --bin beian-bench -- run --sizes 1k,10k,100k,1m --runs 3
 //! cargo run --release --bin beian-bench -- generate --sizes 1m
+//! xvfb-run -a cargo run --release --bin beian-bench -- app --app .. --empty .. --db ..
 //! ```
 
+mod app;
+mod concurrency;
 mod generate;
 mod suite;
 mod usecases;
@@ -37,6 +40,9 @@ enum Command {
     },
     /// Run the suite and print the table.
     Run(suite::RunArgs),
+    /// The app's launch to first filings painted and its idle memory, beside an empty Tauri
+    /// window (needs a display: run under xvfb-run).
+    App(app::AppArgs),
     /// One import in this process, reported as JSON on stdout (the suite runs each import in a
     /// child so its peak memory is its own).
     #[command(hide = true)]
@@ -59,6 +65,7 @@ fn main() {
             Ok(())
         }),
         Command::Run(args) => suite::run(&args),
+        Command::App(args) => app::run(&args),
         Command::ImportChild { db, file } => suite::import_child(&db, &file),
     };
     if let Err(e) = result {

@@ -2,6 +2,7 @@
 //! process so its peak memory is its own) paired with the sqlite3 shell's import of the UTF-8 twin,
 //! then the queries the Filings screen makes, on the database the last import wrote.
 
+use crate::concurrency::{self, DuringImport};
 use crate::generate::{self, size_label};
 use crate::usecases::{self, UseCases};
 use beian::import::ReadOptions;
@@ -38,6 +39,10 @@ pub struct RunArgs {
     /// Measure only the queries, on the database an earlier run left for each size.
     #[arg(long)]
     queries_only: bool,
+    /// Also time the Filings screen's queries while a file of this many rows is imported into
+    /// a copy of each registry of 100k rows or more (issue 8's bound: 100 ms).
+    #[arg(long)]
+    during_import: Option<String>,
 }
 
 pub fn parse_sizes(sizes: &[String]) -> Result<Vec<usize>, String> {
@@ -299,6 +304,9 @@ impl Latency {
     fn max(&self) -> f64 {
         self.samples.iter().copied().fold(f64::NAN, f64::max)
     }
+    pub fn wall_max(&self) -> f64 {
+        self.wall.iter().copied().fold(f64::NAN, f64::max)
+    }
     fn wall_p95(&self) -> f64 {
         percentile(&self.wall, 0.95)
     }
@@ -325,11 +333,12 @@ struct SizeResult {
     like: Latency,
     search_page: Latency,
     uses: UseCases,
+    during: Option<DuringImport>,
 }
 
 /// The filters the Filings screen combines: a region (big or small), a year, kind, flagged, a
 /// company fragment now and then, every sort, and pages beyond the first.
-fn filter_queries(n: usize) -> Vec<FilingQuery> {
+pub fn filter_queries(n: usize) -> Vec<FilingQuery> {
     let regions = [
         Some("北京"),
         Some("上海"),
@@ -516,6 +525,7 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
             like: Latency::default(),
             search_page: Latency::default(),
             uses: UseCases::default(),
+            during: None,
         };
         if args.no_anchor {
             r.anchor_ms = Err("skipped (--no-anchor)".into());
@@ -575,6 +585,14 @@ pub fn run(args: &RunArgs) -> Result<(), String> {
         eprintln!("[{label}] statistics, subsidies, exports");
         let reg = Registry::open(&db).map_err(|e| e.to_string())?;
         usecases::measure(&reg, &work, args.queries.min(20), &mut r.uses)?;
+        drop(reg);
+        if let Some(m) = &args.during_import {
+            let m = parse_sizes(std::slice::from_ref(m))?[0];
+            if n >= 100_000 {
+                eprintln!("[{label}] queries during a {} import", size_label(m));
+                r.during = Some(concurrency::measure(&db, &args.dir, m, args.seed + 1)?);
+            }
+        }
         results.push(r);
     }
     print_report(args, runs, &results);
@@ -757,6 +775,55 @@ fn print_report(args: &RunArgs, runs: usize, results: &[SizeResult]) {
             fmt_ms(r.uses.export_xlsx.wall_p95())
         )
     });
+    if results.iter().any(|r| r.during.is_some()) {
+        let during = |r: &SizeResult, f: &dyn Fn(&DuringImport) -> String| {
+            r.during.as_ref().map(f).unwrap_or_else(|| "–".into())
+        };
+        row(
+            "queries during an import into a copy: rows imported, import wall",
+            &|r| {
+                during(r, &|d| {
+                    format!(
+                        "{} rows, {}",
+                        size_label(d.import_rows),
+                        fmt_ms(d.import_wall_ms)
+                    )
+                })
+            },
+        );
+        row(
+            "… page + facets before the commit: n, wall p95 / max (bound 100 ms)",
+            &|r| {
+                during(r, &|d| {
+                    format!(
+                        "{}, {} / {}",
+                        d.before.samples.len(),
+                        fmt_ms(d.before.wall_p95()),
+                        fmt_ms(d.before.wall_max())
+                    )
+                })
+            },
+        );
+        row("… the same, CPU p95 / max", &|r| {
+            during(r, &|d| {
+                format!("{} / {}", fmt_ms(d.before.p95()), fmt_ms(d.before.max()))
+            })
+        });
+        row(
+            "… page + facets after the commit: n, wall p95 / max; CPU p95",
+            &|r| {
+                during(r, &|d| {
+                    format!(
+                        "{}, {} / {}; {}",
+                        d.after.samples.len(),
+                        fmt_ms(d.after.wall_p95()),
+                        fmt_ms(d.after.wall_max()),
+                        fmt_ms(d.after.p95())
+                    )
+                })
+            },
+        );
+    }
     row(
         "app launch to first filings painted (target ≤ 0.6 s)",
         &|_| "not measured (needs the app on Xvfb)".into(),

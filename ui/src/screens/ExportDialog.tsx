@@ -12,7 +12,7 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportSummary } from "../bindings/ExportSummary";
 import type { FilingFilter } from "../bindings/FilingFilter";
 import type { Sort } from "../bindings/Sort";
-import { chooseSavePath } from "../charts";
+import { chooseSavePath } from "../savePath";
 import { ErrorAlert } from "../errors";
 import { useI18n } from "../i18n";
 
