@@ -150,6 +150,9 @@ pub enum ImportError {
     Spreadsheet { file: String, reason: String },
     #[error("{file}: {reason}")]
     TooLarge { file: String, reason: String },
+    /// The file could not be read to its end, or changed while it was read twice.
+    #[error("{file}: cannot read the file: {reason}")]
+    Read { file: String, reason: String },
     #[error(
         "{file}: line {line}, column {column}: a quote (\") opens a cell that is never closed, so \
          every line after it would read as part of that cell; close the quote or remove it"
@@ -178,6 +181,7 @@ impl ImportError {
             ImportError::NoNumberColumn { .. } => "no_number_column",
             ImportError::Spreadsheet { .. } => "spreadsheet_unreadable",
             ImportError::TooLarge { .. } => "file_too_large",
+            ImportError::Read { .. } => "file_unreadable",
             ImportError::UnclosedQuote { .. } => "unclosed_quote",
             ImportError::NoRows { .. } => "no_rows",
         }
