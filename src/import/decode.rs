@@ -704,6 +704,63 @@ mod tests {
         assert!(msg.contains("UTF-16LE"), "{msg}");
     }
 
+    /// A malformed sequence that begins in one input block and ends in the next is shown whole,
+    /// at its offset; valid sequences cut by a block boundary decode as if read at once.
+    #[test]
+    fn sequences_cut_by_a_block_boundary() {
+        let row = GB18030
+            .encode("1,北京市,文心一言,百度,Beijing-WenXinYiYan-20230821,2023/8/31\n")
+            .0;
+        let mut bytes = GB18030.encode(SAMPLE).0.into_owned();
+        while bytes.len() < 3 * CHUNK {
+            bytes.extend_from_slice(&row);
+        }
+        let text = decode("f", &bytes, Some("gb18030")).unwrap().text;
+        assert_eq!(GB18030.encode(&text).0, bytes.as_slice());
+        // A four-byte GB18030 sequence (0x81 0x30 ...) whose last byte is not a digit, starting
+        // two bytes before the second block: the decoder learns it is malformed a block after
+        // its lead byte (which is what it reports), and the offset counts from the file's start.
+        for at in [2 * CHUNK - 2, 2 * CHUNK - 1, 2 * CHUNK + 100] {
+            let mut bytes = bytes.clone();
+            bytes[at..at + 4].copy_from_slice(&[0x81, 0x30, 0x81, 0x41]);
+            let e = decode("f", &bytes, Some("gb18030"))
+                .unwrap_err()
+                .to_string();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            assert!(
+                e.contains(&format!("offset {at} (line {line}) are not valid: 81)")),
+                "{e}"
+            );
+        }
+        // Read in short odd pieces, every multi-byte sequence is cut somewhere; the text is the
+        // same as read at once.
+        struct Dribble<'a>(&'a [u8]);
+        impl std::io::Read for Dribble<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(buf.len()).min(7);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let text = format!("{SAMPLE}𠀀𠮷,\u{3000}\n").repeat(50);
+        for bytes in [
+            GB18030.encode(&text).0.into_owned(),
+            utf16(&text, true, true),
+            utf16(&text, false, false),
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        ] {
+            let enc = detect("f", &bytes, true, None).unwrap();
+            let mut out = String::new();
+            std::io::Read::read_to_string(
+                &mut DecodeReader::new("f", Dribble(&bytes), &enc),
+                &mut out,
+            )
+            .unwrap();
+            assert_eq!(out, text, "{}", enc.label);
+        }
+    }
+
     #[test]
     fn empty_inputs() {
         for b in [

@@ -18,6 +18,8 @@ type Opener<'a> = Box<dyn Fn() -> std::io::Result<Box<dyn Read + 'a>> + 'a>;
 pub struct TextSource<'a> {
     file: String,
     encoding: TextEncoding,
+    /// The encoding was named by the person, not detected.
+    forced: bool,
     open: Opener<'a>,
 }
 
@@ -37,6 +39,7 @@ impl<'a> TextSource<'a> {
         Ok(TextSource {
             file: file.to_string(),
             encoding: detect(file, head, whole, forced_encoding)?,
+            forced: forced_encoding.is_some(),
             open,
         })
     }
@@ -286,7 +289,8 @@ pub fn scan(source: &TextSource, opts: &ReadOptions) -> Result<TextLayout, Impor
         i += 1;
     }
     if headers.is_empty() {
-        return Err(ImportError::NotATable { file: file.into() });
+        return Err(ImportError::NotATable { file: file.into() }
+            .in_forced_encoding(source.forced, source.encoding()));
     }
     // Reported for the first header that lacks it, before any row is used, as a whole-file read
     // does.
@@ -502,6 +506,71 @@ mod tests {
     const R1: &str =
         "1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31";
     const R2: &str = "2,上海市,书生,上海人工智能实验室,Shanghai-ShuSheng-20230821,2023/8/31";
+
+    /// Rows far past the decoder's first blocks keep their own first line, across blank lines
+    /// (CRLF and LF) and quoted cells that span lines; the row's 序号 is the line it starts on.
+    #[test]
+    fn lines_stay_right_across_blocks() {
+        let mut text = format!("{H}\n");
+        let mut line = 2u64;
+        for i in 0..6000u64 {
+            let blank = ["", "\n", "\r\n\r\n", "\r\n"][(i % 4) as usize];
+            text.push_str(blank);
+            line += blank.matches('\n').count() as u64;
+            let model = if i % 7 == 0 {
+                "\"多行\r\n模型\n名称\""
+            } else {
+                "模型"
+            };
+            text.push_str(&format!(
+                "{line},北京市,{model},公司{i},Beijing-M{i}-20230821,2023/8/31\n"
+            ));
+            line += 1 + model.matches('\n').count() as u64;
+        }
+        assert!(text.len() > 6 * 64 * 1024, "{}", text.len());
+        let tables = streamed(&text).unwrap();
+        assert_eq!(tables[0].rows.len(), 6000);
+        for r in &tables[0].rows {
+            assert_eq!(r.cells[0], r.line.to_string());
+        }
+        same_as_whole_file(&text);
+    }
+
+    /// A file saved again between the two passes is not imported under the first pass's hash.
+    #[test]
+    fn a_file_that_changes_between_the_passes_is_refused() {
+        let first = format!("{H}\n{R1}\n{R2}\n");
+        let second = format!("{H}\n{R2}\n{R1}\n");
+        let reads = std::cell::Cell::new(0);
+        let source = TextSource::new(
+            "t.csv",
+            first.as_bytes(),
+            true,
+            None,
+            Box::new(|| {
+                reads.set(reads.get() + 1);
+                // Detection reads the top three times, the first pass once more.
+                let text = if reads.get() <= 4 { &first } else { &second };
+                Ok(Box::new(text.as_bytes()) as Box<dyn Read>)
+            }),
+        )
+        .unwrap();
+        let layout = scan(&source, &ReadOptions::default()).unwrap();
+        assert_eq!(reads.get(), 4);
+        assert_eq!(
+            layout.sha256,
+            crate::import::plan::sha256_hex(first.as_bytes())
+        );
+        let mut rows = 0;
+        let e = for_each_row(&source, &layout, |e| -> Result<(), ImportError> {
+            rows += usize::from(matches!(e, TextEvent::Row { .. }));
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(rows, 2);
+        assert_eq!(e.code(), "file_unreadable");
+        assert!(e.to_string().contains("changed while"), "{e}");
+    }
 
     #[test]
     fn streams_the_tables_a_whole_file_read_finds() {
