@@ -184,9 +184,9 @@ impl Registry {
         Ok(summary)
     }
 
-    /// Plan and apply in one call, as the CLI does. Text files are read as a stream of rows,
-    /// planned and written one at a time, so a million-row file never exists as a million planned
-    /// rows; the outcome is the one the two-step path gives.
+    /// Plan and apply in one call, for a file held in memory. Text files are read as a stream of
+    /// rows, planned and written one at a time, so a million-row file never exists as a million
+    /// planned rows; the outcome is the one the two-step path gives.
     pub fn import(
         &mut self,
         file_name: &str,
@@ -200,25 +200,75 @@ impl Registry {
             let plan = self.plan_import(file_name, bytes, opts)?;
             return self.apply_import(&plan, mode, now, progress);
         }
-        self.import_text(file_name, bytes, opts, mode, now, progress)
+        let source = crate::import::stream::TextSource::from_bytes(
+            file_name,
+            bytes,
+            opts.encoding.as_deref(),
+        )?;
+        self.import_text(&source, opts, mode, now, progress)
+    }
+
+    /// [`Registry::import`] of the file at `path`, as the CLI does it. A text file is decoded
+    /// while it is read and never held whole (it is read twice: once to find its tables and hash
+    /// it, so that an already-imported file is known before anything is written, once to import
+    /// its rows). Spreadsheets are read whole.
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        opts: &ReadOptions,
+        mode: ImportMode,
+        now: &str,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<ImportSummary> {
+        use crate::import::decode::DETECT_BYTES;
+        use std::io::Read;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        // One byte past the detection window tells whether the head is the whole file.
+        let mut head = Vec::new();
+        file.take(DETECT_BYTES as u64 + 1)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io(path, e))?;
+        let whole = head.len() <= DETECT_BYTES;
+        if head.is_empty() || crate::import::xlsx::looks_like_spreadsheet(&head) {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            return self.import(&file_name, &bytes, opts, mode, now, progress);
+        }
+        head.truncate(DETECT_BYTES);
+        let owned = path.to_path_buf();
+        let source = crate::import::stream::TextSource::new(
+            &file_name,
+            &head,
+            whole,
+            opts.encoding.as_deref(),
+            Box::new(move || {
+                std::fs::File::open(&owned).map(|f| Box::new(f) as Box<dyn std::io::Read>)
+            }),
+        )?;
+        drop(head);
+        self.import_text(&source, opts, mode, now, progress)
     }
 
     fn import_text(
         &mut self,
-        file_name: &str,
-        bytes: &[u8],
+        source: &crate::import::stream::TextSource,
         opts: &ReadOptions,
         mode: ImportMode,
         now: &str,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<ImportSummary> {
         use crate::import::plan::{Planner, TablePlan};
-        use crate::import::{decode, stream, validate::RowChecker};
+        use crate::import::{stream, validate::RowChecker};
 
-        let sha256 = crate::import::plan::sha256_hex(bytes);
+        let file_name = source.file();
+        // The first pass hashes the file: whether these bytes were imported before is known
+        // before anything is written.
+        let layout = stream::scan(source, opts)?;
+        let sha256 = layout.sha256.clone();
         let already_imported = self.store.batch_by_sha(&sha256)?;
-        let decoded = decode::decode(file_name, bytes, opts.encoding.as_deref())?;
-        let layout = stream::scan(file_name, &decoded.text, opts)?;
         let delimiter = (layout.delimiter as char).to_string();
         // Rows are written as they are planned unless nothing may be written anyway; the
         // transaction is dropped (rolled back) if the file turns out to be refused.
@@ -229,8 +279,8 @@ impl Registry {
                 &crate::store::BatchMeta {
                     file_name,
                     sha256: &sha256,
-                    size: bytes.len() as u64,
-                    encoding: &decoded.label,
+                    size: layout.size,
+                    encoding: source.encoding(),
                     delimiter: Some(&delimiter),
                 },
                 "import",
@@ -239,13 +289,13 @@ impl Registry {
         let tx = tx;
         let regions = Regions::bundled();
         let mut lookup = |key: &str| tx.existing(key);
-        let mut planner = Planner::new(&mut lookup);
+        let mut planner = Planner::with_capacity(&mut lookup, layout.data_rows);
         let mut checker = RowChecker::new(regions);
         let mut tables: Vec<TablePlan> = Vec::new();
         let (mut errors, mut warnings) = (Vec::new(), Vec::new());
         let total = layout.data_rows;
         let mut done = 0u64;
-        stream::for_each_row(&decoded.text, &layout, |event| -> Result<()> {
+        stream::for_each_row(source, &layout, |event| -> Result<()> {
             match event {
                 stream::TextEvent::Table {
                     index,
@@ -294,8 +344,8 @@ impl Registry {
         let plan = ImportPlan {
             file_name: file_name.to_string(),
             sha256,
-            size: bytes.len() as u64,
-            encoding: decoded.label.clone(),
+            size: layout.size,
+            encoding: source.encoding().to_string(),
             delimiter: Some(delimiter),
             already_imported,
             tables,

@@ -302,13 +302,12 @@ fn run(cli: Cli) -> Result<i32> {
             let mut summaries = Vec::new();
             let mut refused = false;
             for path in &a.files {
-                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
                 let name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| path.display().to_string());
                 let bar = show_progress.then(|| output::progress_bar(&name));
-                let summary = reg.import(&name, &bytes, &opts, mode, &now(), &mut |done, total| {
+                let summary = reg.import_file(path, &opts, mode, &now(), &mut |done, total| {
                     if let Some(b) = &bar {
                         b.set_length(total);
                         b.set_position(done);

@@ -7,6 +7,7 @@
 
 use super::ImportError;
 use encoding_rs::{DecoderResult, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+use sha2::{Digest, Sha256};
 
 #[derive(Debug)]
 pub struct Decoded {
@@ -18,27 +19,54 @@ pub struct Decoded {
 /// bytes are not text in the chosen encoding, and stripping them would only hide that.
 const MAX_NUL_SHARE: f64 = 0.01;
 
+/// Decodes a whole file held in memory (the preview path and spreadsheets' neighbours); the
+/// streaming import reads through the same [`DecodeReader`], so both report the same errors.
 pub fn decode(file: &str, bytes: &[u8], forced: Option<&str>) -> Result<Decoded, ImportError> {
-    let (text, label) = match forced {
-        Some(label) => decode_forced(file, bytes, label)?,
-        None => decode_detected(file, bytes)?,
-    };
-    let text = strip_nuls(file, text)?;
-    if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
-        return Err(ImportError::Empty { file: file.into() });
+    let enc = detect(file, bytes, true, forced)?;
+    let mut reader = DecodeReader::new(file, bytes, &enc);
+    let mut text = Vec::with_capacity(bytes.len() + bytes.len() / 2);
+    if std::io::Read::read_to_end(&mut reader, &mut text).is_err() {
+        return Err(reader.take_failure());
     }
-    Ok(Decoded { text, label })
+    reader.finish()?;
+    // The decoder writes only whole UTF-8 sequences, so this never fails.
+    let text = String::from_utf8(text).map_err(|e| ImportError::Undecodable {
+        file: file.into(),
+        reason: e.to_string(),
+    })?;
+    Ok(Decoded {
+        text,
+        label: enc.label,
+    })
 }
 
-/// Characters that render as nothing and that hand-made files carry at the edges of cells.
-pub(crate) fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
-    )
+/// How a text file is to be read, decided from its first bytes.
+#[derive(Debug, Clone)]
+pub struct TextEncoding {
+    pub encoding: &'static Encoding,
+    /// Bytes of byte-order mark to skip.
+    pub bom_len: usize,
+    /// What the app and the batch history show: `UTF-8 (BOM)`, `GB18030`, ...
+    pub label: String,
 }
 
-fn decode_forced(file: &str, bytes: &[u8], label: &str) -> Result<(String, String), ImportError> {
+/// Chooses the encoding from `head`, the start of the file: all of it when `whole`, else its first
+/// [`DETECT_BYTES`] or more. A big file is judged on its start alone (a CAC table has Chinese in
+/// every row); bytes further on that do not fit the choice are reported by [`DecodeReader`] with
+/// their offset.
+pub fn detect(
+    file: &str,
+    head: &[u8],
+    whole: bool,
+    forced: Option<&str>,
+) -> Result<TextEncoding, ImportError> {
+    match forced {
+        Some(label) => detect_forced(head, label),
+        None => detect_unforced(file, head, whole),
+    }
+}
+
+fn detect_forced(head: &[u8], label: &str) -> Result<TextEncoding, ImportError> {
     let wanted = label.trim();
     let encoding = Encoding::for_label(wanted.as_bytes())
         .ok_or_else(|| ImportError::UnknownEncoding(label.to_string()))?;
@@ -47,67 +75,404 @@ fn decode_forced(file: &str, bytes: &[u8], label: &str) -> Result<(String, Strin
     let encoding = if encoding == GBK { GB18030 } else { encoding };
     // A bare `utf-16` says nothing about byte order, so the BOM (if any) decides.
     let sniff_bom = wanted.eq_ignore_ascii_case("utf-16") || wanted.eq_ignore_ascii_case("utf16");
-    let (used, had_bom) = if sniff_bom {
-        match Encoding::for_bom(bytes) {
+    let (used, bom_len) = if sniff_bom {
+        match Encoding::for_bom(head) {
             Some((e, n)) if e == UTF_16LE || e == UTF_16BE => (e, n),
             _ => (encoding, 0),
         }
     } else {
-        match Encoding::for_bom(bytes) {
+        match Encoding::for_bom(head) {
             Some((e, n)) if e == encoding => (e, n),
             _ => (encoding, 0),
         }
     };
-    let text = decode_strict(file, used, &bytes[had_bom..], had_bom)?;
-    let label = if used == UTF_8 && had_bom > 0 {
+    let label = if used == UTF_8 && bom_len > 0 {
         "UTF-8 (BOM)".to_string()
     } else {
         label_for(used)
     };
-    Ok((text, label))
+    Ok(TextEncoding {
+        encoding: used,
+        bom_len,
+        label,
+    })
 }
 
-fn decode_detected(file: &str, bytes: &[u8]) -> Result<(String, String), ImportError> {
-    if let Some(what) = known_non_table(bytes) {
+fn detect_unforced(file: &str, head: &[u8], whole: bool) -> Result<TextEncoding, ImportError> {
+    let plain = |encoding: &'static Encoding| TextEncoding {
+        encoding,
+        bom_len: 0,
+        label: label_for(encoding),
+    };
+    if let Some(what) = known_non_table(head) {
         return Err(ImportError::Undecodable {
             file: file.into(),
             reason: format!("this is {what}, not a table; export the table to CSV or XLSX first"),
         });
     }
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        let text = decode_strict(file, encoding, &bytes[bom_len..], bom_len)?;
+    if let Some((encoding, bom_len)) = Encoding::for_bom(head) {
         let label = if encoding == UTF_8 {
             "UTF-8 (BOM)".to_string()
         } else {
             label_for(encoding)
         };
-        return Ok((text, label));
+        return Ok(TextEncoding {
+            encoding,
+            bom_len,
+            label,
+        });
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_string(), "UTF-8".into()));
+    // A file in memory is judged whole; of a big file that is read as a stream, only its start
+    // is known, cut at a line break so that no character is cut in two.
+    let sample = detection_sample(head);
+    let judged = if whole { head } else { sample };
+    if std::str::from_utf8(judged).is_ok() {
+        return Ok(plain(UTF_8));
     }
-    if let Some(encoding) = sniff_utf16(bytes) {
-        let text = decode_strict(file, encoding, bytes, 0)?;
-        return Ok((text, label_for(encoding)));
+    if let Some(encoding) = sniff_utf16(head) {
+        return Ok(plain(encoding));
     }
     // A UTF-8 file with a damaged byte would otherwise be "detected" as GB18030 and come out as
     // mojibake; naming the broken spot is more useful.
-    if mostly_utf8(bytes) {
-        return decode_strict(file, UTF_8, bytes, 0).map(|t| (t, "UTF-8".into()));
+    if mostly_utf8(judged) {
+        return Ok(plain(UTF_8));
     }
-    if let Some(err) = mixed_encodings(file, bytes) {
+    if let Some(err) = mixed_encodings(file, judged) {
         return Err(err);
     }
     let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(detection_sample(bytes), true);
+    detector.feed(sample, true);
     let guess = detector.guess(Some(b"cn"), true);
     let encoding = if guess == GBK || guess == GB18030 {
         GB18030
     } else {
         guess
     };
-    let text = decode_strict(file, encoding, bytes, 0)?;
-    Ok((text, label_for(encoding)))
+    Ok(plain(encoding))
+}
+
+/// Output is decoded this much at a time; input is read in blocks of this size.
+const CHUNK: usize = 64 * 1024;
+
+/// A strict decoder over any byte source: UTF-8 out, malformed input an error naming its byte
+/// offset and line (never U+FFFD), NULs stripped and counted. Reading stops at the first
+/// malformed sequence; [`DecodeReader::take_failure`] then gives the error, and
+/// [`DecodeReader::finish`] checks the whole text once the end is reached.
+///
+/// The text handed out is forgotten unless the caller asks to keep it from an offset on
+/// ([`DecodeReader::keep_from`]): the CSV reader needs the bytes of the record it is on (its
+/// line, an unclosed quote at the end), not the whole file.
+pub struct DecodeReader<R> {
+    file: String,
+    inner: R,
+    encoding: &'static Encoding,
+    decoder: encoding_rs::Decoder,
+    /// BOM bytes still to skip, and how many there were.
+    skip: usize,
+    bom_len: u64,
+    inbuf: Box<[u8]>,
+    in_pos: usize,
+    in_len: usize,
+    eof: bool,
+    done: bool,
+    /// Raw bytes read from `inner`, BOM included.
+    raw_read: u64,
+    /// Raw bytes the decoder has consumed, counted from the start of the file.
+    consumed: u64,
+    /// The last raw bytes consumed, to show a malformed sequence that began in an earlier block.
+    recent: Vec<u8>,
+    sha: Option<Sha256>,
+    /// Decoded text from offset `out_start` of the text; `out_pos` is the next byte to hand out.
+    out: Vec<u8>,
+    out_start: u64,
+    out_pos: usize,
+    /// Text offset from which handed-out bytes are kept; `None` keeps nothing.
+    keep: Option<u64>,
+    newlines: u64,
+    chars: u64,
+    nuls: u64,
+    content: bool,
+    failure: Option<ImportError>,
+}
+
+impl<R: std::io::Read> DecodeReader<R> {
+    /// `inner` yields the file from its first byte (the BOM, if any, is skipped here).
+    pub fn new(file: &str, inner: R, enc: &TextEncoding) -> DecodeReader<R> {
+        DecodeReader {
+            file: file.to_string(),
+            inner,
+            encoding: enc.encoding,
+            decoder: enc.encoding.new_decoder_without_bom_handling(),
+            skip: enc.bom_len,
+            bom_len: enc.bom_len as u64,
+            inbuf: vec![0; CHUNK].into_boxed_slice(),
+            in_pos: 0,
+            in_len: 0,
+            eof: false,
+            done: false,
+            raw_read: 0,
+            consumed: enc.bom_len as u64,
+            recent: Vec::with_capacity(32),
+            sha: None,
+            out: Vec::new(),
+            out_start: 0,
+            out_pos: 0,
+            keep: None,
+            newlines: 0,
+            chars: 0,
+            nuls: 0,
+            content: false,
+            failure: None,
+        }
+    }
+
+    /// Also computes the SHA-256 of the raw bytes (see [`DecodeReader::sha256`]).
+    pub fn with_sha256(mut self) -> Self {
+        self.sha = Some(Sha256::new());
+        self
+    }
+
+    /// Keeps the text from `offset` on (an offset into the decoded text); earlier text may go.
+    pub fn keep_from(&mut self, offset: u64) {
+        self.keep = Some(offset);
+    }
+
+    /// The kept text from `offset` to the last byte handed out (empty if it was not kept).
+    pub fn kept(&self, offset: u64) -> &[u8] {
+        let from = offset
+            .checked_sub(self.out_start)
+            .and_then(|o| usize::try_from(o).ok())
+            .unwrap_or(usize::MAX);
+        self.out.get(from..self.out_pos).unwrap_or_default()
+    }
+
+    /// The error that stopped reading (a malformed sequence or a failed read).
+    pub fn take_failure(&mut self) -> ImportError {
+        self.failure.take().unwrap_or_else(|| ImportError::Read {
+            file: self.file.clone(),
+            reason: "reading stopped without a reason".into(),
+        })
+    }
+
+    /// Whether reading stopped on an error.
+    pub fn failed(&self) -> bool {
+        self.failure.is_some()
+    }
+
+    /// Reads whatever is left, for the checks that need the whole text: the first error of
+    /// decoding, else a text of mostly NULs, else a text with nothing in it.
+    pub fn drain(&mut self) -> Result<(), ImportError> {
+        if self.failure.is_some() {
+            return Err(self.take_failure());
+        }
+        self.keep = None;
+        while !self.done {
+            self.out_pos = self.out.len();
+            if self.fill().is_err() {
+                return Err(self.take_failure());
+            }
+        }
+        self.finish()
+    }
+
+    /// The checks on the whole text, once the end is reached.
+    pub fn finish(&self) -> Result<(), ImportError> {
+        if self.nuls > 0 && self.nuls as f64 / self.chars.max(1) as f64 > MAX_NUL_SHARE {
+            return Err(ImportError::Undecodable {
+                file: self.file.clone(),
+                reason: format!(
+                    "the text holds {} NUL characters; the file is binary or in another encoding",
+                    self.nuls
+                ),
+            });
+        }
+        if !self.content {
+            return Err(ImportError::Empty {
+                file: self.file.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Raw bytes read so far (the file's size, once the end is reached).
+    pub fn raw_len(&self) -> u64 {
+        self.raw_read
+    }
+
+    /// The SHA-256 of the raw bytes read, in hex (of the whole file once the end is reached).
+    pub fn sha256(&self) -> Option<String> {
+        self.sha.as_ref().map(|h| hex::encode(h.clone().finalize()))
+    }
+
+    fn read_input(&mut self) -> std::io::Result<()> {
+        loop {
+            match self.inner.read(&mut self.inbuf) {
+                Ok(n) => {
+                    if let Some(h) = &mut self.sha {
+                        h.update(&self.inbuf[..n]);
+                    }
+                    self.raw_read += n as u64;
+                    self.in_pos = 0;
+                    self.in_len = n;
+                    self.eof = n == 0;
+                    if self.skip > 0 {
+                        let s = self.skip.min(n);
+                        self.in_pos = s;
+                        self.skip -= s;
+                    }
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.failure = Some(ImportError::Read {
+                        file: self.file.clone(),
+                        reason: e.to_string(),
+                    });
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Decodes more text into `out`, dropping what is neither kept nor waiting to be handed out.
+    fn fill(&mut self) -> std::io::Result<()> {
+        let free_to = self
+            .keep
+            .map_or(self.out_pos, |k| {
+                usize::try_from(k.saturating_sub(self.out_start)).unwrap_or(usize::MAX)
+            })
+            .min(self.out_pos);
+        // Only when it pays: the kept part is moved down.
+        if free_to > 0 && free_to >= self.out.len() / 2 {
+            self.out.drain(..free_to);
+            self.out_start += free_to as u64;
+            self.out_pos -= free_to;
+        }
+        while !self.done && self.out_pos == self.out.len() {
+            if self.in_pos == self.in_len && !self.eof {
+                self.read_input()?;
+                if self.skip > 0 || (self.in_pos == self.in_len && !self.eof) {
+                    continue;
+                }
+            }
+            let last = self.eof;
+            let at = self.out.len();
+            self.out.resize(at + CHUNK, 0);
+            let src = &self.inbuf[self.in_pos..self.in_len];
+            let (result, read, written) =
+                self.decoder
+                    .decode_to_utf8_without_replacement(src, &mut self.out[at..], last);
+            let eaten = &self.inbuf[self.in_pos..self.in_pos + read];
+            if eaten.len() >= 16 {
+                self.recent.clear();
+                self.recent.extend_from_slice(&eaten[eaten.len() - 16..]);
+            } else {
+                self.recent.extend_from_slice(eaten);
+                let extra = self.recent.len().saturating_sub(16);
+                self.recent.drain(..extra);
+            }
+            self.in_pos += read;
+            self.consumed += read as u64;
+            self.out.truncate(at + written);
+            self.account(at);
+            match result {
+                DecoderResult::InputEmpty => self.done = last,
+                DecoderResult::OutputFull => {}
+                DecoderResult::Malformed(bad, pending) => {
+                    self.failure = Some(self.malformed(bad, pending));
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "malformed input",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts lines, characters and NULs in the text decoded from `at` on, and strips the NULs.
+    fn account(&mut self, at: usize) {
+        let new = &self.out[at..];
+        let mut nuls = 0u64;
+        for &b in new {
+            self.newlines += u64::from(b == b'\n');
+            self.chars += u64::from((b & 0xC0) != 0x80);
+            nuls += u64::from(b == 0);
+        }
+        if !self.content {
+            self.content = new.utf8_chunks().any(|c| {
+                c.valid()
+                    .chars()
+                    .any(|c| c != '\0' && !c.is_whitespace() && !is_invisible(c))
+            });
+        }
+        if nuls > 0 {
+            self.nuls += nuls;
+            let mut w = at;
+            for r in at..self.out.len() {
+                let b = self.out[r];
+                if b != 0 {
+                    self.out[w] = b;
+                    w += 1;
+                }
+            }
+            self.out.truncate(w);
+        }
+    }
+
+    fn malformed(&self, bad: u8, pending: u8) -> ImportError {
+        let start = self
+            .consumed
+            .saturating_sub(u64::from(bad) + u64::from(pending));
+        let end = start + u64::from(bad);
+        let recent_start = self.consumed - self.recent.len() as u64;
+        let shown: Vec<String> = (start.max(self.bom_len)..end)
+            .filter_map(|i| {
+                i.checked_sub(recent_start)
+                    .and_then(|i| self.recent.get(i as usize))
+            })
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        ImportError::Undecodable {
+            file: self.file.clone(),
+            reason: format!(
+                "read as {}, the bytes at offset {start} (line {}) are not valid: {}",
+                label_for(self.encoding),
+                self.newlines + 1,
+                if shown.is_empty() {
+                    "the file ends in the middle of a character".to_string()
+                } else {
+                    shown.join(" ")
+                }
+            ),
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for DecodeReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.failure.is_some() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "malformed input",
+            ));
+        }
+        if self.out_pos == self.out.len() {
+            self.fill()?;
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Characters that render as nothing and that hand-made files carry at the edges of cells.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
+    )
 }
 
 /// Formats people pick by mistake from the same download folder. Named, they get a message that
@@ -168,7 +533,7 @@ fn mixed_encodings(file: &str, bytes: &[u8]) -> Option<ImportError> {
 /// The detector reads this much of a big file: a CAC table has Chinese in every row, so a few
 /// megabytes decide as well as the whole, and reading 100 MB of a million rows cost a tenth of
 /// the import. Every file of this size or less is read whole, as before.
-const DETECT_BYTES: usize = 4 << 20;
+pub const DETECT_BYTES: usize = 4 << 20;
 
 /// The start of `bytes` up to [`DETECT_BYTES`], cut after a line break so that no character is
 /// cut in two (which would count against the right encoding).
@@ -223,73 +588,6 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
         bad += chunk.invalid().len();
     }
     good >= 12 && bad * 20 <= good
-}
-
-/// Decodes the whole input or reports where the first malformed sequence is. `offset_base` is the
-/// BOM length, so reported offsets count from the start of the file.
-fn decode_strict(
-    file: &str,
-    encoding: &'static Encoding,
-    bytes: &[u8],
-    offset_base: usize,
-) -> Result<String, ImportError> {
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    let capacity = decoder
-        .max_utf8_buffer_length_without_replacement(bytes.len())
-        .ok_or_else(|| ImportError::TooLarge {
-            file: file.into(),
-            reason: "the file is too large to decode".into(),
-        })?;
-    let mut text = String::with_capacity(capacity);
-    let mut read_total = 0usize;
-    loop {
-        let (result, read) =
-            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut text, true);
-        read_total += read;
-        match result {
-            DecoderResult::InputEmpty => return Ok(text),
-            DecoderResult::OutputFull => text.reserve(bytes.len() - read_total + 16),
-            DecoderResult::Malformed(bad, pending) => {
-                let start = (read_total + offset_base)
-                    .saturating_sub(usize::from(bad) + usize::from(pending));
-                let line = text.matches('\n').count() + 1;
-                let end = (start + usize::from(bad)).min(bytes.len() + offset_base);
-                let shown: Vec<String> = (start..end)
-                    .filter_map(|i| i.checked_sub(offset_base).and_then(|i| bytes.get(i)))
-                    .map(|b| format!("{b:02X}"))
-                    .collect();
-                return Err(ImportError::Undecodable {
-                    file: file.into(),
-                    reason: format!(
-                        "read as {}, the bytes at offset {start} (line {line}) are not valid: {}",
-                        label_for(encoding),
-                        if shown.is_empty() {
-                            "the file ends in the middle of a character".to_string()
-                        } else {
-                            shown.join(" ")
-                        }
-                    ),
-                });
-            }
-        }
-    }
-}
-
-fn strip_nuls(file: &str, text: String) -> Result<String, ImportError> {
-    let nuls = text.bytes().filter(|&b| b == 0).count();
-    if nuls == 0 {
-        return Ok(text);
-    }
-    let chars = text.chars().count().max(1);
-    if nuls as f64 / chars as f64 > MAX_NUL_SHARE {
-        return Err(ImportError::Undecodable {
-            file: file.into(),
-            reason: format!(
-                "the text holds {nuls} NUL characters; the file is binary or in another encoding"
-            ),
-        });
-    }
-    Ok(text.replace('\0', ""))
 }
 
 #[cfg(test)]
@@ -404,6 +702,63 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("UTF-16LE"), "{msg}");
+    }
+
+    /// A malformed sequence that begins in one input block and ends in the next is shown whole,
+    /// at its offset; valid sequences cut by a block boundary decode as if read at once.
+    #[test]
+    fn sequences_cut_by_a_block_boundary() {
+        let row = GB18030
+            .encode("1,北京市,文心一言,百度,Beijing-WenXinYiYan-20230821,2023/8/31\n")
+            .0;
+        let mut bytes = GB18030.encode(SAMPLE).0.into_owned();
+        while bytes.len() < 3 * CHUNK {
+            bytes.extend_from_slice(&row);
+        }
+        let text = decode("f", &bytes, Some("gb18030")).unwrap().text;
+        assert_eq!(GB18030.encode(&text).0, bytes.as_slice());
+        // A four-byte GB18030 sequence (0x81 0x30 ...) whose last byte is not a digit, starting
+        // two bytes before the second block: the decoder learns it is malformed a block after
+        // its lead byte (which is what it reports), and the offset counts from the file's start.
+        for at in [2 * CHUNK - 2, 2 * CHUNK - 1, 2 * CHUNK + 100] {
+            let mut bytes = bytes.clone();
+            bytes[at..at + 4].copy_from_slice(&[0x81, 0x30, 0x81, 0x41]);
+            let e = decode("f", &bytes, Some("gb18030"))
+                .unwrap_err()
+                .to_string();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            assert!(
+                e.contains(&format!("offset {at} (line {line}) are not valid: 81)")),
+                "{e}"
+            );
+        }
+        // Read in short odd pieces, every multi-byte sequence is cut somewhere; the text is the
+        // same as read at once.
+        struct Dribble<'a>(&'a [u8]);
+        impl std::io::Read for Dribble<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(buf.len()).min(7);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let text = format!("{SAMPLE}𠀀𠮷,\u{3000}\n").repeat(50);
+        for bytes in [
+            GB18030.encode(&text).0.into_owned(),
+            utf16(&text, true, true),
+            utf16(&text, false, false),
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        ] {
+            let enc = detect("f", &bytes, true, None).unwrap();
+            let mut out = String::new();
+            std::io::Read::read_to_string(
+                &mut DecodeReader::new("f", Dribble(&bytes), &enc),
+                &mut out,
+            )
+            .unwrap();
+            assert_eq!(out, text, "{}", enc.label);
+        }
     }
 
     #[test]

@@ -137,6 +137,13 @@ pub enum ImportError {
          备案单位, 备案编号, 备案时间, or their English names); is this a CAC announcement file?"
     )]
     NotATable { file: String },
+    /// No table, in a text read in the encoding a person named: most likely the wrong one.
+    #[error(
+        "{file}: no filings table found in the text read as {encoding}, the encoding given with \
+         --encoding: no line has the CAC headers (序号, 属地, 模型名称, 备案单位, 备案编号, 备案时间); \
+         if the file is in another encoding, import it without --encoding and Beian will detect it"
+    )]
+    NotATableAs { file: String, encoding: String },
     #[error(
         "{file}: the table at line {line} has no filing-number column (备案编号, 备案号, \
          登记编号, 上线编号 or filing_number); its columns are: {found}"
@@ -150,6 +157,9 @@ pub enum ImportError {
     Spreadsheet { file: String, reason: String },
     #[error("{file}: {reason}")]
     TooLarge { file: String, reason: String },
+    /// The file could not be read to its end, or changed while it was read twice.
+    #[error("{file}: cannot read the file: {reason}")]
+    Read { file: String, reason: String },
     #[error(
         "{file}: line {line}, column {column}: a quote (\") opens a cell that is never closed, so \
          every line after it would read as part of that cell; close the quote or remove it"
@@ -167,6 +177,17 @@ pub enum ImportError {
 }
 
 impl ImportError {
+    /// No table in a text read in a forced encoding says so: the encoding is the likely culprit.
+    pub(crate) fn in_forced_encoding(self, forced: bool, encoding: &str) -> ImportError {
+        match self {
+            ImportError::NotATable { file } if forced => ImportError::NotATableAs {
+                file,
+                encoding: encoding.to_string(),
+            },
+            other => other,
+        }
+    }
+
     /// A stable code for programs (the app, JSON output); people read the message.
     pub fn code(&self) -> &'static str {
         match self {
@@ -174,10 +195,11 @@ impl ImportError {
             ImportError::Undecodable { .. } => "file_undecodable",
             ImportError::UnknownEncoding(_) => "unknown_encoding",
             ImportError::UnknownDelimiter(_) => "unknown_delimiter",
-            ImportError::NotATable { .. } => "not_a_table",
+            ImportError::NotATable { .. } | ImportError::NotATableAs { .. } => "not_a_table",
             ImportError::NoNumberColumn { .. } => "no_number_column",
             ImportError::Spreadsheet { .. } => "spreadsheet_unreadable",
             ImportError::TooLarge { .. } => "file_too_large",
+            ImportError::Read { .. } => "file_unreadable",
             ImportError::UnclosedQuote { .. } => "unclosed_quote",
             ImportError::NoRows { .. } => "no_rows",
         }
@@ -199,7 +221,9 @@ pub fn read_source(
         xlsx::read_workbook(file_name, bytes, opts)?
     } else {
         let decoded = decode::decode(file_name, bytes, opts.encoding.as_deref())?;
-        table::read_text(file_name, &decoded.text, decoded.label, opts)?
+        let label = decoded.label.clone();
+        table::read_text(file_name, &decoded.text, decoded.label, opts)
+            .map_err(|e| e.in_forced_encoding(opts.encoding.is_some(), &label))?
     };
     // A header with nothing under it is a wrong sheet or an export that failed; importing it
     // would only add an empty batch to the history.

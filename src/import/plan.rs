@@ -203,33 +203,51 @@ pub fn diff(before: &FilingFields, after: &FilingFields) -> Vec<FieldChange> {
 /// What the registry holds under a number key, looked up while planning.
 pub type Lookup<'a> = dyn FnMut(&str) -> crate::error::Result<Option<Existing>> + 'a;
 
-/// A 128-bit digest of a string, for remembering keys and fingerprints seen earlier in a file
-/// without keeping the strings (a million rows would otherwise hold ~200 MB of them). Two
-/// differently-salted SipHash values; a chance collision among a file's rows is ~1e-27.
-fn digest(s: &str) -> u128 {
+/// A digest of a string, for remembering keys and fingerprints seen earlier in a file without
+/// keeping the strings (a million rows would otherwise hold ~200 MB of them): differently-salted
+/// SipHash values.
+fn digest(s: &str, salt: u8) -> u64 {
     use std::hash::{Hash, Hasher};
-    let half = |salt: u8| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        salt.hash(&mut h);
-        s.hash(&mut h);
-        h.finish()
-    };
-    (u128::from(half(0x5a)) << 64) | u128::from(half(0xa5))
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    salt.hash(&mut h);
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// A number key as remembered: 128 bits, so that two different numbers of a file share one with a
+/// chance of about n²/2¹²⁹ (1.5e-27 for a million rows). With 64 bits that chance would be
+/// 3e-8 per million-row file, and a shared digest would take a new filing for a repeat of another.
+fn key_digest(key: &str) -> [u64; 2] {
+    [digest(key, 0x5a), digest(key, 0xa5)]
+}
+
+/// A fingerprint as remembered. It is only ever compared with the fingerprint of the same number
+/// key, so 64 bits suffice: a repeat with different values passes for the same values with a
+/// chance of 2⁻⁶⁴ per repeated number, not per pair of rows.
+fn fp_digest(fp: &str) -> u64 {
+    digest(fp, 0x3c)
 }
 
 /// Decides rows one at a time, in file order: the same verdicts [`plan`] gives for a whole file,
 /// for imports that stream rows instead of holding them.
 pub struct Planner<'a> {
-    /// Number key digest → (line, fingerprint digest) of its first row in this file.
-    seen: HashMap<u128, (u64, u128)>,
+    /// Number key digest → (line, fingerprint digest) of its first row in this file. 32 bytes an
+    /// entry (a million rows: 2²¹ slots, 69 MB).
+    seen: HashMap<[u64; 2], (u64, u64)>,
     counts: PlanCounts,
     lookup: &'a mut Lookup<'a>,
 }
 
 impl<'a> Planner<'a> {
     pub fn new(lookup: &'a mut Lookup<'a>) -> Planner<'a> {
+        Planner::with_capacity(lookup, 0)
+    }
+
+    /// A planner for about `rows` rows: the map of numbers seen is made that big at once, instead
+    /// of doubling as it fills (at a million rows the doubling held both tables, 150 MB, at once).
+    pub fn with_capacity(lookup: &'a mut Lookup<'a>, rows: u64) -> Planner<'a> {
         Planner {
-            seen: HashMap::new(),
+            seen: HashMap::with_capacity(usize::try_from(rows).unwrap_or(0)),
             counts: PlanCounts::default(),
             lookup,
         }
@@ -259,9 +277,9 @@ impl<'a> Planner<'a> {
         if let Some(f) = &fields {
             let key = crate::number::number_key(&f.number);
             let fp = fingerprint(f);
-            let (key_digest, fp_digest) = (digest(&key), digest(&fp));
-            if let Some(&(first_line, first_fp)) = self.seen.get(&key_digest) {
-                if first_fp == fp_digest {
+            let (key_seen, fp_seen) = (key_digest(&key), fp_digest(&fp));
+            if let Some(&(first_line, first_fp)) = self.seen.get(&key_seen) {
+                if first_fp == fp_seen {
                     action = RowAction::Duplicate;
                     issues.push(
                         Issue::warning(
@@ -286,7 +304,7 @@ impl<'a> Planner<'a> {
                     );
                 }
             } else {
-                self.seen.insert(key_digest, (line, fp_digest));
+                self.seen.insert(key_seen, (line, fp_seen));
                 match (self.lookup)(&key)? {
                     None => action = RowAction::Insert,
                     Some(ex) => {

@@ -47,26 +47,33 @@ pub(crate) fn parse_delimiter(d: &str) -> Result<u8, ImportError> {
 }
 
 pub(crate) fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
+    super::stream::csv_reader(text.as_bytes(), delimiter)
 }
 
 /// Picks the delimiter whose parse shows the best header; ties go to the one with the most
 /// consistent field counts, then to the comma (the common case).
 pub(crate) fn detect_delimiter(text: &str, opts: &ReadOptions) -> u8 {
+    detect_delimiter_with(opts, |d| Some(reader(text, d)))
+}
+
+/// [`detect_delimiter`] over a text that `open` reads from its start with a given delimiter (a
+/// streamed file is read afresh for each candidate).
+pub(crate) fn detect_delimiter_with<R: std::io::Read>(
+    opts: &ReadOptions,
+    open: impl Fn(u8) -> Option<csv::Reader<R>>,
+) -> u8 {
     let score = |delim: u8, limit: usize| -> (usize, usize) {
         let mut best_header = 0;
         let mut counts: std::collections::HashMap<usize, usize> = Default::default();
         let mut record = csv::StringRecord::new();
-        let mut rdr = reader(text, delim);
+        let Some(mut rdr) = open(delim) else {
+            return (0, 0);
+        };
         let mut n = 0;
         while n < limit {
             match rdr.read_record(&mut record) {
                 Ok(true) => {}
-                // A parse error (only invalid UTF-8, impossible for &str) or the end.
+                // A malformed byte (reported by the read that follows) or the end.
                 _ => break,
             }
             n += 1;
@@ -104,42 +111,20 @@ pub(crate) fn detect_delimiter(text: &str, opts: &ReadOptions) -> u8 {
 }
 
 fn read_rows(file: &str, text: &str, delimiter: u8) -> Result<Vec<SourceRow>, ImportError> {
-    let mut rdr = reader(text, delimiter);
-    let mut record = csv::StringRecord::new();
+    // The text is decoded already; reading it as UTF-8 shares the streamed import's record reader.
+    let utf8 = super::decode::TextEncoding {
+        encoding: encoding_rs::UTF_8,
+        bom_len: 0,
+        label: "UTF-8".into(),
+    };
+    let decoded = super::decode::DecodeReader::new(file, text.as_bytes(), &utf8);
+    let mut records = super::stream::Records::new(file, decoded, delimiter);
     let mut rows = Vec::new();
-    let mut last_start = 0usize;
-    loop {
-        let more = rdr
-            .read_record(&mut record)
-            .map_err(|e| ImportError::Undecodable {
-                file: file.into(),
-                reason: e.to_string(),
-            })?;
-        if !more {
-            break;
-        }
-        let line = record_line(text, record.position());
-        last_start = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0);
-        check_size(file, line, record.len(), record.iter().map(str::len))?;
+    while let Some(line) = records.next()? {
         rows.push(SourceRow {
             line,
-            cells: record.iter().map(clean_cell).collect(),
+            cells: records.record().iter().map(clean_cell).collect(),
         });
-    }
-    // A quote left open takes the rest of the file into one cell: the lines after it would vanish
-    // into a rejected row (or, with --keep-going, silently). Only the last record can be affected.
-    if let Some(last) = rows.last() {
-        let tail = text.get(last_start..).unwrap_or_default();
-        if let Some(column) = unclosed_quote(tail, delimiter) {
-            return Err(ImportError::UnclosedQuote {
-                file: file.into(),
-                line: last.line,
-                column: column + 1,
-            });
-        }
     }
     Ok(rows)
 }
@@ -177,14 +162,11 @@ pub(super) fn unclosed_quote(record: &str, delimiter: u8) -> Option<usize> {
 }
 
 /// The csv crate stamps a record with the position where the reader stood before it, which is
-/// before any blank lines it skipped; counting those newlines gives the record's own first line.
-pub(crate) fn record_line(text: &str, pos: Option<&csv::Position>) -> u64 {
+/// before any blank lines it skipped; counting those newlines in `text`, the text from that
+/// position on, gives the record's own first line.
+pub(crate) fn record_line(text: &[u8], pos: Option<&csv::Position>) -> u64 {
     let Some(pos) = pos else { return 0 };
-    let start = usize::try_from(pos.byte()).unwrap_or(usize::MAX);
     let skipped = text
-        .as_bytes()
-        .get(start..)
-        .unwrap_or_default()
         .iter()
         .take_while(|&&b| b == b'\n' || b == b'\r')
         .filter(|&&b| b == b'\n')

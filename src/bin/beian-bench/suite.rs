@@ -67,28 +67,22 @@ pub struct ChildReport {
     pub status: String,
 }
 
-/// The import as the `beian import` command does it: read the file, plan, apply, one batch.
+/// The import as the `beian import` command does it: the file streamed, planned and applied, one batch.
 pub fn import_child(db: &Path, file: &Path) -> Result<(), String> {
     let started = Instant::now();
     let mut reg = Registry::open(db).map_err(|e| e.to_string())?;
-    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    // The file is read while it is imported (streamed), so there is no separate read time.
     let read_ms = ms(started);
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let s = reg
-        .import(
-            &name,
-            &bytes,
+        .import_file(
+            file,
             &ReadOptions::default(),
             ImportMode::default(),
             &now,
             &mut |_, _| true,
         )
         .map_err(|e| e.to_string())?;
-    drop(bytes);
     drop(reg);
     let report = ChildReport {
         read_ms,
