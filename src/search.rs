@@ -49,6 +49,31 @@ pub fn match_expression(query: &str) -> Option<String> {
     }
 }
 
+/// The single index term a query of two letters or digits is, when the tokenizer keeps it as
+/// it is (so the index's per-term document count is the query's count).
+pub fn single_term(query: &str) -> Option<String> {
+    let chars = skeleton(query);
+    (chars.len() == 2 && chars.iter().all(plain)).then(|| chars.iter().collect())
+}
+
+fn plain(c: &char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(*c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+/// The expression for rows whose fields may contain `fragment`: a superset of the rows whose
+/// text contains it, because the index holds the bigrams of every field's folded text. `None`
+/// when the fragment has a character the index's tokenizer might split or drop (it then cannot
+/// vouch for the superset), and for fragments without letters or digits.
+pub fn company_prefilter(fragment: &str) -> Option<String> {
+    let chars = skeleton(fragment);
+    if chars.iter().all(plain) {
+        match_expression(fragment)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,15 +7,14 @@ use crate::filing::{FilingFields, Flag, Issue, Kind};
 use crate::import::plan::{fingerprint, Existing, ImportPlan, PreviousBatch};
 use crate::number::number_key;
 use crate::query::{
-    AuditEntry, BatchChange, BatchInfo, FacetCount, Facets, FieldChange, FilingFilter, FilingPage,
-    FilingQuery, FilingRow, HistoryEntry, RawRow, SortField,
+    AuditEntry, BatchChange, BatchInfo, Facets, FieldChange, FilingFilter, FilingPage, FilingQuery,
+    FilingRow, HistoryEntry, RawRow, SortField,
 };
 use crate::region::Regions;
 use crate::search;
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row, Transaction};
-use std::collections::HashMap;
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 pub(super) const ROW_COLUMNS: &str =
     "f.id, f.number, f.kind, f.region, f.model, f.company, f.filed_on, f.seq, f.first_batch_id, f.flags";
@@ -52,6 +51,38 @@ fn from_json<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
 
 /// The WHERE clause and its parameters for a filter; every listing, facet and statistic uses it.
 pub(crate) fn where_clause(filter: &FilingFilter) -> (String, Vec<Value>) {
+    where_clause_as(filter, Membership::List)
+}
+
+/// How a condition on the search index is written. `List` reads the index's matches once into a
+/// set (right when the matches drive the query); `Probe` asks the index about each row (right
+/// when the query walks a sort order and stops after a page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Membership {
+    List,
+    Probe,
+}
+
+fn in_search(m: Membership, by_region: bool) -> &'static str {
+    match m {
+        // With a region, the unary + keeps SQLite from seeking `filings_region_id` (region, id)
+        // once per match (500,000 seeks for a broad word); it reads the region's rows and checks
+        // each against the matches instead, as it did before that index existed.
+        Membership::List if by_region => {
+            "+f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)"
+        }
+        Membership::List => "f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)",
+        Membership::Probe => {
+            "EXISTS (SELECT 1 FROM filing_search \
+             WHERE filing_search.rowid = f.id AND filing_search MATCH ?)"
+        }
+    }
+}
+
+pub(super) fn where_clause_as(
+    filter: &FilingFilter,
+    membership: Membership,
+) -> (String, Vec<Value>) {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     if !filter.regions.is_empty() {
@@ -82,11 +113,17 @@ pub(crate) fn where_clause(filter: &FilingFilter) -> (String, Vec<Value>) {
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
+        // The search index narrows the rows first (every company containing the fragment has
+        // the fragment's bigrams in its document); instr() then keeps exactly the old meaning.
+        if let Some(expr) = search::company_prefilter(c) {
+            conds.push(in_search(membership, !filter.regions.is_empty()).into());
+            args.push(Value::Text(expr));
+        }
         conds.push("instr(lower(f.company), lower(?)) > 0".into());
         args.push(Value::Text(c.into()));
     }
     if let Some(expr) = filter.search.as_deref().and_then(search::match_expression) {
-        conds.push("f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)".into());
+        conds.push(in_search(membership, !filter.regions.is_empty()).into());
         args.push(Value::Text(expr));
     }
     if let Some(from) = &filter.from {
@@ -223,110 +260,11 @@ impl Store {
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
-        let (where_sql, args) = where_clause(&q.filter);
-        let (source, count) = counts_source(&q.filter);
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT coalesce({count}, 0) FROM {source} {where_sql}"),
-            params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM filings f {where_sql} {} LIMIT ? OFFSET ?",
-            order_by(q)
-        );
-        let mut all = args;
-        all.push(Value::Integer(q.limit as i64));
-        all.push(Value::Integer(q.offset.min(i64::MAX as u64) as i64));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt
-            .query_map(params_from_iter(all.iter()), filing_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(FilingPage {
-            total: total as u64,
-            rows,
-        })
+        super::browse::list(&self.conn, q)
     }
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
-        let (where_sql, args) = where_clause(filter);
-        let (source, count) = counts_source(filter);
-        let group = |expr: &str, order: &str| -> Result<Vec<(Option<String>, u64)>> {
-            let sql = format!(
-                "SELECT {expr} AS v, {count} AS n FROM {source} {where_sql} GROUP BY v ORDER BY {order}"
-            );
-            let mut stmt = self.conn.prepare(&sql)?;
-            let rows = stmt
-                .query_map(params_from_iter(args.iter()), |r| {
-                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)? as u64))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        };
-        let regions = Regions::bundled();
-        let region = group("f.region", "n DESC, v")?
-            .into_iter()
-            .filter_map(|(v, n)| {
-                let v = v?;
-                let label = regions
-                    .by_name(&v)
-                    .map(|r| r.short_name().to_string())
-                    .unwrap_or_else(|| v.clone());
-                Some(FacetCount {
-                    value: v,
-                    label,
-                    count: n,
-                })
-            })
-            .collect();
-        let plain = |rows: Vec<(Option<String>, u64)>| -> Vec<FacetCount> {
-            rows.into_iter()
-                .filter_map(|(v, n)| {
-                    let v = v?;
-                    Some(FacetCount {
-                        label: v.clone(),
-                        value: v,
-                        count: n,
-                    })
-                })
-                .collect()
-        };
-        let kind = plain(group("f.kind", "n DESC, v")?);
-        let year = plain(group("substr(f.filed_on, 1, 4)", "v DESC")?);
-        let names: HashMap<i64, String> = {
-            let mut stmt = self.conn.prepare("SELECT id, file_name FROM batches")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
-            rows.into_iter().collect()
-        };
-        let batch = group("CAST(f.first_batch_id AS TEXT)", "CAST(v AS INTEGER) DESC")?
-            .into_iter()
-            .filter_map(|(v, n)| {
-                let v = v?;
-                let label = v
-                    .parse::<i64>()
-                    .ok()
-                    .and_then(|id| names.get(&id))
-                    .map(|name| format!("#{v} {name}"))
-                    .unwrap_or_else(|| format!("#{v}"));
-                Some(FacetCount {
-                    value: v,
-                    label,
-                    count: n,
-                })
-            })
-            .collect();
-        let flagged = plain(group(
-            "CASE WHEN f.flags <> '' THEN 'true' ELSE 'false' END",
-            "v DESC",
-        )?);
-        Ok(Facets {
-            region,
-            kind,
-            year,
-            batch,
-            flagged,
-        })
+        super::browse::facets(&self.conn, filter)
     }
 
     pub fn filing_id_by_number(&self, number: &str) -> Result<Option<i64>> {

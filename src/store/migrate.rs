@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_companies.sql")),
     (3, include_str!("migrations/0003_filing_counts.sql")),
+    (4, include_str!("migrations/0004_browse_indexes.sql")),
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -143,3 +143,48 @@ fn a_migration_killed_midway_leaves_the_previous_version() {
     }
     eprintln!("migration killed (full run {full:?}): at v1 {before}, at v2 {after}");
 }
+
+#[test]
+fn a_schema_3_registry_gains_the_browse_indexes_and_keeps_its_filings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut c = schema_1_with_a_batch(&path);
+    apply(&mut c, 1, &MIGRATIONS[..3]).unwrap();
+    assert_eq!(version(&c), 3);
+    c.execute_batch(
+        "INSERT INTO filings (number, number_key, kind, region, model, company, filed_on, seq,
+                              flags, first_batch_id, last_batch_id, created_at, updated_at)
+         VALUES ('Beijing-A-20240101', 'beijing-a-20240101', 'filed', '北京市', 'A', '甲公司',
+                 '2024-01-11', 1, '', 1, 1, 'x', 'x'),
+                ('Beijing-B-20240101', 'beijing-b-20240101', 'filed', '北京市', 'B', '乙公司',
+                 '2024-01-11', 2, 'stray_leading_char', 1, 1, 'x', 'x');",
+    )
+    .unwrap();
+    drop(c);
+    let mut c = open(&path);
+    migrate(&mut c, &path).unwrap();
+    assert_eq!(version(&c), LATEST_SCHEMA);
+    for index in ["filings_listed", "filings_region_id", "filings_flagged"] {
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [index],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{index}");
+    }
+    // The partial index holds the flagged filing only.
+    let flagged: i64 = c
+        .query_row(
+            "SELECT count(*) FROM filings INDEXED BY filings_flagged WHERE flags <> ''",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(flagged, 1);
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}

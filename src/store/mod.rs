@@ -6,6 +6,7 @@
 //! embedded, numbered, and applied one transaction each; a database written by a newer schema is
 //! refused before anything touches it.
 
+mod browse;
 mod companies;
 mod export;
 mod filings;
