@@ -208,7 +208,40 @@ fn cases() -> Vec<Case> {
             as_of: Some("2025-06-30"),
             ..case("beijing-flagged-en-asof.csv", ExportFormat::Csv)
         },
+        Case {
+            filter: FilingFilter {
+                company: Some("有限公司".into()),
+                from: Some("2024-01-01".into()),
+                ..FilingFilter::default()
+            },
+            ..case("company-from-zh.csv", ExportFormat::Csv)
+        },
+        Case {
+            language: Language::En,
+            filter: FilingFilter {
+                search: Some("模型".into()),
+                ..FilingFilter::default()
+            },
+            ..case("search-en.csv", ExportFormat::Csv)
+        },
         case("all-zh.xlsx", ExportFormat::Xlsx),
+        Case {
+            filter: FilingFilter {
+                company: Some("科技".into()),
+                flag: Some(beian::filing::Flag::PrefixMismatch),
+                ..FilingFilter::default()
+            },
+            ..case("company-flag-zh.xlsx", ExportFormat::Xlsx)
+        },
+        Case {
+            language: Language::En,
+            filter: FilingFilter {
+                search: Some("科技".into()),
+                year: Some(2025),
+                ..FilingFilter::default()
+            },
+            ..case("search-year-en.xlsx", ExportFormat::Xlsx)
+        },
         Case {
             language: Language::En,
             sort: Some(Sort {
