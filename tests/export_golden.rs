@@ -79,7 +79,10 @@ fn registry() -> Registry {
             format!("模型{i}")
         };
         let company = if r % 7 == 0 {
-            format!("{}有限公司", NAMES[((r >> 16) % NAMES.len() as u64) as usize])
+            format!(
+                "{}有限公司",
+                NAMES[((r >> 16) % NAMES.len() as u64) as usize]
+            )
         } else {
             format!("{pinyin}第{}科技有限公司", (r >> 24) % 40)
         };
@@ -88,7 +91,12 @@ fn registry() -> Registry {
             0 => format!("Beijing-Odd{i}-20240101"),
             1 => format!("bad number {i}"),
             _ if kind == Kind::Registered => format!("{pinyin}-Reg{i}-20251229S{:04}", i % 97),
-            _ => format!("{pinyin}-Model{i}-202{}0{}1{}", 3 + r % 3, 1 + r % 9, r % 10),
+            _ => format!(
+                "{pinyin}-Model{i}-202{}0{}1{}",
+                3 + r % 3,
+                1 + r % 9,
+                r % 10
+            ),
         };
         let filed_on = if (r >> 40) % 11 == 0 {
             None
@@ -269,7 +277,11 @@ fn xlsx_cells(path: &Path) -> String {
     let mut out = String::new();
     for name in wb.sheet_names() {
         let range = wb.worksheet_range(&name).unwrap();
-        out.push_str(&format!("== {name} {:?} {:?}\n", range.start(), range.end()));
+        out.push_str(&format!(
+            "== {name} {:?} {:?}\n",
+            range.start(),
+            range.end()
+        ));
         for (r, c, v) in range.used_cells() {
             out.push_str(&format!("{r}\t{c}\t{v:?}\n"));
         }

@@ -128,8 +128,7 @@ impl<'a> Sink<'a> {
         Sink {
             buf: Vec::with_capacity(CHUNK + 4096),
             encoded: Vec::new(),
-            encoder: (encoding == CsvEncoding::Gb18030)
-                .then(|| encoding_rs::GB18030.new_encoder()),
+            encoder: (encoding == CsvEncoding::Gb18030).then(|| encoding_rs::GB18030.new_encoder()),
             out,
             record_start: 0,
             fields: 0,
@@ -155,9 +154,7 @@ impl<'a> Sink<'a> {
 
     fn field(&mut self, s: &[u8], guard: bool) {
         self.separator();
-        let quote = s
-            .iter()
-            .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+        let quote = s.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
         if quote {
             self.buf.push(b'"');
         }

@@ -5,8 +5,8 @@
 //! sheets past Excel's 1,048,576-row limit.
 
 use super::{
-    describe_filter, describe_sort, kind_label, title_of, unwritable, ExportRequest,
-    Language, ReportInputs,
+    describe_filter, describe_sort, kind_label, title_of, unwritable, ExportRequest, Language,
+    ReportInputs,
 };
 use crate::error::{Error, Result};
 use crate::filing::Kind;

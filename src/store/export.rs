@@ -7,9 +7,9 @@ use super::Store;
 use crate::error::{Error, Result};
 use crate::filing::Kind;
 use crate::query::{FilingFilter, FilingQuery, FilingRow, Sort};
-use rusqlite::types::ValueRef;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
+use rusqlite::types::ValueRef;
 
 /// What a report says about a selection, before any presentation (shares, zero-filled months).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -254,7 +254,8 @@ impl TopCompany {
 
 impl Ord for TopCompany {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (std::cmp::Reverse(self.n), &self.company).cmp(&(std::cmp::Reverse(other.n), &other.company))
+        (std::cmp::Reverse(self.n), &self.company)
+            .cmp(&(std::cmp::Reverse(other.n), &other.company))
     }
 }
 

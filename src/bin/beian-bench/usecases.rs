@@ -110,9 +110,21 @@ fn export_parts(reg: &Registry, work: &Path, u: &mut UseCases) -> Result<(), Str
         .map_err(e)?;
     inputs.subsidies = Some(reg.report_subsidies(&base).map_err(e)?);
     for (format, encoding, lat) in [
-        (ExportFormat::Csv, CsvEncoding::Utf8Bom, &mut u.export_csv_writer),
-        (ExportFormat::Csv, CsvEncoding::Gb18030, &mut u.export_gb18030_writer),
-        (ExportFormat::Xlsx, CsvEncoding::Utf8Bom, &mut u.export_xlsx_writer),
+        (
+            ExportFormat::Csv,
+            CsvEncoding::Utf8Bom,
+            &mut u.export_csv_writer,
+        ),
+        (
+            ExportFormat::Csv,
+            CsvEncoding::Gb18030,
+            &mut u.export_gb18030_writer,
+        ),
+        (
+            ExportFormat::Xlsx,
+            CsvEncoding::Utf8Bom,
+            &mut u.export_xlsx_writer,
+        ),
     ] {
         let req = request(format, encoding, &path);
         let t = Stopwatch::start();
