@@ -15,11 +15,11 @@
 //! ([`crate::import::validate::strip_formula_guard`]). Numbers (序号) and dates are written as
 //! they are; filing numbers never start with those characters, company and model names might.
 
-use super::{flags_text, kind_label, CsvEncoding, ExportRequest, Language, ReportStats};
+use super::{flag_label, kind_label, CsvEncoding, ExportRequest, Language, ReportStats};
 use crate::error::{Error, Result};
-use crate::filing::Kind;
-use crate::query::{FilingFilter, FilingRow};
-use crate::store::Store;
+use crate::filing::{Flag, Kind};
+use crate::query::FilingFilter;
+use crate::store::{ExportRow, Store};
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -103,75 +103,175 @@ fn table_title(kind: Kind, lang: Language) -> &'static str {
     }
 }
 
-/// Encodes whole records into the file: the csv writer fills a buffer, which is flushed after
-/// each record so a multi-byte character is never split between two encoder calls.
+/// Bytes collected before they are handed to the file (and the GB18030 encoder): large enough
+/// that a million rows take a few hundred writes, small enough to stay in cache.
+const CHUNK: usize = 256 * 1024;
+
+/// Writes CSV records as bytes straight into one reused buffer and passes whole records on to
+/// the file, encoding them to GB18030 when asked. Quoting follows the csv crate's `Necessary`
+/// style with CRLF records (a field is quoted when it holds `,`, `"`, CR or LF; quotes inside are
+/// doubled; a record of one empty field is written `""`), so the bytes are those the earlier
+/// csv-crate writer produced.
 struct Sink<'a> {
-    csv: csv::Writer<Shared>,
-    buf: Shared,
+    buf: Vec<u8>,
+    /// GB18030 bytes of `buf`, reused from chunk to chunk.
+    encoded: Vec<u8>,
+    encoder: Option<encoding_rs::Encoder>,
     out: &'a mut dyn Write,
-    encoding: CsvEncoding,
+    /// Where the current record starts in `buf`, to tell an empty record from an empty field.
+    record_start: usize,
+    fields: usize,
 }
 
-/// The csv writer's output buffer, shared so whole records can be taken out of it.
-#[derive(Clone, Default)]
-struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
+impl<'a> Sink<'a> {
+    fn new(out: &'a mut dyn Write, encoding: CsvEncoding) -> Sink<'a> {
+        Sink {
+            buf: Vec::with_capacity(CHUNK + 4096),
+            encoded: Vec::new(),
+            encoder: (encoding == CsvEncoding::Gb18030).then(|| encoding_rs::GB18030.new_encoder()),
+            out,
+            record_start: 0,
+            fields: 0,
+        }
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn separator(&mut self) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+    }
+
+    /// A field as it is (numbers, dates, labels): quoted only if it must be.
+    fn plain(&mut self, s: &str) {
+        self.field(s.as_bytes(), false);
+    }
+
+    /// A text cell from the data: also gets the formula guard.
+    fn text(&mut self, s: &str) {
+        self.field(s.as_bytes(), needs_formula_guard_bytes(s.as_bytes()));
+    }
+
+    fn field(&mut self, s: &[u8], guard: bool) {
+        self.separator();
+        let quote = s.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+        if quote {
+            self.buf.push(b'"');
+        }
+        if guard {
+            self.buf.push(b'\'');
+        }
+        if quote {
+            for part in s.split_inclusive(|&b| b == b'"') {
+                self.buf.extend_from_slice(part);
+                if part.last() == Some(&b'"') {
+                    self.buf.push(b'"');
+                }
+            }
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(s);
+        }
+    }
+
+    fn integer(&mut self, n: Option<i64>) {
+        self.separator();
+        if let Some(n) = n {
+            // Writing into a Vec cannot fail.
+            let _ = write!(self.buf, "{n}");
+        }
+    }
+
+    fn end_record(&mut self) -> Result<()> {
+        if self.buf.len() == self.record_start {
+            self.buf.extend_from_slice(b"\"\"");
+        }
+        self.buf.extend_from_slice(b"\r\n");
+        self.fields = 0;
+        if self.buf.len() >= CHUNK {
+            self.drain()?;
+        }
+        self.record_start = self.buf.len();
         Ok(())
     }
-}
 
-impl Sink<'_> {
-    fn record<'b>(&mut self, cells: impl IntoIterator<Item = Cow<'b, str>>) -> Result<()> {
-        let cells: Vec<Cow<'b, str>> = cells.into_iter().collect();
-        self.csv
-            .write_record(cells.iter().map(|c| c.as_bytes()))
-            .map_err(|e| Error::Export(e.to_string()))?;
-        self.drain()
+    fn record<'b>(&mut self, cells: impl IntoIterator<Item = &'b str>) -> Result<()> {
+        for c in cells {
+            self.plain(c);
+        }
+        self.end_record()
     }
 
     fn blank_line(&mut self) -> Result<()> {
-        self.drain()?;
-        self.buf.0.borrow_mut().extend_from_slice(b"\r\n");
-        self.drain()
+        self.buf.extend_from_slice(b"\r\n");
+        self.record_start = self.buf.len();
+        Ok(())
     }
 
+    /// Hands the buffered records to the file. The buffer holds whole records written from
+    /// `&str`, so it is valid UTF-8 and never ends inside a character.
     fn drain(&mut self) -> Result<()> {
-        self.csv.flush().map_err(|e| Error::Export(e.to_string()))?;
-        let buf = std::mem::take(&mut *self.buf.0.borrow_mut());
-        if buf.is_empty() {
-            return Ok(());
-        }
-        let res = match self.encoding {
-            CsvEncoding::Utf8 | CsvEncoding::Utf8Bom => self.out.write_all(&buf),
-            CsvEncoding::Gb18030 => {
-                // The buffer holds whole records written from `&str`, so it is valid UTF-8.
-                let text = String::from_utf8_lossy(&buf);
-                let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
-                self.out.write_all(&bytes)
+        let res = match &mut self.encoder {
+            None => self.out.write_all(&self.buf),
+            Some(encoder) => {
+                let text = std::str::from_utf8(&self.buf)
+                    .map_err(|e| Error::Export(format!("CSV buffer is not UTF-8: {e}")))?;
+                self.encoded.clear();
+                let need = encoder
+                    .max_buffer_length_from_utf8_if_no_unmappables(text.len())
+                    .unwrap_or(text.len() * 4 + 16);
+                self.encoded.reserve(need);
+                // GB18030 maps every character, so nothing is replaced and the encoder keeps no
+                // state between chunks; the bytes are those of encoding each record alone.
+                let (_, read, _) = encoder.encode_from_utf8_to_vec(text, &mut self.encoded, false);
+                debug_assert_eq!(read, text.len());
+                self.out.write_all(&self.encoded)
             }
         };
+        self.buf.clear();
+        self.record_start = 0;
         res.map_err(|e| Error::Export(format!("writing failed: {e}")))
+    }
+
+    fn row(&mut self, row: &ExportRow<'_>, lang: Language, flags: &mut String) -> Result<()> {
+        self.integer(row.seq);
+        self.text(row.region);
+        self.text(row.model);
+        self.text(row.company);
+        self.text(row.number);
+        self.plain(row.filed_on.unwrap_or(""));
+        self.plain(kind_label(row.kind, lang));
+        flags.clear();
+        push_flags_text(flags, row.flags, lang);
+        self.field(flags.as_bytes(), needs_formula_guard(flags));
+        self.end_record()
     }
 }
 
-fn row_cells(row: &FilingRow, lang: Language) -> Vec<Cow<'_, str>> {
-    vec![
-        Cow::Owned(row.seq.map(|s| s.to_string()).unwrap_or_default()),
-        neutralise(&row.region),
-        neutralise(&row.model),
-        neutralise(&row.company),
-        neutralise(&row.number),
-        Cow::Owned(row.filed_on.clone().unwrap_or_default()),
-        Cow::Borrowed(kind_label(row.kind, lang)),
-        Cow::Owned(neutralise(&flags_text(&row.flags, lang)).into_owned()),
-    ]
+/// [`needs_formula_guard`] on the UTF-8 bytes, without decoding characters.
+fn needs_formula_guard_bytes(s: &[u8]) -> bool {
+    let start = s.iter().position(|&b| b != b'\'').unwrap_or(s.len());
+    match &s[start..] {
+        [b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\n', ..] => true,
+        // U+FF1D ＝, U+FF0B ＋, U+FF0D －, U+FF20 ＠
+        [0xEF, 0xBC, 0x9D | 0x8B | 0x8D | 0xA0, ..] => true,
+        _ => false,
+    }
+}
+
+/// The stored flag codes in words, as [`flags_text`] writes them, appended to `out`.
+pub(crate) fn push_flags_text(out: &mut String, stored: &str, lang: Language) {
+    if stored.is_empty() {
+        return;
+    }
+    let mut first = true;
+    for flag in stored.split(',').filter_map(|p| Flag::parse(p.trim())) {
+        if !first {
+            out.push_str(lang.pick("；", "; "));
+        }
+        first = false;
+        out.push_str(flag_label(flag, lang));
+    }
 }
 
 /// Writes the selection as CSV; returns the number of filings written.
@@ -188,17 +288,7 @@ pub(crate) fn write(
         out.write_all(b"\xEF\xBB\xBF")
             .map_err(|e| Error::Export(format!("writing failed: {e}")))?;
     }
-    let buf = Shared::default();
-    let csv = csv::WriterBuilder::new()
-        .flexible(true)
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(buf.clone());
-    let mut sink = Sink {
-        csv,
-        buf,
-        out,
-        encoding: req.csv_encoding,
-    };
+    let mut sink = Sink::new(out, req.csv_encoding);
     let kinds: Vec<Kind> = match filter.kind {
         Some(k) => vec![k],
         None if stats.filed > 0 && stats.registered > 0 => vec![Kind::Filed, Kind::Registered],
@@ -211,24 +301,26 @@ pub(crate) fn write(
     if !progress(0, total) {
         return Err(Error::Cancelled);
     }
+    let mut flags = String::new();
     for (i, kind) in kinds.iter().enumerate() {
         if two_tables {
             if i > 0 {
                 sink.blank_line()?;
             }
-            sink.record([Cow::Borrowed(table_title(*kind, lang))])?;
+            sink.record([table_title(*kind, lang)])?;
         }
-        sink.record(headers(*kind, lang).into_iter().map(Cow::Borrowed))?;
+        sink.record(headers(*kind, lang))?;
         let part = FilingFilter {
             kind: Some(*kind),
             ..filter.clone()
         };
-        store.each_filing(&part, req.sort, None, &mut |row| {
-            sink.record(row_cells(&row, lang))?;
+        store.each_export_row(&part, req.sort, &mut |row| {
+            sink.row(row, lang, &mut flags)?;
             done += 1;
             Ok(done % super::PROGRESS_EVERY != 0 || progress(done, total))
         })?;
     }
+    sink.drain()?;
     if !progress(done, total) {
         return Err(Error::Cancelled);
     }

@@ -338,8 +338,9 @@ impl Registry {
     }
 
     /// Every enabled rule evaluated as of the report's date (its as-of, else the day of `now`),
-    /// narrowed to the selected company when the selection names one.
-    fn report_subsidies(&self, req: &ExportRequest) -> Result<ReportSubsidies> {
+    /// narrowed to the selected company when the selection names one. Public so that a caller
+    /// (the benchmark) can prepare [`ReportInputs`] once and time [`export`] on its own.
+    pub fn report_subsidies(&self, req: &ExportRequest) -> Result<ReportSubsidies> {
         let day = req
             .as_of
             .as_deref()

@@ -5,8 +5,8 @@
 //! sheets past Excel's 1,048,576-row limit.
 
 use super::{
-    describe_filter, describe_sort, flags_text, kind_label, title_of, unwritable, ExportRequest,
-    Language, ReportInputs,
+    describe_filter, describe_sort, kind_label, title_of, unwritable, ExportRequest, Language,
+    ReportInputs,
 };
 use crate::error::{Error, Result};
 use crate::filing::Kind;
@@ -143,7 +143,8 @@ pub(crate) fn write(
     };
     new_sheet(&mut wb, 0)?;
     let mut row_in_sheet = 0u32;
-    store.each_filing(filter, req.sort, None, &mut |row| {
+    let mut flags = String::new();
+    store.each_export_row(filter, req.sort, &mut |row| {
         if u64::from(row_in_sheet) == ROWS_PER_SHEET {
             finish_filings_sheet(last_sheet(&mut wb), row_in_sheet, &widths)?;
             sheet_no += 1;
@@ -157,12 +158,13 @@ pub(crate) fn write(
             ws.write_number_with_format(r, 0, seq as f64, &f.int)
                 .map_err(xerr)?;
         }
-        let flags = flags_text(&row.flags, lang);
+        flags.clear();
+        super::csv::push_flags_text(&mut flags, row.flags, lang);
         let texts = [
-            (1u16, row.region.as_str()),
-            (2, row.model.as_str()),
-            (3, row.company.as_str()),
-            (4, row.number.as_str()),
+            (1u16, row.region),
+            (2, row.model),
+            (3, row.company),
+            (4, row.number),
             (6, kind_label(row.kind, lang)),
             (7, flags.as_str()),
         ];
@@ -171,9 +173,13 @@ pub(crate) fn write(
                 ws.write_string(r, c, t).map_err(xerr)?;
             }
             let w = &mut widths[usize::from(c)];
-            *w = (*w).max(display_width(t));
+            // A character is never wider than its UTF-8 bytes, so text no longer in bytes than
+            // the widest so far cannot widen the column.
+            if t.len() > *w {
+                *w = (*w).max(display_width(t));
+            }
         }
-        if let Some(d) = row.filed_on.as_deref() {
+        if let Some(d) = row.filed_on {
             match date_cell(d) {
                 Some(dt) => ws.write_datetime_with_format(r, 5, &dt, &f.date),
                 None => ws.write_string(r, 5, d),

@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use export::SelectionCounts;
+pub use export::{ExportRow, SelectionCounts};
 pub use import::{BatchMeta, ImportTx};
 pub use migrate::LATEST_SCHEMA;
 
