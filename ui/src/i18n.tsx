@@ -198,6 +198,7 @@ const zh = {
   "issue.conflicting_duplicate": "同一编号在文件中出现多次且内容不同",
 
   "error.file_empty": "文件是空的。",
+  "error.file_unreadable": "无法读取这个文件，或它在导入过程中被改动了。没有写入任何内容，请确认文件完整后重试。",
   "error.file_undecodable": "无法识别文件的文字编码。请在预览中手动选择编码（如 GB18030）。",
   "error.unknown_encoding": "不支持这种文字编码。请选择 UTF-8、GB18030、GBK 或 UTF-16。",
   "error.unknown_delimiter": "不支持这种分隔符。请选择逗号、制表符或分号。",
@@ -419,6 +420,7 @@ const en: Record<Key, string> = {
   "issue.conflicting_duplicate": "The same number appears more than once in the file with different values",
 
   "error.file_empty": "The file is empty.",
+  "error.file_unreadable": "The file could not be read, or it changed while it was being imported. Nothing was written; check the file and try again.",
   "error.file_undecodable": "Cannot tell the file's text encoding. Choose one in the preview (e.g. GB18030).",
   "error.unknown_encoding": "That encoding is not supported. Choose UTF-8, GB18030, GBK or UTF-16.",
   "error.unknown_delimiter": "That delimiter is not supported. Choose comma, tab or semicolon.",
