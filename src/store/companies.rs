@@ -166,33 +166,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (fact, value, prov, confirmed, at) in rows {
             let p = provenance(prov);
-            match fact.as_str() {
-                "registered_city" => {
-                    facts.registered_city = Some(Fact {
-                        value,
-                        provenance: p,
-                        confirmed,
-                        updated_at: Some(at),
-                    })
-                }
-                "registered_district" => {
-                    facts.registered_district = Some(Fact {
-                        value,
-                        provenance: p,
-                        confirmed,
-                        updated_at: Some(at),
-                    })
-                }
-                "self_developed" => {
-                    facts.self_developed = Some(Fact {
-                        value: SelfDeveloped::parse(&value).unwrap_or(SelfDeveloped::Unknown),
-                        provenance: p,
-                        confirmed,
-                        updated_at: Some(at),
-                    })
-                }
-                _ => {}
-            }
+            set_fact(&mut facts, &fact, value, p, confirmed, at);
         }
         let mut stmt = self.conn.prepare(
             "SELECT year, kind, amount_cny, provenance, confirmed FROM company_spend
@@ -536,5 +510,45 @@ impl Store {
         insert_audit(&tx, now, "rule", id, id, &changes, note)?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// Puts one row of `company_facts` into its field; a fact name this version does not know is
+/// skipped, so a newer database's extra facts do not break reading.
+pub(super) fn set_fact(
+    facts: &mut CompanyFacts,
+    fact: &str,
+    value: String,
+    provenance: Provenance,
+    confirmed: bool,
+    at: String,
+) {
+    let updated_at = Some(at);
+    match fact {
+        "registered_city" => {
+            facts.registered_city = Some(Fact {
+                value,
+                provenance,
+                confirmed,
+                updated_at,
+            })
+        }
+        "registered_district" => {
+            facts.registered_district = Some(Fact {
+                value,
+                provenance,
+                confirmed,
+                updated_at,
+            })
+        }
+        "self_developed" => {
+            facts.self_developed = Some(Fact {
+                value: SelfDeveloped::parse(&value).unwrap_or(SelfDeveloped::Unknown),
+                provenance,
+                confirmed,
+                updated_at,
+            })
+        }
+        _ => {}
     }
 }

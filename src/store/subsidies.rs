@@ -3,9 +3,7 @@
 
 use super::Store;
 use crate::error::Result;
-use crate::subsidy::facts::{
-    AlgorithmFiling, CompanyFacts, Fact, Provenance, SelfDeveloped, SpendFact, SpendKind,
-};
+use crate::subsidy::facts::{AlgorithmFiling, CompanyFacts, Provenance, SpendFact, SpendKind};
 use std::collections::HashMap;
 
 fn provenance(s: String) -> Provenance {
@@ -52,33 +50,7 @@ impl Store {
             let confirmed: bool = r.get(4)?;
             let at: String = r.get(5)?;
             let facts = &mut out[i];
-            match fact.as_str() {
-                "registered_city" => {
-                    facts.registered_city = Some(Fact {
-                        value,
-                        provenance: p,
-                        confirmed,
-                        updated_at: Some(at),
-                    })
-                }
-                "registered_district" => {
-                    facts.registered_district = Some(Fact {
-                        value,
-                        provenance: p,
-                        confirmed,
-                        updated_at: Some(at),
-                    })
-                }
-                "self_developed" => {
-                    facts.self_developed = Some(Fact {
-                        value: SelfDeveloped::parse(&value).unwrap_or(SelfDeveloped::Unknown),
-                        provenance: p,
-                        confirmed,
-                        updated_at: Some(at),
-                    })
-                }
-                _ => {}
-            }
+            super::companies::set_fact(facts, &fact, value, p, confirmed, at);
         }
         let mut stmt = self.conn.prepare(
             "SELECT company_key, year, kind, amount_cny, provenance, confirmed FROM company_spend
