@@ -58,6 +58,30 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     apply(conn, current, MIGRATIONS)
 }
 
+/// A database at schema 0 that already has tables belongs to another program: migrating it would
+/// write Beian's tables into someone else's file, so it is refused, before anything (even the
+/// switch to WAL) touches the file.
+pub fn refuse_foreign(conn: &Connection, path: &Path) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version != 0 {
+        return Ok(());
+    }
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+        [],
+        |r| r.get(0),
+    )?;
+    if tables > 0 {
+        return Err(Error::NotADatabase {
+            path: path.to_path_buf(),
+            reason: "it is an SQLite database that already holds another program's tables; \
+                     choose a Beian database file, or a new file name to start one"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
 /// Each migration and its version stamp commit together: a migration that fails, or a process
 /// killed in the middle of one, leaves the database at the previous version (tested in
 /// `migrate_tests.rs`, including SIGKILL during a slow migration).

@@ -188,3 +188,42 @@ fn a_schema_3_registry_gains_the_browse_indexes_and_keeps_its_filings() {
         .unwrap();
     assert_eq!(ok, "ok");
 }
+
+#[test]
+fn another_programs_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("contacts.sqlite");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = crate::store::Store::open(&path)
+        .err()
+        .expect("a foreign database is refused");
+    assert_eq!(err.code(), "not_a_database");
+    assert!(
+        err.to_string().contains("another program's tables"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&path).unwrap() == before,
+        "the file was changed"
+    );
+    let c = Connection::open(&path).unwrap();
+    assert_eq!(version(&c), 0);
+    assert!(!has_table(&c, "filings"));
+}
+
+#[test]
+fn an_empty_sqlite_file_becomes_a_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("VACUUM")
+        .unwrap();
+    let store = crate::store::Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), LATEST_SCHEMA);
+}

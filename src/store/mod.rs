@@ -50,6 +50,11 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(|e| not_a_database(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        migrate::refuse_foreign(&conn, path).map_err(|e| match e {
+            Error::Db(e) => not_a_database(path, e),
+            e => e,
+        })?;
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
