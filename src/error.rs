@@ -29,6 +29,12 @@ pub enum Error {
     #[error("{what} not found")]
     NotFound { what: String },
 
+    #[error(
+        "{path}: a file is already there, and a new database never replaces one. Open it instead, \
+         or choose a new file name"
+    )]
+    DatabaseExists { path: PathBuf },
+
     #[error("{}", invalid_message(.issues))]
     Invalid { issues: Vec<Issue> },
 
@@ -96,6 +102,7 @@ impl Error {
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotADatabase { .. } => "not_a_database",
             Error::NotFound { .. } => "not_found",
+            Error::DatabaseExists { .. } => "database_exists",
             Error::Invalid { .. } => "invalid",
             Error::Cancelled => "cancelled",
             Error::Io { source, .. } => match source.kind() {

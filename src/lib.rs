@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod filing;
 pub mod import;
+pub mod location;
 pub mod number;
 pub mod query;
 pub mod region;

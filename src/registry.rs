@@ -107,6 +107,33 @@ impl Registry {
         Ok(reg)
     }
 
+    /// Opens a registry that must already be there (the app's "open another database"): a
+    /// missing file is an error, not a new empty registry made by a mistyped path.
+    pub fn open_existing(path: &Path) -> Result<Registry> {
+        if !path.is_file() {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the database file is not there (moved, renamed, or on a drive that is not \
+                     connected); reconnect it, or choose another database in Settings",
+                ),
+            ));
+        }
+        Registry::open(path)
+    }
+
+    /// Starts a new registry at `path` holding the bundled filings, as on first launch. A file
+    /// already at `path` is refused, never replaced.
+    pub fn create_seeded(path: &Path, now: &str) -> Result<Registry> {
+        if path.exists() {
+            return Err(Error::DatabaseExists {
+                path: path.to_path_buf(),
+            });
+        }
+        Registry::open_or_seed(path, now)
+    }
+
     /// An empty registry in memory, for tests.
     pub fn open_in_memory() -> Result<Registry> {
         Ok(Registry {

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::filing::{FilingFields, Flag, Kind};
 use crate::import::ReadOptions;
 use crate::query::{FilingFilter, FilingQuery, Sort};
-use crate::registry::{default_db_path, ImportMode, ImportStatus, Registry};
+use crate::registry::{ImportMode, ImportStatus, Registry};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use output::{print_value, Format, Out};
 use std::io::IsTerminal;
@@ -22,8 +22,9 @@ use std::path::PathBuf;
     version,
     about = "Registry of China's generative-AI service filings (生成式人工智能服务备案)",
     long_about = "Imports the CAC's announcement files, checks every filing number, keeps every \
-                  batch, and answers queries. Without --db the registry lives in your data \
-                  directory and starts with the bundled filings."
+                  batch, and answers queries. Without --db the registry is the one the app \
+                  uses: the file chosen in its Settings, else one in your data directory that \
+                  starts with the bundled filings."
 )]
 pub struct Cli {
     /// The registry database (created if missing; a new file given here starts empty).
@@ -242,7 +243,7 @@ fn now() -> String {
 fn open(db: Option<PathBuf>) -> Result<Registry> {
     match db {
         Some(p) => Registry::open(&p),
-        None => Registry::open_or_seed(&default_db_path(), &now()),
+        None => crate::location::current().open(&now()),
     }
 }
 
@@ -443,7 +444,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Export(a) => export::run(cli.db, format, a),
         Command::Restore { from } => {
-            let target = cli.db.unwrap_or_else(default_db_path);
+            let target = cli.db.unwrap_or_else(|| crate::location::current().path);
             Registry::restore_from(&from, &target)?;
             eprintln!(
                 "beian: restored {} from {}",
