@@ -2,7 +2,7 @@
 //! to `{code, message, detail}`; none holds SQL or parsing. Commands run with `async` so a slow
 //! query or a large file never blocks the window's main thread.
 
-use crate::state::{app_error, now, AppState};
+use crate::state::{app_error, now, AppState, Switch};
 use beian::error::ErrorPayload;
 use beian::filing::FilingFields;
 use beian::import::plan::ImportPlan;
@@ -11,9 +11,10 @@ use beian::number::NumberCheck;
 use beian::query::{
     BatchChange, BatchInfo, Facets, FilingDetail, FilingFilter, FilingPage, FilingQuery,
 };
+use beian::location::LocationSource;
 use beian::region::{Region, Regions};
-use beian::registry::{ImportMode, ImportSummary, Registry};
-use serde::Serialize;
+use beian::registry::{default_db_path, ImportMode, ImportSummary, Registry};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -33,8 +34,12 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 #[ts(export)]
 pub struct AppInfo {
     pub version: String,
-    /// Where the registry lives (`BEIAN_DB`, else the user data directory).
+    /// Where the registry lives.
     pub db_path: String,
+    /// Why it lives there: `BEIAN_DB`, a file chosen in Settings, or the default.
+    pub db_source: LocationSource,
+    /// The default file, for "back to the default location".
+    pub default_db_path: String,
     /// Why the registry could not be opened, if it could not.
     pub db_error: Option<ErrorPayload>,
 }
@@ -63,7 +68,9 @@ pub struct ImportProgress {
 pub fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        db_path: state.db_path.display().to_string(),
+        db_path: state.db_path().display().to_string(),
+        db_source: state.location().source,
+        default_db_path: default_db_path().display().to_string(),
         db_error: state.open_error(),
     })
 }
@@ -162,7 +169,7 @@ pub async fn apply_import(
     }
     state.cancel.store(false, Ordering::SeqCst);
     let cancel = state.cancel.clone();
-    let db = state.db_path.clone();
+    let db = state.db_path();
     let result = tauri::async_runtime::spawn_blocking(move || {
         let mut reg = Registry::open(&db)?;
         let mut last: Option<Instant> = None;
@@ -216,6 +223,30 @@ pub fn restore_from(state: State<'_, AppState>, path: String) -> Res<()> {
         return Err(app_error("busy", "an import is running"));
     }
     state.restore(Path::new(&path))
+}
+
+/// What Settings asks for: open a registry that exists, start a new one (holding the bundled
+/// filings), or go back to the data directory's.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+#[ts(export)]
+pub enum DatabaseChoice {
+    Open { path: String },
+    Create { path: String },
+    Default,
+}
+
+/// Switches the app to another registry; the choice is remembered for the next launch.
+#[tauri::command(async)]
+pub fn use_database(state: State<'_, AppState>, choice: DatabaseChoice) -> Res<()> {
+    if state.importing.load(Ordering::SeqCst) {
+        return Err(app_error("busy", "an import is running"));
+    }
+    state.switch(match choice {
+        DatabaseChoice::Open { path } => Switch::Open(PathBuf::from(path)),
+        DatabaseChoice::Create { path } => Switch::Create(PathBuf::from(path)),
+        DatabaseChoice::Default => Switch::Default,
+    })
 }
 
 fn file_name(p: &Path) -> String {

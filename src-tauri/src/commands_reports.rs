@@ -168,7 +168,7 @@ pub async fn export_report(
     }
     request.now = now();
     EXPORT_CANCEL.store(false, Ordering::SeqCst);
-    let db = state.db_path.clone();
+    let db = state.db_path();
     let result = tauri::async_runtime::spawn_blocking(move || {
         let reg = Registry::open(&db)?;
         let mut last = Instant::now() - PROGRESS_EVERY;

@@ -8,7 +8,7 @@ mod state;
 fn main() {
     // Opening (and on first launch seeding) happens before the window exists, so the first
     // screen already has data; a failure is kept and shown by the UI instead of aborting.
-    let app_state = state::AppState::open(state::db_path());
+    let app_state = state::AppState::open(beian::location::current());
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(app_state)
@@ -28,6 +28,7 @@ fn main() {
             commands::cancel_import,
             commands::backup_to,
             commands::restore_from,
+            commands::use_database,
             commands::first_paint,
             commands_reports::dashboard,
             commands_reports::company_names,

@@ -3,6 +3,7 @@
 
 use beian::error::ErrorPayload;
 use beian::import::plan::ImportPlan;
+use beian::location::{self, Location, LocationSource};
 use beian::registry::{default_db_path, Registry};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,7 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// The registry behind a mutex: rusqlite connections are `Send` but not `Sync`. A failed open is
 /// kept as its error so the window still opens and can say why (and offer a restore).
 pub struct AppState {
-    pub db_path: PathBuf,
+    /// Where the open registry lives; changed only by `switch`, under the registry's lock.
+    location: Mutex<Location>,
     registry: Mutex<Result<Registry, ErrorPayload>>,
     pending: Mutex<Option<PendingPlan>>,
     next_token: AtomicU64,
@@ -28,12 +30,11 @@ pub struct PendingPlan {
     pub plan: ImportPlan,
 }
 
-/// `BEIAN_DB` when set (as for the CLI), else the user's data directory.
-pub fn db_path() -> PathBuf {
-    match std::env::var_os("BEIAN_DB") {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => default_db_path(),
-    }
+/// What Settings asks for: open a registry that exists, start a new one, or go back to the default.
+pub enum Switch {
+    Open(PathBuf),
+    Create(PathBuf),
+    Default,
 }
 
 /// Timestamps in the same form as the CLI writes them, so the audit trail reads the same.
@@ -50,10 +51,11 @@ pub fn app_error(code: &str, message: impl Into<String>) -> ErrorPayload {
 }
 
 impl AppState {
-    pub fn open(db_path: PathBuf) -> AppState {
-        let registry = Registry::open_or_seed(&db_path, &now()).map_err(|e| e.payload());
+    /// Opens the registry where `location` says (`BEIAN_DB`, the remembered choice, the default).
+    pub fn open(location: Location) -> AppState {
+        let registry = location.open(&now()).map_err(|e| e.payload());
         AppState {
-            db_path,
+            location: Mutex::new(location),
             registry: Mutex::new(registry),
             pending: Mutex::new(None),
             next_token: AtomicU64::new(1),
@@ -80,6 +82,59 @@ impl AppState {
         }
     }
 
+    pub fn location(&self) -> Location {
+        self.location
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.location().path
+    }
+
+    /// Opens another registry (or starts one) and makes it the app's from now on. On failure the
+    /// registry that was open stays open and nothing is remembered.
+    pub fn switch(&self, to: Switch) -> Result<(), ErrorPayload> {
+        let mut guard = self.lock();
+        let mut location = self.location.lock().unwrap_or_else(|p| p.into_inner());
+        if location.source == LocationSource::Env {
+            return Err(app_error(
+                "location_fixed",
+                "BEIAN_DB names the database; unset it to choose one here",
+            ));
+        }
+        let default_db = default_db_path();
+        let (path, opened) = match to {
+            Switch::Open(p) => {
+                let r = Registry::open_existing(&p);
+                (p, r)
+            }
+            Switch::Create(p) => {
+                let r = Registry::create_seeded(&p, &now());
+                (p, r)
+            }
+            Switch::Default => {
+                let r = Registry::open_or_seed(&default_db, &now());
+                (default_db.clone(), r)
+            }
+        };
+        let reg = opened.map_err(|e| e.payload())?;
+        let chosen = (path != default_db).then_some(path.as_path());
+        location::remember(&default_db, chosen).map_err(|e| e.payload())?;
+        *location = Location {
+            source: if chosen.is_some() {
+                LocationSource::Chosen
+            } else {
+                LocationSource::Default
+            },
+            path,
+        };
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *guard = Ok(reg);
+        Ok(())
+    }
+
     /// The reason the registry is not open, if it is not.
     pub fn open_error(&self) -> Option<ErrorPayload> {
         self.lock().as_ref().err().cloned()
@@ -91,14 +146,15 @@ impl AppState {
         let mut guard = self.lock();
         *guard = Err(app_error("registry_unavailable", "restoring a backup"));
         *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        match Registry::restore_from(backup, &self.db_path) {
+        let db_path = self.db_path();
+        match Registry::restore_from(backup, &db_path) {
             Ok(reg) => {
                 *guard = Ok(reg);
                 Ok(())
             }
             Err(e) => {
                 // The core leaves the old file in place when a restore fails: reopen it.
-                *guard = Registry::open(&self.db_path).map_err(|e| e.payload());
+                *guard = Registry::open(&db_path).map_err(|e| e.payload());
                 Err(e.payload())
             }
         }

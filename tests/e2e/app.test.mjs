@@ -6,7 +6,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, Session, startApp } from "./harness.mjs";
 
@@ -193,18 +193,83 @@ test("settings show where the database lives", async () => {
   await s.screenshot("14-settings");
 });
 
-test("backs the database up to a file", async () => {
-  // The save dialog is native (outside the page), so this calls the command the Settings button
-  // calls once the dialog returns a path.
+test("backs the database up to a file from the Settings button", async () => {
   const target = join(s.dataHome, "backup.sqlite");
-  const result = await s.execAsync(
-    "const done = arguments[arguments.length - 1];" +
-      "window.__TAURI_INTERNALS__.invoke('backup_to', { path: arguments[0] })" +
-      ".then(() => done('ok'), (e) => done(JSON.stringify(e)));",
-    target,
-  );
-  assert.equal(result, "ok");
+  // The save dialog is native (outside the page); the hook stands in for the path it returns.
+  await s.exec("window.__beianE2ESavePath = arguments[0];", target);
+  try {
+    await s.click(await s.waitCss('[data-testid="backup"]'));
+    await s.waitText("已备份到");
+  } finally {
+    await s.exec("delete window.__beianE2ESavePath;");
+  }
   assert.ok(statSync(target).size > 0);
+});
+
+/** The database path Settings shows, once it is `expected`. */
+async function waitDbPath(expected) {
+  return s.waitFor(`database path ${expected}`, async () => (await s.text(await s.find('[data-testid="db-path"]'))) === expected);
+}
+
+/** Batch file names on the Batches screen: which registry is open, as a person would check. */
+async function batchFiles() {
+  await goTo("batches");
+  await s.waitText("cac-2024-03-seed-excerpt.csv");
+  return s.bodyText();
+}
+
+test("starts a new database, refuses a file that is not one, and goes back to the default", async () => {
+  await goTo("settings");
+  const original = await s.text(await s.waitCss('[data-testid="db-path"]'));
+  assert.match(await s.text(await s.find('[data-testid="db-source"]')), /默认位置/);
+  const fresh = join(s.dataHome, "team", "shared-registry.sqlite");
+
+  await s.exec("window.__beianE2ESavePath = arguments[0];", fresh);
+  try {
+    await s.click(await s.find('[data-testid="db-create"]'));
+    await waitDbPath(fresh);
+  } finally {
+    await s.exec("delete window.__beianE2ESavePath;");
+  }
+  assert.match(await s.text(await s.find('[data-testid="db-source"]')), /在此选择/);
+  assert.ok(statSync(fresh).size > 0);
+  // Remembered for the next launch (and for the CLI), beside the default database.
+  const remembered = JSON.parse(readFileSync(join(s.dataHome, "beian", "location.json"), "utf8"));
+  assert.equal(remembered.database, fresh);
+  await s.screenshot("16-database-new");
+  // The new registry holds the bundled filings only: none of this session's imports.
+  assert.doesNotMatch(await batchFiles(), /gb18030-batch\.csv/);
+
+  // A text file named like a database is refused by code, and the open registry stays open.
+  const notDb = join(s.dataHome, "list.sqlite");
+  writeFileSync(notDb, "序号,属地,模型名称\n".repeat(50));
+  await goTo("settings");
+  await s.exec("window.__beianE2EOpenPath = arguments[0];", notDb);
+  try {
+    await s.click(await s.waitCss('[data-testid="db-open"]'));
+    await s.waitText("不是备案台账的数据库");
+  } finally {
+    await s.exec("delete window.__beianE2EOpenPath;");
+  }
+  assert.equal(await s.text(await s.find('[data-testid="db-path"]')), fresh);
+  assert.equal(readFileSync(notDb, "utf8"), "序号,属地,模型名称\n".repeat(50));
+  await s.screenshot("17-database-refused");
+
+  await s.click(await s.find('[data-testid="db-default"]'));
+  await waitDbPath(original);
+  assert.match(await batchFiles(), /gb18030-batch\.csv/);
+
+  // And the new one opens again by name.
+  await goTo("settings");
+  await s.exec("window.__beianE2EOpenPath = arguments[0];", fresh);
+  try {
+    await s.click(await s.waitCss('[data-testid="db-open"]'));
+    await waitDbPath(fresh);
+  } finally {
+    await s.exec("delete window.__beianE2EOpenPath;");
+  }
+  await s.click(await s.waitCss('[data-testid="db-default"]'));
+  await waitDbPath(original);
 });
 
 test("switches to English in one click", async () => {

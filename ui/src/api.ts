@@ -6,6 +6,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { BatchChange } from "./bindings/BatchChange";
 import type { BatchInfo } from "./bindings/BatchInfo";
+import type { DatabaseChoice } from "./bindings/DatabaseChoice";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { Facets } from "./bindings/Facets";
 import type { FilingDetail } from "./bindings/FilingDetail";
@@ -56,6 +57,8 @@ export const api = {
   cancelImport: () => call<void>("cancel_import"),
   backupTo: (path: string) => call<void>("backup_to", { path }),
   restoreFrom: (path: string) => call<void>("restore_from", { path }),
+  /** Opens another registry, starts a new one, or goes back to the default; remembered. */
+  useDatabase: (choice: DatabaseChoice) => call<void>("use_database", { choice }),
   /** Tells the shell the first filings are on screen (timed by `beian-bench app`). */
   firstPaint: (rows: number, marks: Record<string, number>) => call<void>("first_paint", { rows, marks }),
 };
