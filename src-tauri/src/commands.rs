@@ -7,11 +7,11 @@ use beian::error::ErrorPayload;
 use beian::filing::FilingFields;
 use beian::import::plan::ImportPlan;
 use beian::import::ReadOptions;
+use beian::location::LocationSource;
 use beian::number::NumberCheck;
 use beian::query::{
     BatchChange, BatchInfo, Facets, FilingDetail, FilingFilter, FilingPage, FilingQuery,
 };
-use beian::location::LocationSource;
 use beian::region::{Region, Regions};
 use beian::registry::{default_db_path, ImportMode, ImportSummary, Registry};
 use serde::{Deserialize, Serialize};
