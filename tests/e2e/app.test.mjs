@@ -272,6 +272,43 @@ test("starts a new database, refuses a file that is not one, and goes back to th
   await waitDbPath(original);
 });
 
+test("restores a backup over the open database", async () => {
+  // Start an empty-handed registry, then restore the backup taken above (which holds this
+  // session's imports) over it.
+  await goTo("settings");
+  const original = await s.text(await s.waitCss('[data-testid="db-path"]'));
+  const scratch = join(s.dataHome, "scratch.sqlite");
+  await s.exec("window.__beianE2ESavePath = arguments[0];", scratch);
+  try {
+    await s.click(await s.find('[data-testid="db-create"]'));
+    await waitDbPath(scratch);
+  } finally {
+    await s.exec("delete window.__beianE2ESavePath;");
+  }
+  assert.doesNotMatch(await batchFiles(), /gb18030-batch\.csv/);
+
+  await goTo("settings");
+  await s.exec("window.__beianE2EOpenPath = arguments[0];", join(s.dataHome, "backup.sqlite"));
+  try {
+    await s.click(await s.waitCss('[data-testid="restore"]'));
+    await s.settle();
+    await s.screenshot("18-restore-confirm");
+    await s.click(await s.waitCss('[data-testid="restore-confirm"]'));
+    await s.waitText("已从备份恢复");
+    await s.settle();
+    await s.screenshot("19-restored");
+  } finally {
+    await s.exec("delete window.__beianE2EOpenPath;");
+  }
+  assert.match(await batchFiles(), /gb18030-batch\.csv/);
+  // The replaced file is kept beside it.
+  assert.ok(statSync(join(s.dataHome, "scratch.before-restore")).size > 0);
+
+  await goTo("settings");
+  await s.click(await s.waitCss('[data-testid="db-default"]'));
+  await waitDbPath(original);
+});
+
 test("switches to English in one click", async () => {
   await goTo("filings");
   await s.click(await s.waitCss('[data-testid="lang-toggle"]'));

@@ -183,7 +183,7 @@ const zh = {
   "settings.restore": "恢复",
   "settings.restoreBody": "用备份文件替换当前数据库。当前数据会被覆盖。",
   "settings.restoreAction": "从备份恢复…",
-  "settings.restoreConfirm": "确定要用备份文件替换当前数据库吗？此操作不可撤销。",
+  "settings.restoreConfirm": "确定要用备份文件替换当前数据库吗？被替换的文件会留在原处，改名为 .before-restore。",
   "settings.restoreDone": "已从备份恢复。",
   "settings.version": "版本",
 
@@ -418,7 +418,7 @@ const en: Record<Key, string> = {
   "settings.restore": "Restore",
   "settings.restoreBody": "Replace the current database with a backup. Current data is overwritten.",
   "settings.restoreAction": "Restore from a backup…",
-  "settings.restoreConfirm": "Replace the current database with this backup? This cannot be undone.",
+  "settings.restoreConfirm": "Replace the current database with this backup? The replaced file is kept beside it, renamed .before-restore.",
   "settings.restoreDone": "Restored from the backup.",
   "settings.version": "Version",
 

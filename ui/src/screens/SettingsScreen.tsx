@@ -54,7 +54,7 @@ export function SettingsScreen({ info, onChanged }: { info: AppInfo; onChanged: 
     modal.confirm({
       title: t("settings.restore"),
       content: t("settings.restoreConfirm"),
-      okButtonProps: { danger: true },
+      okButtonProps: { danger: true, "data-testid": "restore-confirm" } as React.ComponentProps<typeof Button>,
       onOk: async () => {
         try {
           await api.restoreFrom(path);
@@ -116,7 +116,7 @@ export function SettingsScreen({ info, onChanged }: { info: AppInfo; onChanged: 
       <Card title={t("settings.restore")} size="small">
         <Space orientation="vertical">
           <Typography.Text>{t("settings.restoreBody")}</Typography.Text>
-          <Button danger onClick={restore}>{t("settings.restoreAction")}</Button>
+          <Button danger onClick={restore} data-testid="restore">{t("settings.restoreAction")}</Button>
         </Space>
       </Card>
     </div>
