@@ -193,22 +193,40 @@ test("settings show where the database lives", async () => {
   await s.screenshot("14-settings");
 });
 
+/**
+ * Runs `fn` while the page's dialog hook answers with `path`: native open/save dialogs are outside
+ * the page, so the hook stands in for the file a person would pick.
+ */
+async function withDialogPath(kind, path, fn) {
+  const hook = kind === "save" ? "__beianE2ESavePath" : "__beianE2EOpenPath";
+  await s.exec(`window.${hook} = arguments[0];`, path);
+  try {
+    await fn();
+  } finally {
+    await s.exec(`delete window.${hook};`);
+  }
+}
+
 test("backs the database up to a file from the Settings button", async () => {
   const target = join(s.dataHome, "backup.sqlite");
-  // The save dialog is native (outside the page); the hook stands in for the path it returns.
-  await s.exec("window.__beianE2ESavePath = arguments[0];", target);
-  try {
+  await withDialogPath("save", target, async () => {
     await s.click(await s.waitCss('[data-testid="backup"]'));
     await s.waitText("已备份到");
-  } finally {
-    await s.exec("delete window.__beianE2ESavePath;");
-  }
+  });
   assert.ok(statSync(target).size > 0);
 });
 
 /** The database path Settings shows, once it is `expected`. */
 async function waitDbPath(expected) {
   return s.waitFor(`database path ${expected}`, async () => (await s.text(await s.find('[data-testid="db-path"]'))) === expected);
+}
+
+/** Settings' "new database" button, answered with `path`. */
+async function createDb(path) {
+  await withDialogPath("save", path, async () => {
+    await s.click(await s.waitCss('[data-testid="db-create"]'));
+    await waitDbPath(path);
+  });
 }
 
 /** Batch file names on the Batches screen: which registry is open, as a person would check. */
@@ -224,13 +242,7 @@ test("starts a new database, refuses a file that is not one, and goes back to th
   assert.match(await s.text(await s.find('[data-testid="db-source"]')), /默认位置/);
   const fresh = join(s.dataHome, "team", "shared-registry.sqlite");
 
-  await s.exec("window.__beianE2ESavePath = arguments[0];", fresh);
-  try {
-    await s.click(await s.find('[data-testid="db-create"]'));
-    await waitDbPath(fresh);
-  } finally {
-    await s.exec("delete window.__beianE2ESavePath;");
-  }
+  await createDb(fresh);
   assert.match(await s.text(await s.find('[data-testid="db-source"]')), /在此选择/);
   assert.ok(statSync(fresh).size > 0);
   // Remembered for the next launch (and for the CLI), beside the default database.
@@ -244,13 +256,10 @@ test("starts a new database, refuses a file that is not one, and goes back to th
   const notDb = join(s.dataHome, "list.sqlite");
   writeFileSync(notDb, "序号,属地,模型名称\n".repeat(50));
   await goTo("settings");
-  await s.exec("window.__beianE2EOpenPath = arguments[0];", notDb);
-  try {
+  await withDialogPath("open", notDb, async () => {
     await s.click(await s.waitCss('[data-testid="db-open"]'));
     await s.waitText("不是备案台账的数据库");
-  } finally {
-    await s.exec("delete window.__beianE2EOpenPath;");
-  }
+  });
   assert.equal(await s.text(await s.find('[data-testid="db-path"]')), fresh);
   assert.equal(readFileSync(notDb, "utf8"), "序号,属地,模型名称\n".repeat(50));
   await s.screenshot("17-database-refused");
@@ -261,35 +270,25 @@ test("starts a new database, refuses a file that is not one, and goes back to th
 
   // And the new one opens again by name.
   await goTo("settings");
-  await s.exec("window.__beianE2EOpenPath = arguments[0];", fresh);
-  try {
+  await withDialogPath("open", fresh, async () => {
     await s.click(await s.waitCss('[data-testid="db-open"]'));
     await waitDbPath(fresh);
-  } finally {
-    await s.exec("delete window.__beianE2EOpenPath;");
-  }
+  });
   await s.click(await s.waitCss('[data-testid="db-default"]'));
   await waitDbPath(original);
 });
 
 test("restores a backup over the open database", async () => {
-  // Start an empty-handed registry, then restore the backup taken above (which holds this
-  // session's imports) over it.
+  // Start a new registry (bundled filings only), then restore over it the backup taken above,
+  // which holds this session's imports.
   await goTo("settings");
   const original = await s.text(await s.waitCss('[data-testid="db-path"]'));
   const scratch = join(s.dataHome, "scratch.sqlite");
-  await s.exec("window.__beianE2ESavePath = arguments[0];", scratch);
-  try {
-    await s.click(await s.find('[data-testid="db-create"]'));
-    await waitDbPath(scratch);
-  } finally {
-    await s.exec("delete window.__beianE2ESavePath;");
-  }
+  await createDb(scratch);
   assert.doesNotMatch(await batchFiles(), /gb18030-batch\.csv/);
 
   await goTo("settings");
-  await s.exec("window.__beianE2EOpenPath = arguments[0];", join(s.dataHome, "backup.sqlite"));
-  try {
+  await withDialogPath("open", join(s.dataHome, "backup.sqlite"), async () => {
     await s.click(await s.waitCss('[data-testid="restore"]'));
     await s.settle();
     await s.screenshot("18-restore-confirm");
@@ -297,9 +296,7 @@ test("restores a backup over the open database", async () => {
     await s.waitText("已从备份恢复");
     await s.settle();
     await s.screenshot("19-restored");
-  } finally {
-    await s.exec("delete window.__beianE2EOpenPath;");
-  }
+  });
   assert.match(await batchFiles(), /gb18030-batch\.csv/);
   // The replaced file is kept beside it.
   assert.ok(statSync(join(s.dataHome, "scratch.before-restore")).size > 0);
