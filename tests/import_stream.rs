@@ -194,3 +194,27 @@ fn a_wrong_forced_encoding_is_refused_clearly_and_writes_nothing() {
 
     assert_eq!(env.db_bytes(), before, "the database changed");
 }
+
+#[test]
+fn gbk_rows_past_the_detection_window_of_a_utf8_file_are_called_mixed() {
+    let env = Env::new();
+    env.json(&["batches"]);
+    let before = env.db_bytes();
+    let text = big_table(ROWS);
+    assert!(text.len() > WINDOW);
+    let tail = "20001,北京市,尾部模型,北京尾部科技有限公司,Beijing-WeiBu-20230821,2023/8/31\n";
+    let mut bytes = text.into_bytes();
+    let line = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    bytes.extend_from_slice(&gb18030(tail));
+    let f = env.write("mixed.csv", &bytes);
+    let out = env.beian().arg("import").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("(line {line})")), "{err}");
+    assert!(err.contains("mixes encodings"), "{err}");
+    assert!(
+        err.contains(&format!("lines 1–{} read as UTF-8", line - 1)),
+        "{err}"
+    );
+    assert_eq!(env.db_bytes(), before);
+}

@@ -433,10 +433,24 @@ impl<R: std::io::Read> DecodeReader<R> {
             })
             .map(|b| format!("{b:02X}"))
             .collect();
+        // Whole lines of Chinese that read as UTF-8 before the bad byte: the file began as UTF-8
+        // and a later part is in another encoding (rows pasted from a GBK file), the case
+        // `mixed_encodings` names for the part detection reads; past that part it shows here.
+        let decoded = self.out_start + self.out.len() as u64;
+        let multibyte_seen = decoded.saturating_sub(self.chars) >= 8;
+        let mixed = if self.encoding == UTF_8 && self.newlines > 0 && multibyte_seen {
+            format!(
+                "; lines 1–{} read as UTF-8, so the file mixes encodings (as when rows are pasted \
+                 from another file) or is damaged there: save it again in one encoding",
+                self.newlines
+            )
+        } else {
+            String::new()
+        };
         ImportError::Undecodable {
             file: self.file.clone(),
             reason: format!(
-                "read as {}, the bytes at offset {start} (line {}) are not valid: {}",
+                "read as {}, the bytes at offset {start} (line {}) are not valid: {}{mixed}",
                 label_for(self.encoding),
                 self.newlines + 1,
                 if shown.is_empty() {
