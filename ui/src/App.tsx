@@ -164,7 +164,7 @@ export function App() {
           colorPrimary: "#1f4e8c",
           borderRadius: 6,
           fontFamily:
-            '-apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+            '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
         },
         components: { Layout: { siderBg: "#14243d" }, Menu: { darkItemBg: "#14243d" } },
       }}
