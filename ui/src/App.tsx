@@ -17,6 +17,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import { ErrorAlert } from "./errors";
 import { useI18n, type Key } from "./i18n";
+import { launched, takeInfo } from "./launch";
 import { NavContext, type Nav, type Route } from "./nav";
 import { FilingsScreen } from "./screens/FilingsScreen";
 
@@ -77,16 +78,29 @@ function titleOf(r: Route): Key {
   }
 }
 
+let appRendered = false;
+
 export function App() {
   const { lang, setLang, t } = useI18n();
   const [stack, setStack] = useState<Route[]>([{ name: "filings" }]);
-  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(launched.info ?? null);
   const [infoError, setInfoError] = useState<ErrorPayload | null>(null);
 
+  if (!appRendered) {
+    appRendered = true;
+    performance.mark("app-render");
+  }
+
   const loadInfo = useCallback(() => {
-    api.appInfo().then(setInfo, setInfoError);
+    (takeInfo() ?? api.appInfo()).then((i) => {
+      if (!performance.getEntriesByName("info-answered").length) performance.mark("info-answered");
+      setInfo(i);
+    }, setInfoError);
   }, []);
-  useEffect(loadInfo, [loadInfo]);
+  // The early app_info answer (public/launch.js) is already in state when it came in time.
+  useEffect(() => {
+    if (!launched.info) loadInfo();
+  }, [loadInfo]);
 
   const route = stack[stack.length - 1]!;
   const nav = useMemo<Nav>(
@@ -150,7 +164,7 @@ export function App() {
           colorPrimary: "#1f4e8c",
           borderRadius: 6,
           fontFamily:
-            '-apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+            '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
         },
         components: { Layout: { siderBg: "#14243d" }, Menu: { darkItemBg: "#14243d" } },
       }}

@@ -1,0 +1,26 @@
+// Runs before the main bundle is even parsed: asks the shell for what the first screen needs
+// (app info, the first page of filings, the facet counts), so the database works while WebKit
+// parses and evaluates the UI. src/launch.ts picks the answers up; the query here must stay the
+// one FilingsScreen asks for when it opens unfiltered (see launch.ts).
+(function () {
+  var tauri = window.__TAURI_INTERNALS__;
+  if (!tauri || typeof tauri.invoke !== "function") return;
+  performance.mark("prefetch-sent");
+  var filter = {
+    regions: [],
+    kind: null,
+    company: null,
+    search: null,
+    from: null,
+    to: null,
+    year: null,
+    batch: null,
+    flagged: null,
+    flag: null,
+  };
+  window.__beianLaunch = {
+    info: tauri.invoke("app_info"),
+    page: tauri.invoke("list_filings", { query: { filter: filter, sort: null, limit: 50, offset: 0 } }),
+    facets: tauri.invoke("filing_facets", { filter: filter }),
+  };
+})();
