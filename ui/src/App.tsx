@@ -97,9 +97,11 @@ export function App() {
       setInfo(i);
     }, setInfoError);
   }, []);
-  // The early app_info answer (public/launch.js) is already in state when it came in time.
+  // The early app_info answer (public/launch.js) is already in state when it came in time; it is
+  // used up here, so a later load (after switching or restoring the database) asks the shell.
   useEffect(() => {
-    if (!launched.info) loadInfo();
+    if (launched.info) void takeInfo()?.catch(() => {});
+    else loadInfo();
   }, [loadInfo]);
 
   const route = stack[stack.length - 1]!;
