@@ -15,7 +15,9 @@ use super::filings::{
     counts_source, filing_row, order_by, where_clause, where_clause_as, Membership, ROW_COLUMNS,
 };
 use crate::error::Result;
-use crate::query::{FacetCount, Facets, FilingFilter, FilingPage, FilingQuery, SortField};
+use crate::query::{
+    FacetCount, Facets, FilingFilter, FilingPage, FilingQuery, FilingRow, SortField,
+};
 use crate::region::Regions;
 use crate::search;
 use rusqlite::types::{Value, ValueRef};
@@ -48,11 +50,24 @@ fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<F
             rows: Vec::new(),
         });
     }
+    if let Some(rows) = by_region(conn, q, limits)? {
+        return Ok(FilingPage { total, rows });
+    }
     let walk = walk_index(conn, q, total, limits)?;
-    let (where_sql, args) = match walk {
+    let (mut where_sql, mut args) = match walk {
         Some(_) => where_clause_as(&q.filter, Membership::Probe),
         None => where_clause(&q.filter),
     };
+    if walk == Some("filings_region_id") {
+        // Ids follow the order rows were imported in, which is mostly date order, so a date
+        // filter's matches sit at one end of the region's (region, id) stretch: bound the walk
+        // by the first and last matching id instead of crossing the region's other years.
+        if let Some((first, last)) = date_id_bounds(conn, &q.filter)? {
+            where_sql.push_str(" AND f.id BETWEEN ? AND ?");
+            args.push(Value::Integer(first));
+            args.push(Value::Integer(last));
+        }
+    }
     let from = match walk {
         Some(index) => format!("filings f INDEXED BY {index}"),
         None if q.filter.flagged == Some(true) => "filings f INDEXED BY filings_flagged".into(),
@@ -70,6 +85,95 @@ fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<F
         .query_map(params_from_iter(all.iter()), filing_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(FilingPage { total, rows })
+}
+
+/// A page sorted by region across several regions (or all), as pages of single regions: the
+/// counts say which regions the page falls in and at what offset, and each region's page walks
+/// that region's rows in id order. One walk over every region would cross whole regions, and
+/// with a date filter whole years of each, before reaching the page. `None` when the counts
+/// cannot say (filters on company or search text) or the filter already has one region.
+fn by_region(
+    conn: &Connection,
+    q: &FilingQuery,
+    limits: WalkLimits,
+) -> Result<Option<Vec<FilingRow>>> {
+    let Some(sort) = q.sort.filter(|s| s.field == SortField::Region) else {
+        return Ok(None);
+    };
+    let (source, count) = counts_source(&q.filter);
+    if q.filter.regions.len() == 1 || count == "COUNT(*)" {
+        return Ok(None);
+    }
+    let (where_sql, args) = where_clause(&q.filter);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT f.region, {count} FROM {source} {where_sql} GROUP BY f.region"
+    ))?;
+    let mut regions = stmt
+        .query_map(params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Each part names its region through the filter, which resolves names: every region must
+    // resolve to itself (a hand-entered region that does not is left to the plain plan).
+    let bundled = Regions::bundled();
+    if !regions
+        .iter()
+        .all(|(r, _)| bundled.find(r).is_some_and(|x| &x.name == r))
+    {
+        return Ok(None);
+    }
+    // SQLite compares text bytewise, as `str` does.
+    regions.sort_by(|a, b| a.0.cmp(&b.0));
+    if sort.desc {
+        regions.reverse();
+    }
+    let mut skip = q.offset;
+    let mut rows = Vec::new();
+    for (region, n) in regions {
+        if rows.len() >= q.limit as usize {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let part = FilingQuery {
+            filter: FilingFilter {
+                regions: vec![region],
+                ..q.filter.clone()
+            },
+            sort: q.sort,
+            limit: q.limit - rows.len() as u32,
+            offset: skip,
+        };
+        rows.extend(list_with(conn, &part, limits)?.rows);
+        skip = 0;
+    }
+    Ok(Some(rows))
+}
+
+/// The first and last id among the filter's region and dates, read from (region, filed_on, id)
+/// alone; `None` when the filter has no region or no dates.
+fn date_id_bounds(conn: &Connection, f: &FilingFilter) -> Result<Option<(i64, i64)>> {
+    if f.regions.is_empty() || (f.year.is_none() && f.from.is_none() && f.to.is_none()) {
+        return Ok(None);
+    }
+    let scope = FilingFilter {
+        regions: f.regions.clone(),
+        year: f.year,
+        from: f.from.clone(),
+        to: f.to.clone(),
+        ..Default::default()
+    };
+    let (where_sql, args) = where_clause(&scope);
+    let bounds: (Option<i64>, Option<i64>) = conn.query_row(
+        &format!(
+            "SELECT min(f.id), max(f.id) FROM filings f INDEXED BY filings_region {where_sql}"
+        ),
+        params_from_iter(args.iter()),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(bounds.0.zip(bounds.1))
 }
 
 /// The number of filings under `filter`.
@@ -162,6 +266,9 @@ fn walk_index(
         // filter the matches sit in one stretch of these orders and a walk crosses the rest.
         Some(SortField::Number) if f.regions.is_empty() => "sqlite_autoindex_filings_1",
         Some(SortField::Company) if f.regions.is_empty() => "filings_company",
+        // With one region, its own stretch of (region, number_key) / (region, company, id).
+        Some(SortField::Number) if one_region => "filings_region_number",
+        Some(SortField::Company) if one_region => "filings_region_company",
         _ => return Ok(None),
     };
     // Rows the walk passes if the matches are spread evenly over the rows the index scans.
@@ -185,7 +292,10 @@ fn walk_index(
 /// region indexes, whose leading column the filter fixes; `None` for the whole table.
 fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option<u64>> {
     let scoped = match index {
-        "filings_region" | "filings_region_id" => !f.regions.is_empty(),
+        "filings_region"
+        | "filings_region_id"
+        | "filings_region_number"
+        | "filings_region_company" => !f.regions.is_empty(),
         "filings_filed_on" | "filings_listed" => {
             f.year.is_some() || f.from.is_some() || f.to.is_some()
         }
@@ -201,7 +311,12 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
         to: f.to.clone(),
         ..Default::default()
     };
-    let scope = if index == "filings_region_id" {
+    // These indexes do not lead with the date after the region, so the walk may cross all of
+    // the region's rows whatever the dates.
+    let scope = if matches!(
+        index,
+        "filings_region_id" | "filings_region_number" | "filings_region_company"
+    ) {
         FilingFilter {
             year: None,
             from: None,

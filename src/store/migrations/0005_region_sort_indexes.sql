@@ -1,0 +1,9 @@
+-- Schema 5: a region's filings in number order and in company order, so that a Filings page
+-- filtered by region and sorted by number or company walks the region's stretch of an index and
+-- stops after the page (see store/browse.rs). Without them such a page at a million filings
+-- either sorts the whole region (300,000 rows for 北京) or walks the whole table's order past
+-- the other regions. `number_key` is unique, and the implicit trailing rowid makes
+-- (region, company) the order `ORDER BY company, id` within a region.
+
+CREATE INDEX filings_region_number ON filings(region, number_key);
+CREATE INDEX filings_region_company ON filings(region, company);
