@@ -54,9 +54,12 @@ fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<F
         return Ok(FilingPage { total, rows });
     }
     let walk = walk_index(conn, q, total, limits)?;
-    let (mut where_sql, mut args) = match walk {
-        Some(_) => where_clause_as(&q.filter, Membership::Probe),
-        None => where_clause(&q.filter),
+    let (mut where_sql, mut args, drive) = match walk {
+        Some(_) => {
+            let (w, a) = where_clause_as(&q.filter, Membership::Probe);
+            (w, a, false)
+        }
+        None => where_for(conn, &q.filter)?,
     };
     if walk == Some("filings_region_id") {
         // Ids follow the order rows were imported in, which is mostly date order, so a date
@@ -70,6 +73,8 @@ fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<F
     }
     let from = match walk {
         Some(index) => format!("filings f INDEXED BY {index}"),
+        // Otherwise SQLite walks the region's stretch of a sort-order index, testing every row.
+        None if drive => "filings f NOT INDEXED".into(),
         None if q.filter.flagged == Some(true) => "filings f INDEXED BY filings_flagged".into(),
         None => "filings f".into(),
     };
@@ -176,26 +181,45 @@ fn date_id_bounds(conn: &Connection, f: &FilingFilter) -> Result<Option<(i64, i6
     Ok(bounds.0.zip(bounds.1))
 }
 
+/// How many documents of the search index match `expr` (the expression for `text`): for one
+/// term, the document count the index keeps for it.
+fn index_matches(conn: &Connection, text: &str, expr: &str) -> Result<u64> {
+    if let Some(term) = search::single_term(text) {
+        return term_documents(conn, &term);
+    }
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM filing_search WHERE filing_search MATCH ?",
+        [expr],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// The number of documents holding one term of the search index.
+fn term_documents(conn: &Connection, term: &str) -> Result<u64> {
+    // The index keeps a document count per term and segment; deleted documents are left out
+    // (they are counted off the same iterator that skips them for MATCH).
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.filing_search_terms
+         USING fts5vocab(main, filing_search, row)",
+    )?;
+    let n: Option<i64> = conn
+        .query_row(
+            "SELECT doc FROM temp.filing_search_terms WHERE term = ?",
+            [term],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
 /// The number of filings under `filter`.
 pub(super) fn total(conn: &Connection, filter: &FilingFilter) -> Result<u64> {
     if let Some(term) =
         search_only(filter).and(filter.search.as_deref().and_then(search::single_term))
     {
-        // A two-character search is one term of the index, whose document count the index
-        // keeps per segment; deleted documents are left out (they are counted off the same
-        // iterator that skips them for MATCH).
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.filing_search_terms
-             USING fts5vocab(main, filing_search, row)",
-        )?;
-        let n: Option<i64> = conn
-            .query_row(
-                "SELECT doc FROM temp.filing_search_terms WHERE term = ?",
-                [term],
-                |r| r.get(0),
-            )
-            .optional()?;
-        return Ok(n.unwrap_or(0) as u64);
+        // A two-character search is one term of the index.
+        return term_documents(conn, &term);
     }
     if let Some(expr) = search_only(filter) {
         // Every document in the index is a filing's (they are written and replaced together),
@@ -207,14 +231,70 @@ pub(super) fn total(conn: &Connection, filter: &FilingFilter) -> Result<u64> {
         )?;
         return Ok(n as u64);
     }
-    let (where_sql, args) = where_clause(filter);
-    let (source, count) = counts_source(filter);
+    let (where_sql, args, drive) = where_for(conn, filter)?;
+    let (source, count) = source(filter, drive);
     let total: i64 = conn.query_row(
         &format!("SELECT coalesce({count}, 0) FROM {source} {where_sql}"),
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
     Ok(total as u64)
+}
+
+/// The filter's WHERE clause for reading the matches, with the search index's matches driving
+/// the query when they are few beside the rows of the filter's regions and dates: a rare word
+/// in 北京 is a few dozen row lookups, where reading 北京's rows to test each is 300,000.
+/// Also says whether the matches drive it (then no index of `filings` should be walked).
+fn where_for(conn: &Connection, filter: &FilingFilter) -> Result<(String, Vec<Value>, bool)> {
+    let searched = filter
+        .search
+        .as_deref()
+        .and_then(|s| Some((s, search::match_expression(s)?)));
+    let company = filter
+        .company
+        .as_deref()
+        .map(str::trim)
+        .and_then(|c| Some((c, search::company_prefilter(c)?)));
+    if filter.regions.is_empty() || (searched.is_none() && company.is_none()) {
+        let (w, a) = where_clause(filter);
+        return Ok((w, a, false));
+    }
+    let mut matches = u64::MAX;
+    for (text, expr) in searched.iter().chain(company.iter()) {
+        matches = matches.min(index_matches(conn, text, expr)?);
+    }
+    let scope = total(
+        conn,
+        &FilingFilter {
+            regions: filter.regions.clone(),
+            year: filter.year,
+            from: filter.from.clone(),
+            to: filter.to.clone(),
+            ..Default::default()
+        },
+    )?;
+    // A lookup by id costs about four times a step along the region's index (measured at 1M).
+    let drive = matches.saturating_mul(4) < scope;
+    let membership = if drive {
+        Membership::Drive
+    } else {
+        Membership::List
+    };
+    let (w, a) = where_clause_as(filter, membership);
+    Ok((w, a, drive))
+}
+
+/// Where to count `filter`'s filings ([`counts_source`]): by id when the search index's matches
+/// drive; with the flagged rows' own index when the filings must be read and only flagged ones
+/// match (SQLite, without statistics, would rather scan a region or a year).
+fn source(filter: &FilingFilter, drive: bool) -> (&'static str, &'static str) {
+    match counts_source(filter) {
+        ("filings f", count) if drive => ("filings f NOT INDEXED", count),
+        ("filings f", count) if filter.flagged == Some(true) => {
+            ("filings f INDEXED BY filings_flagged", count)
+        }
+        other => other,
+    }
 }
 
 /// The search expression when the search box is the filter's only condition.
@@ -239,6 +319,11 @@ fn walk_index(
     limits: WalkLimits,
 ) -> Result<Option<&'static str>> {
     let f = &q.filter;
+    if f.flagged == Some(true) {
+        // The flagged rows are few and have their own index; reading them all is cheaper than
+        // walking a sort order in which they are spread thin.
+        return Ok(None);
+    }
     let one_region = f.regions.len() == 1;
     let field = q.sort.map(|s| s.field);
     let probes = f
@@ -331,8 +416,8 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
 
 /// The five facets from one pass over the counts (or the matching filings).
 pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets> {
-    let (where_sql, args) = where_clause(filter);
-    let (source, count) = counts_source(filter);
+    let (where_sql, args, drive) = where_for(conn, filter)?;
+    let (source, count) = source(filter, drive);
     // `filing_counts` already holds one row per combination; filings are grouped first so that
     // fewer rows cross into Rust.
     let (n, group) = if count == "COUNT(*)" {
@@ -344,20 +429,22 @@ pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets>
         "SELECT f.region, f.kind, substr(f.filed_on, 1, 4), f.first_batch_id, f.flags <> '', {n}
          FROM {source} {where_sql} {group}"
     );
-    let mut region: HashMap<String, u64> = HashMap::new();
-    let mut kind: HashMap<String, u64> = HashMap::new();
-    let mut year: HashMap<String, u64> = HashMap::new();
+    // A few dozen regions, two kinds, a handful of years: comparing bytes along a short list
+    // costs less per row than hashing the text (this loop sees 33,000 rows at 1M).
+    let mut region: Vec<(String, u64)> = Vec::new();
+    let mut kind: Vec<(String, u64)> = Vec::new();
+    let mut year: Vec<(String, u64)> = Vec::new();
     let mut batch: HashMap<i64, u64> = HashMap::new();
     let mut flagged: [Option<u64>; 2] = [None, None];
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
-    let add = |map: &mut HashMap<String, u64>, v: ValueRef<'_>, n: u64| -> rusqlite::Result<()> {
+    let add = |list: &mut Vec<(String, u64)>, v: ValueRef<'_>, n: u64| -> rusqlite::Result<()> {
         if let ValueRef::Text(t) = v {
-            let t = std::str::from_utf8(t).map_err(rusqlite::Error::Utf8Error)?;
-            match map.get_mut(t) {
-                Some(c) => *c += n,
+            match list.iter_mut().rev().find(|(k, _)| k.as_bytes() == t) {
+                Some((_, c)) => *c += n,
                 None => {
-                    map.insert(t.to_string(), n);
+                    let t = std::str::from_utf8(t).map_err(rusqlite::Error::Utf8Error)?;
+                    list.push((t.to_string(), n));
                 }
             }
         }
@@ -378,8 +465,7 @@ pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets>
     drop(rows);
 
     // The orders the per-facet queries gave: by count then value, or by value descending.
-    let by_count = |map: HashMap<String, u64>| -> Vec<(String, u64)> {
-        let mut v: Vec<(String, u64)> = map.into_iter().collect();
+    let by_count = |mut v: Vec<(String, u64)>| -> Vec<(String, u64)> {
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     };
@@ -401,7 +487,7 @@ pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets>
         count: n,
     };
     let kind = by_count(kind).into_iter().map(plain).collect();
-    let mut years: Vec<(String, u64)> = year.into_iter().collect();
+    let mut years = year;
     years.sort_by(|a, b| b.0.cmp(&a.0));
     let year = years.into_iter().map(plain).collect();
     let names: HashMap<i64, String> = {
