@@ -15,7 +15,9 @@ use super::filings::{
     counts_source, filing_row, order_by, where_clause, where_clause_as, Membership, ROW_COLUMNS,
 };
 use crate::error::Result;
-use crate::query::{FacetCount, Facets, FilingFilter, FilingPage, FilingQuery, SortField};
+use crate::query::{
+    FacetCount, Facets, FilingFilter, FilingPage, FilingQuery, FilingRow, SortField,
+};
 use crate::region::Regions;
 use crate::search;
 use rusqlite::types::{Value, ValueRef};
@@ -48,13 +50,31 @@ fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<F
             rows: Vec::new(),
         });
     }
+    if let Some(rows) = by_region(conn, q, limits)? {
+        return Ok(FilingPage { total, rows });
+    }
     let walk = walk_index(conn, q, total, limits)?;
-    let (where_sql, args) = match walk {
-        Some(_) => where_clause_as(&q.filter, Membership::Probe),
-        None => where_clause(&q.filter),
+    let (mut where_sql, mut args, drive) = match walk {
+        Some(_) => {
+            let (w, a) = where_clause_as(&q.filter, Membership::Probe);
+            (w, a, false)
+        }
+        None => where_for(conn, &q.filter)?,
     };
+    if walk == Some("filings_region_id") {
+        // Ids follow the order rows were imported in, which is mostly date order, so a date
+        // filter's matches sit at one end of the region's (region, id) stretch: bound the walk
+        // by the first and last matching id instead of crossing the region's other years.
+        if let Some((first, last)) = date_id_bounds(conn, &q.filter)? {
+            where_sql.push_str(" AND f.id BETWEEN ? AND ?");
+            args.push(Value::Integer(first));
+            args.push(Value::Integer(last));
+        }
+    }
     let from = match walk {
         Some(index) => format!("filings f INDEXED BY {index}"),
+        // Otherwise SQLite walks the region's stretch of a sort-order index, testing every row.
+        None if drive => "filings f NOT INDEXED".into(),
         None if q.filter.flagged == Some(true) => "filings f INDEXED BY filings_flagged".into(),
         None => "filings f".into(),
     };
@@ -72,26 +92,134 @@ fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<F
     Ok(FilingPage { total, rows })
 }
 
+/// A page sorted by region across several regions (or all), as pages of single regions: the
+/// counts say which regions the page falls in and at what offset, and each region's page walks
+/// that region's rows in id order. One walk over every region would cross whole regions, and
+/// with a date filter whole years of each, before reaching the page. `None` when the counts
+/// cannot say (filters on company or search text) or the filter already has one region.
+fn by_region(
+    conn: &Connection,
+    q: &FilingQuery,
+    limits: WalkLimits,
+) -> Result<Option<Vec<FilingRow>>> {
+    let Some(sort) = q.sort.filter(|s| s.field == SortField::Region) else {
+        return Ok(None);
+    };
+    let (source, count) = counts_source(&q.filter);
+    if q.filter.regions.len() == 1 || count == "COUNT(*)" {
+        return Ok(None);
+    }
+    let (where_sql, args) = where_clause(&q.filter);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT f.region, {count} FROM {source} {where_sql} GROUP BY f.region"
+    ))?;
+    let mut regions = stmt
+        .query_map(params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Each part names its region through the filter, which resolves names: every region must
+    // resolve to itself (a hand-entered region that does not is left to the plain plan).
+    let bundled = Regions::bundled();
+    if !regions
+        .iter()
+        .all(|(r, _)| bundled.find(r).is_some_and(|x| &x.name == r))
+    {
+        return Ok(None);
+    }
+    // SQLite compares text bytewise, as `str` does.
+    regions.sort_by(|a, b| a.0.cmp(&b.0));
+    if sort.desc {
+        regions.reverse();
+    }
+    let mut skip = q.offset;
+    let mut rows = Vec::new();
+    for (region, n) in regions {
+        if rows.len() >= q.limit as usize {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let part = FilingQuery {
+            filter: FilingFilter {
+                regions: vec![region],
+                ..q.filter.clone()
+            },
+            sort: q.sort,
+            limit: q.limit - rows.len() as u32,
+            offset: skip,
+        };
+        rows.extend(list_with(conn, &part, limits)?.rows);
+        skip = 0;
+    }
+    Ok(Some(rows))
+}
+
+/// The first and last id among the filter's region and dates, read from (region, filed_on, id)
+/// alone; `None` when the filter has no region or no dates.
+fn date_id_bounds(conn: &Connection, f: &FilingFilter) -> Result<Option<(i64, i64)>> {
+    if f.regions.is_empty() || (f.year.is_none() && f.from.is_none() && f.to.is_none()) {
+        return Ok(None);
+    }
+    let scope = FilingFilter {
+        regions: f.regions.clone(),
+        year: f.year,
+        from: f.from.clone(),
+        to: f.to.clone(),
+        ..Default::default()
+    };
+    let (where_sql, args) = where_clause(&scope);
+    let bounds: (Option<i64>, Option<i64>) = conn.query_row(
+        &format!(
+            "SELECT min(f.id), max(f.id) FROM filings f INDEXED BY filings_region {where_sql}"
+        ),
+        params_from_iter(args.iter()),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(bounds.0.zip(bounds.1))
+}
+
+/// How many documents of the search index match `expr` (the expression for `text`): for one
+/// term, the document count the index keeps for it.
+fn index_matches(conn: &Connection, text: &str, expr: &str) -> Result<u64> {
+    if let Some(term) = search::single_term(text) {
+        return term_documents(conn, &term);
+    }
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM filing_search WHERE filing_search MATCH ?",
+        [expr],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// The number of documents holding one term of the search index.
+fn term_documents(conn: &Connection, term: &str) -> Result<u64> {
+    // The index keeps a document count per term and segment; deleted documents are left out
+    // (they are counted off the same iterator that skips them for MATCH).
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.filing_search_terms
+         USING fts5vocab(main, filing_search, row)",
+    )?;
+    let n: Option<i64> = conn
+        .query_row(
+            "SELECT doc FROM temp.filing_search_terms WHERE term = ?",
+            [term],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
 /// The number of filings under `filter`.
 pub(super) fn total(conn: &Connection, filter: &FilingFilter) -> Result<u64> {
     if let Some(term) =
         search_only(filter).and(filter.search.as_deref().and_then(search::single_term))
     {
-        // A two-character search is one term of the index, whose document count the index
-        // keeps per segment; deleted documents are left out (they are counted off the same
-        // iterator that skips them for MATCH).
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.filing_search_terms
-             USING fts5vocab(main, filing_search, row)",
-        )?;
-        let n: Option<i64> = conn
-            .query_row(
-                "SELECT doc FROM temp.filing_search_terms WHERE term = ?",
-                [term],
-                |r| r.get(0),
-            )
-            .optional()?;
-        return Ok(n.unwrap_or(0) as u64);
+        // A two-character search is one term of the index.
+        return term_documents(conn, &term);
     }
     if let Some(expr) = search_only(filter) {
         // Every document in the index is a filing's (they are written and replaced together),
@@ -103,14 +231,79 @@ pub(super) fn total(conn: &Connection, filter: &FilingFilter) -> Result<u64> {
         )?;
         return Ok(n as u64);
     }
-    let (where_sql, args) = where_clause(filter);
-    let (source, count) = counts_source(filter);
+    let (where_sql, args, drive) = where_for(conn, filter)?;
+    let (source, count) = source(filter, drive);
     let total: i64 = conn.query_row(
         &format!("SELECT coalesce({count}, 0) FROM {source} {where_sql}"),
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
     Ok(total as u64)
+}
+
+/// The filter's WHERE clause for reading the matches, with the search index's matches driving
+/// the query when they are few beside the rows SQLite would otherwise read: a rare word in 北京
+/// is a few dozen row lookups, where reading 北京's rows to test each is 300,000; a company
+/// fragment sorted by number is its matches sorted, not the whole number index walked.
+/// Also says whether the matches drive it (then no index of `filings` should be walked).
+fn where_for(conn: &Connection, filter: &FilingFilter) -> Result<(String, Vec<Value>, bool)> {
+    let searched = filter
+        .search
+        .as_deref()
+        .and_then(|s| Some((s, search::match_expression(s)?)));
+    let company = filter
+        .company
+        .as_deref()
+        .map(str::trim)
+        .and_then(|c| Some((c, search::company_prefilter(c)?)));
+    if searched.is_none() && company.is_none() {
+        let (w, a) = where_clause(filter);
+        return Ok((w, a, false));
+    }
+    let mut matches = u64::MAX;
+    for (text, expr) in searched.iter().chain(company.iter()) {
+        matches = matches.min(index_matches(conn, text, expr)?);
+    }
+    // The rows SQLite would read otherwise: the region's (and dates') stretch of an index, or,
+    // without a region, a sort-order index or a date range across the whole table.
+    let scope = if filter.regions.is_empty() {
+        conn.query_row("SELECT coalesce(max(id), 0) FROM filings", [], |r| {
+            r.get::<_, i64>(0)
+        })? as u64
+    } else {
+        total(
+            conn,
+            &FilingFilter {
+                regions: filter.regions.clone(),
+                year: filter.year,
+                from: filter.from.clone(),
+                to: filter.to.clone(),
+                ..Default::default()
+            },
+        )?
+    };
+    // A lookup by id costs about four times a step along an index (measured at 1M).
+    let drive = matches.saturating_mul(4) < scope;
+    let membership = if drive {
+        Membership::Drive
+    } else {
+        Membership::List
+    };
+    let (w, a) = where_clause_as(filter, membership);
+    Ok((w, a, drive))
+}
+
+/// Where to count `filter`'s filings ([`counts_source`]): by id when the search index's matches
+/// drive; with the flagged rows' own index when the filings must be read and only flagged ones
+/// match (SQLite, without statistics, would rather scan a region or a year).
+fn source(filter: &FilingFilter, drive: bool) -> (&'static str, &'static str) {
+    match counts_source(filter) {
+        ("filings f", count) if drive => ("filings f NOT INDEXED", count),
+        ("filings f", count) if filter.flagged == Some(true) => {
+            ("filings f INDEXED BY filings_flagged", count)
+        }
+        other => other,
+    }
 }
 
 /// The search expression when the search box is the filter's only condition.
@@ -135,6 +328,11 @@ fn walk_index(
     limits: WalkLimits,
 ) -> Result<Option<&'static str>> {
     let f = &q.filter;
+    if f.flagged == Some(true) {
+        // The flagged rows are few and have their own index; reading them all is cheaper than
+        // walking a sort order in which they are spread thin.
+        return Ok(None);
+    }
     let one_region = f.regions.len() == 1;
     let field = q.sort.map(|s| s.field);
     let probes = f
@@ -162,6 +360,9 @@ fn walk_index(
         // filter the matches sit in one stretch of these orders and a walk crosses the rest.
         Some(SortField::Number) if f.regions.is_empty() => "sqlite_autoindex_filings_1",
         Some(SortField::Company) if f.regions.is_empty() => "filings_company",
+        // With one region, its own stretch of (region, number_key) / (region, company, id).
+        Some(SortField::Number) if one_region => "filings_region_number",
+        Some(SortField::Company) if one_region => "filings_region_company",
         _ => return Ok(None),
     };
     // Rows the walk passes if the matches are spread evenly over the rows the index scans.
@@ -185,7 +386,10 @@ fn walk_index(
 /// region indexes, whose leading column the filter fixes; `None` for the whole table.
 fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option<u64>> {
     let scoped = match index {
-        "filings_region" | "filings_region_id" => !f.regions.is_empty(),
+        "filings_region"
+        | "filings_region_id"
+        | "filings_region_number"
+        | "filings_region_company" => !f.regions.is_empty(),
         "filings_filed_on" | "filings_listed" => {
             f.year.is_some() || f.from.is_some() || f.to.is_some()
         }
@@ -201,7 +405,12 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
         to: f.to.clone(),
         ..Default::default()
     };
-    let scope = if index == "filings_region_id" {
+    // These indexes do not lead with the date after the region, so the walk may cross all of
+    // the region's rows whatever the dates.
+    let scope = if matches!(
+        index,
+        "filings_region_id" | "filings_region_number" | "filings_region_company"
+    ) {
         FilingFilter {
             year: None,
             from: None,
@@ -216,8 +425,8 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
 
 /// The five facets from one pass over the counts (or the matching filings).
 pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets> {
-    let (where_sql, args) = where_clause(filter);
-    let (source, count) = counts_source(filter);
+    let (where_sql, args, drive) = where_for(conn, filter)?;
+    let (source, count) = source(filter, drive);
     // `filing_counts` already holds one row per combination; filings are grouped first so that
     // fewer rows cross into Rust.
     let (n, group) = if count == "COUNT(*)" {
@@ -229,20 +438,22 @@ pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets>
         "SELECT f.region, f.kind, substr(f.filed_on, 1, 4), f.first_batch_id, f.flags <> '', {n}
          FROM {source} {where_sql} {group}"
     );
-    let mut region: HashMap<String, u64> = HashMap::new();
-    let mut kind: HashMap<String, u64> = HashMap::new();
-    let mut year: HashMap<String, u64> = HashMap::new();
+    // A few dozen regions, two kinds, a handful of years: comparing bytes along a short list
+    // costs less per row than hashing the text (this loop sees 33,000 rows at 1M).
+    let mut region: Vec<(String, u64)> = Vec::new();
+    let mut kind: Vec<(String, u64)> = Vec::new();
+    let mut year: Vec<(String, u64)> = Vec::new();
     let mut batch: HashMap<i64, u64> = HashMap::new();
     let mut flagged: [Option<u64>; 2] = [None, None];
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
-    let add = |map: &mut HashMap<String, u64>, v: ValueRef<'_>, n: u64| -> rusqlite::Result<()> {
+    let add = |list: &mut Vec<(String, u64)>, v: ValueRef<'_>, n: u64| -> rusqlite::Result<()> {
         if let ValueRef::Text(t) = v {
-            let t = std::str::from_utf8(t).map_err(rusqlite::Error::Utf8Error)?;
-            match map.get_mut(t) {
-                Some(c) => *c += n,
+            match list.iter_mut().rev().find(|(k, _)| k.as_bytes() == t) {
+                Some((_, c)) => *c += n,
                 None => {
-                    map.insert(t.to_string(), n);
+                    let t = std::str::from_utf8(t).map_err(rusqlite::Error::Utf8Error)?;
+                    list.push((t.to_string(), n));
                 }
             }
         }
@@ -263,8 +474,7 @@ pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets>
     drop(rows);
 
     // The orders the per-facet queries gave: by count then value, or by value descending.
-    let by_count = |map: HashMap<String, u64>| -> Vec<(String, u64)> {
-        let mut v: Vec<(String, u64)> = map.into_iter().collect();
+    let by_count = |mut v: Vec<(String, u64)>| -> Vec<(String, u64)> {
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     };
@@ -286,7 +496,7 @@ pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets>
         count: n,
     };
     let kind = by_count(kind).into_iter().map(plain).collect();
-    let mut years: Vec<(String, u64)> = year.into_iter().collect();
+    let mut years = year;
     years.sort_by(|a, b| b.0.cmp(&a.0));
     let year = years.into_iter().map(plain).collect();
     let names: HashMap<i64, String> = {

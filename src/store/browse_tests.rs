@@ -219,6 +219,20 @@ fn registry(n: usize) -> Store {
         };
         insert_filing(&tx, &fields, &flags, batch, "2024-01-01T00:00:00Z").unwrap();
     }
+    // A region typed by hand that the bundled names resolve to another region (北京市): pages
+    // by region must not stand it in for 北京市, nor 北京市 for it.
+    for i in 0..n / 100 {
+        let fields = FilingFields {
+            number: format!("Beijing-Hand-2023{i:05}"),
+            kind: Kind::Filed,
+            region: "北京市海淀区".into(),
+            model: "手填".into(),
+            company: "北京海淀科技有限公司".into(),
+            filed_on: NaiveDate::from_ymd_opt(2023, 6, 1 + (i % 28) as u32),
+            seq: Some(1),
+        };
+        insert_filing(&tx, &fields, &[], Some(1), "2024-01-01T00:00:00Z").unwrap();
+    }
     tx.commit().unwrap();
     store
 }
@@ -268,6 +282,30 @@ fn filters() -> Vec<FilingFilter> {
                     ..Default::default()
                 });
             }
+        }
+    }
+    // Region, dates and flags alone: the counts-driven plans (pages by region, id bounds).
+    for (k, region) in regions.iter().enumerate() {
+        for (d, dates) in [
+            (None, None, None),
+            (Some(2023), None, None),
+            (Some(2024), None, None),
+            (None, Some("2023-09-01"), Some("2024-03-31")),
+            (None, Some("2024-01-01"), None),
+            (None, None, Some("2023-05-31")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out.push(FilingFilter {
+                regions: region.iter().map(|r| r.to_string()).collect(),
+                year: dates.0,
+                from: dates.1.map(String::from),
+                to: dates.2.map(String::from),
+                flagged: [None, None, Some(false), Some(true)][(k + d) % 4],
+                kind: (d == 2).then_some(Kind::Filed),
+                ..Default::default()
+            });
         }
     }
     out.push(FilingFilter {

@@ -61,6 +61,9 @@ pub(crate) fn where_clause(filter: &FilingFilter) -> (String, Vec<Value>) {
 pub(super) enum Membership {
     List,
     Probe,
+    /// As `List`, but the matches drive the query even with a region: right when they are few
+    /// beside the region's rows.
+    Drive,
 }
 
 fn in_search(m: Membership, by_region: bool) -> &'static str {
@@ -71,7 +74,9 @@ fn in_search(m: Membership, by_region: bool) -> &'static str {
         Membership::List if by_region => {
             "+f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)"
         }
-        Membership::List => "f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)",
+        Membership::List | Membership::Drive => {
+            "f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)"
+        }
         Membership::Probe => {
             "EXISTS (SELECT 1 FROM filing_search \
              WHERE filing_search.rowid = f.id AND filing_search MATCH ?)"

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_companies.sql")),
     (3, include_str!("migrations/0003_filing_counts.sql")),
     (4, include_str!("migrations/0004_browse_indexes.sql")),
+    (5, include_str!("migrations/0005_region_sort_indexes.sql")),
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

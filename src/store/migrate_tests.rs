@@ -164,7 +164,13 @@ fn a_schema_3_registry_gains_the_browse_indexes_and_keeps_its_filings() {
     let mut c = open(&path);
     migrate(&mut c, &path).unwrap();
     assert_eq!(version(&c), LATEST_SCHEMA);
-    for index in ["filings_listed", "filings_region_id", "filings_flagged"] {
+    for index in [
+        "filings_listed",
+        "filings_region_id",
+        "filings_flagged",
+        "filings_region_number",
+        "filings_region_company",
+    ] {
         let n: i64 = c
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",

@@ -453,7 +453,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Two-character words taken from model names, in a stable order.
-fn search_words(rows: &[[String; 6]]) -> Vec<String> {
+pub fn search_words(rows: &[[String; 6]]) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let step = (rows.len() / 500).max(1);

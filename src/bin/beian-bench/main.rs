@@ -9,6 +9,7 @@
 //! ```
 
 mod app;
+mod cases;
 mod concurrency;
 mod generate;
 mod suite;
@@ -40,6 +41,8 @@ enum Command {
     },
     /// Run the suite and print the table.
     Run(suite::RunArgs),
+    /// Each query of the Filings-screen mix repeated on its own, with its p95, on one registry.
+    Cases(cases::CasesArgs),
     /// The app's launch to first filings painted and its idle memory, beside an empty Tauri
     /// window (needs a display: run under xvfb-run).
     App(app::AppArgs),
@@ -65,6 +68,7 @@ fn main() {
             Ok(())
         }),
         Command::Run(args) => suite::run(&args),
+        Command::Cases(args) => cases::run(&args),
         Command::App(args) => app::run(&args),
         Command::ImportChild { db, file } => suite::import_child(&db, &file),
     };

@@ -296,10 +296,10 @@ impl Latency {
         self.samples.push(thread_cpu_ms() - t.cpu);
         self.wall.push(ms(t.wall));
     }
-    fn p50(&self) -> f64 {
+    pub fn p50(&self) -> f64 {
         percentile(&self.samples, 0.5)
     }
-    fn p95(&self) -> f64 {
+    pub fn p95(&self) -> f64 {
         percentile(&self.samples, 0.95)
     }
     fn max(&self) -> f64 {
@@ -387,6 +387,42 @@ pub fn filter_queries(n: usize) -> Vec<FilingQuery> {
 /// the brand words, so the p95 covers broad searches too.
 const COMMON_WORDS: [&str; 5] = ["模型", "科技", "智能", "北京", "助手"];
 
+/// The words searched: brand words from the file (`rare`), then the common words.
+fn searched_words(words: &[String], queries: usize) -> (Vec<&str>, Vec<&str>) {
+    let rare: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .take(queries.saturating_sub(COMMON_WORDS.len()).max(1))
+        .collect();
+    let mut all_words: Vec<&str> = rare.clone();
+    all_words.extend(COMMON_WORDS);
+    (rare, all_words)
+}
+
+/// The k-th "search + region + sort" query: a search, a large region and a sort.
+fn search_region_query(k: usize, w: &str) -> FilingQuery {
+    FilingQuery {
+        filter: FilingFilter {
+            search: Some(w.to_string()),
+            regions: vec![["北京", "广东", "上海", "浙江"][k % 4].to_string()],
+            ..Default::default()
+        },
+        sort: Sort::parse(["company:asc", "filed_on:desc"][k % 2]),
+        limit: 50,
+        offset: 0,
+    }
+}
+
+/// Every "search + region + sort" query `run` times, in its order.
+pub fn search_region_queries(words: &[String], queries: usize) -> Vec<FilingQuery> {
+    let (_, all_words) = searched_words(words, queries);
+    all_words
+        .iter()
+        .enumerate()
+        .map(|(k, w)| search_region_query(k, w))
+        .collect()
+}
+
 fn query_figures(
     db: &Path,
     words: &[String],
@@ -415,13 +451,7 @@ fn query_figures(
         std::hint::black_box((page, facets));
     }
 
-    let rare: Vec<&str> = words
-        .iter()
-        .map(String::as_str)
-        .take(queries.saturating_sub(COMMON_WORDS.len()).max(1))
-        .collect();
-    let mut all_words: Vec<&str> = rare.clone();
-    all_words.extend(COMMON_WORDS);
+    let (rare, all_words) = searched_words(words, queries);
     let conn =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| e.to_string())?;
@@ -471,16 +501,7 @@ fn query_figures(
             ));
         }
 
-        let q = FilingQuery {
-            filter: FilingFilter {
-                search: Some(w.to_string()),
-                regions: vec![["北京", "广东", "上海", "浙江"][k % 4].to_string()],
-                ..Default::default()
-            },
-            sort: Sort::parse(["company:asc", "filed_on:desc"][k % 2]),
-            limit: 50,
-            offset: 0,
-        };
+        let q = search_region_query(k, w);
         let page = r.search_page.time(|| reg.list(&q)).map_err(e)?;
         std::hint::black_box(page);
     }
