@@ -10,7 +10,9 @@
 
 use super::cities::Cities;
 use super::facts::{company_key, CompanyFacts, Fact, Provenance, SelfDeveloped};
+use super::reason::{AmountUnknown, FactOrigin, Need, Reason, RuleNote, Window, WindowState};
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
+use crate::export::Language;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -69,13 +71,13 @@ pub struct EnterpriseResult {
     #[ts(type = "number | null")]
     pub amount_cny: Option<i64>,
     /// Why `amount_cny` is absent for an enterprise that qualifies (e.g. "set on review").
-    pub amount_unknown_reason: Option<String>,
+    pub amount_unknown_reason: Option<AmountUnknown>,
     /// The amount split between the payers, when the rule shares the cost.
     pub cost_split: Vec<ShareAmount>,
-    /// Sentences naming the facts and filings the answer rests on.
-    pub reasons: Vec<String>,
-    /// The missing facts that make the answer `cannot_tell` ("registered district").
-    pub needs: Vec<String>,
+    /// The facts and filings the answer rests on.
+    pub reasons: Vec<Reason>,
+    /// The missing facts that make the answer `cannot_tell` (the registered district).
+    pub needs: Vec<Need>,
     /// The filing numbers counted.
     pub filings: Vec<String>,
 }
@@ -104,7 +106,7 @@ pub struct RuleOutcome {
     pub confidence: Confidence,
     pub enabled: bool,
     /// About the rule as a whole at the as-of date (issued later, application window open...).
-    pub notes: Vec<String>,
+    pub notes: Vec<RuleNote>,
     pub results: Vec<EnterpriseResult>,
     pub totals: RuleTotals,
 }
@@ -133,11 +135,15 @@ pub struct EvaluationRow {
     pub status: Status,
     #[ts(type = "number | null")]
     pub amount_cny: Option<i64>,
+    /// The reasons, worded in the language asked for.
     pub reasons: Vec<String>,
+    /// The same reasons as `{code, params}`, for scripts that should not match sentences.
+    pub reason_codes: Vec<Reason>,
 }
 
 impl EvaluationReport {
-    pub fn rows(&self) -> Vec<EvaluationRow> {
+    /// One row per enterprise and rule, the reasons worded in `lang`.
+    pub fn rows(&self, lang: Language) -> Vec<EvaluationRow> {
         self.rules
             .iter()
             .flat_map(|o| {
@@ -148,7 +154,8 @@ impl EvaluationReport {
                     enterprise: r.enterprise.clone(),
                     status: r.status,
                     amount_cny: r.amount_cny,
-                    reasons: r.reasons.clone(),
+                    reasons: r.reasons.iter().map(|x| x.text(lang)).collect(),
+                    reason_codes: r.reasons.clone(),
                 })
             })
             .collect()
@@ -157,15 +164,7 @@ impl EvaluationReport {
 
 /// `1,000,000 CNY`
 pub fn yuan(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}{out} CNY", if amount < 0 { "-" } else { "" })
+    super::reason::money(amount, Language::En)
 }
 
 /// `rate` in basis points of `spend`, rounded down to the yuan. Returns (amount, was rounded).
@@ -215,16 +214,10 @@ fn filing_order(a: &FilingFact, b: &FilingFact) -> Ordering {
         .then_with(|| number_order(&a.number).cmp(&number_order(&b.number)))
 }
 
-fn provenance_words(p: Provenance, confirmed: bool) -> String {
-    let from = match p {
-        Provenance::Entered => "entered",
-        Provenance::InferredFromName => "inferred from the company name",
-        Provenance::Imported => "imported",
-    };
-    if confirmed {
-        format!("{from}, confirmed")
-    } else {
-        format!("{from}, not confirmed")
+fn origin<T>(f: &Fact<T>) -> FactOrigin {
+    FactOrigin {
+        provenance: f.provenance,
+        confirmed: f.confirmed,
     }
 }
 
@@ -439,11 +432,11 @@ fn report(
 /// Per enterprise before the first-N ranking.
 struct Pre<'e> {
     status: Status,
-    reasons: Vec<String>,
-    needs: Vec<String>,
+    reasons: Vec<Reason>,
+    needs: Vec<Need>,
     counted: Vec<&'e FilingFact>,
     amount: Option<i64>,
-    amount_unknown_reason: Option<String>,
+    amount_unknown_reason: Option<AmountUnknown>,
     /// The earliest counted filing; `None` with a `cannot_tell` means it could rank anywhere.
     rank: Option<&'e FilingFact>,
 }
@@ -520,7 +513,7 @@ fn evaluate_rule<'e, 'a: 'e>(
                 amount_cny: None,
                 amount_unknown_reason: None,
                 cost_split: Vec::new(),
-                reasons: vec!["no filings and no recorded facts for this company".into()],
+                reasons: vec![Reason::NoFilingsOrFacts],
                 needs: Vec::new(),
                 filings: Vec::new(),
             });
@@ -561,44 +554,36 @@ fn evaluate_rule<'e, 'a: 'e>(
     }
 }
 
-fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<String> {
+fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<RuleNote> {
     let mut notes = Vec::new();
     if !rule.enabled {
-        notes.push("this rule is disabled; evaluated because it was asked for by id".into());
+        notes.push(RuleNote::Disabled);
     }
     if let Some(d) = rule.issued_on.filter(|d| *d > as_of) {
-        notes.push(format!(
-            "issued on {d}, after as-of {as_of}: these results show what the rule would give"
-        ));
+        notes.push(RuleNote::IssuedAfterAsOf {
+            issued_on: d,
+            as_of,
+        });
     }
-    match rule.confidence {
-        Confidence::H => {}
-        Confidence::M => notes.push("confidence M: the rule rests on one secondary source".into()),
-        Confidence::L => {
-            notes.push("confidence L: the rule rests on a weak or inferred source".into())
-        }
+    if rule.confidence != Confidence::H {
+        notes.push(RuleNote::Confidence {
+            confidence: rule.confidence,
+        });
     }
     for w in &rule.application_windows {
-        let span = match (w.from, w.to) {
-            (Some(f), Some(t)) => format!("applications {f} to {t}"),
-            (Some(f), None) => format!("applications from {f}"),
-            (None, Some(t)) => format!("applications until {t}"),
-            (None, None) => "applications".to_string(),
-        };
         let state = match (w.from, w.to) {
-            (_, Some(t)) if as_of > t => Some("closed"),
-            (Some(f), _) if as_of < f => Some("not yet open"),
+            (_, Some(t)) if as_of > t => Some(WindowState::Closed),
+            (Some(f), _) if as_of < f => Some(WindowState::NotYetOpen),
             (None, None) => None,
-            _ => Some("open"),
+            _ => Some(WindowState::Open),
         };
-        let mut s = span;
-        if let Some(state) = state {
-            s.push_str(&format!(": {state} as of {as_of}"));
-        }
-        if let Some(n) = &w.note {
-            s.push_str(&format!(" ({n})"));
-        }
-        notes.push(s);
+        notes.push(RuleNote::ApplicationWindow {
+            from: w.from,
+            to: w.to,
+            state,
+            as_of,
+            note: w.note.clone(),
+        });
     }
     notes
 }
@@ -611,26 +596,20 @@ fn out_of_scope(rule: &Rule, e: &Enterprise) -> EnterpriseResult {
         .collect();
     regions.sort_unstable();
     regions.dedup();
+    let province = rule.jurisdiction.province.clone();
     let mut reasons = vec![if regions.is_empty() {
-        format!(
-            "no filing in {} and no registered city there",
-            rule.jurisdiction.province
-        )
+        Reason::NoFilingInProvince { province }
     } else {
-        format!(
-            "its filings are in {}, not {} (属地 is the province whose CAC office accepted them), \
-             and no registered city in {} is recorded",
-            regions.join(", "),
-            rule.jurisdiction.province,
-            rule.jurisdiction.province
-        )
+        Reason::FilingsElsewhere {
+            regions: regions.into_iter().map(str::to_string).collect(),
+            province,
+        }
     }];
     if let Some(c) = &e.facts.registered_city {
-        reasons.push(format!(
-            "registered city {} ({})",
-            c.value,
-            provenance_words(c.provenance, c.confirmed)
-        ));
+        reasons.push(Reason::RegisteredCity {
+            city: c.value.clone(),
+            origin: origin(c),
+        });
     }
     EnterpriseResult {
         enterprise: e.name.clone(),
@@ -672,91 +651,101 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     let mut counted: Vec<&FilingFact> = Vec::new();
     let mut undated: Vec<String> = Vec::new();
     let mut first_of_kind: HashMap<FilingKind, &FilingFact> = HashMap::new();
+    // The window a counted filing was checked against, the same for every filing.
+    let window = if let Some(to) = rule.applies.completed_by {
+        Some(Window::CompletedBy { to })
+    } else if let (Some(from), Some(to)) = (rule.applies.filed_from, rule.applies.filed_to) {
+        Some(Window::Within { from, to })
+    } else {
+        rule.applies
+            .filed_from
+            .map(|from| Window::OnOrAfter { from })
+    };
     for f in &candidates {
-        let kind = f.kind.as_str();
+        let kind = f.kind;
         if f.kind == FilingKind::Algorithm && !f.confirmed && !el.accept_unconfirmed {
-            reasons.push(format!(
-                "{kind}: {} is recorded but not confirmed; not counted",
-                f.number
-            ));
+            reasons.push(Reason::FilingUnconfirmed {
+                kind,
+                number: f.number.clone(),
+            });
             continue;
         }
         let Some(d) = f.filed_on else {
             undated.push(f.number.clone());
-            reasons.push(format!(
-                "{kind}: {} has no filing date; not counted",
-                f.number
-            ));
+            reasons.push(Reason::FilingUndated {
+                kind,
+                number: f.number.clone(),
+            });
             continue;
         };
         if d > as_of {
-            reasons.push(format!(
-                "{kind}: {} on {d} is after as-of {as_of}; not counted",
-                f.number
-            ));
+            reasons.push(Reason::FilingAfterAsOf {
+                kind,
+                number: f.number.clone(),
+                filed_on: d,
+                as_of,
+            });
             continue;
         }
         if el.first_filing_only {
             if let Some(first) = first_of_kind.get(&f.kind) {
-                reasons.push(format!(
-                    "{kind}: {} on {d} is not the first {kind} filing (the first is {} on {}); \
-                     not counted",
-                    f.number,
-                    first.number,
-                    first.filed_on.map(|d| d.to_string()).unwrap_or_default()
-                ));
+                reasons.push(Reason::FilingNotFirst {
+                    kind,
+                    number: f.number.clone(),
+                    filed_on: d,
+                    first_number: first.number.clone(),
+                    // Only dated filings are ever first.
+                    first_filed_on: first.filed_on.unwrap_or(d),
+                });
                 continue;
             }
             first_of_kind.insert(f.kind, f);
         }
         if let Some(from) = rule.applies.filed_from.filter(|from| d < *from) {
-            reasons.push(format!(
-                "{kind}: {} on {d} is before the rule's window opens ({from}); not counted",
-                f.number
-            ));
+            reasons.push(Reason::FilingBeforeWindow {
+                kind,
+                number: f.number.clone(),
+                filed_on: d,
+                from,
+            });
             continue;
         }
         if let Some(to) = rule.applies.upper().filter(|to| d > *to) {
-            let word = if rule.applies.completed_by.is_some() {
-                "completed by"
-            } else {
-                "filed by"
-            };
-            reasons.push(format!(
-                "{kind}: {} on {d} is after the rule's deadline ({word} {to}); not counted",
-                f.number
-            ));
+            reasons.push(Reason::FilingAfterDeadline {
+                kind,
+                number: f.number.clone(),
+                filed_on: d,
+                deadline: to,
+                completed_by: rule.applies.completed_by.is_some(),
+            });
             continue;
         }
-        let when = if d < as_of { "before" } else { "on" };
-        let mut s = format!("{kind}: {} on {d} ({when} as-of {as_of}", f.number);
-        if let Some(to) = rule.applies.completed_by {
-            s.push_str(&format!("; completed by {to}"));
-        } else if let (Some(from), Some(to)) = (rule.applies.filed_from, rule.applies.filed_to) {
-            s.push_str(&format!("; within {from} – {to}"));
-        } else if let Some(from) = rule.applies.filed_from {
-            s.push_str(&format!("; on or after {from}"));
-        }
-        if el.first_filing_only {
-            s.push_str(&format!("; the enterprise's first {kind} filing"));
-        }
-        s.push(')');
-        reasons.push(s);
+        reasons.push(Reason::FilingCounted {
+            kind,
+            number: f.number.clone(),
+            filed_on: d,
+            as_of,
+            window,
+            first_of_kind: el.first_filing_only,
+        });
         counted.push(f);
     }
-    let kinds: Vec<&str> = el.kinds.iter().map(|k| k.as_str()).collect();
     if counted.is_empty() {
         if !undated.is_empty() {
-            needs.extend(undated.iter().map(|n| format!("the filing date of {n}")));
+            needs.extend(
+                undated
+                    .into_iter()
+                    .map(|number| Need::FilingDate { number }),
+            );
             checks.push(Check::Needs);
         } else {
             checks.push(Check::NotMet);
             reasons.insert(
                 0,
-                format!(
-                    "no {} filing counts under this rule as of {as_of}",
-                    kinds.join(" or ")
-                ),
+                Reason::NoFilingCounts {
+                    kinds: el.kinds.clone(),
+                    as_of,
+                },
             );
         }
     }
@@ -765,34 +754,37 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     if let Some(want) = &el.registered_city {
         match &e.facts.registered_city {
             None => {
-                needs.push("registered city".into());
+                needs.push(Need::RegisteredCity);
                 checks.push(Check::Needs);
             }
             Some(c) if !usable(rule, c) => {
-                needs.push(format!(
-                    "registered city confirmed ({} {})",
-                    c.value,
-                    provenance_words(c.provenance, c.confirmed)
-                ));
+                needs.push(Need::RegisteredCityConfirmed {
+                    city: c.value.clone(),
+                    origin: origin(c),
+                });
                 checks.push(Check::Needs);
             }
             Some(c) => {
                 let same = crate::region::alias_key(&Cities::bundled().normalize(&c.value))
                     == crate::region::alias_key(want);
-                let words = provenance_words(c.provenance, c.confirmed);
                 if same {
                     if c.provenance == Provenance::InferredFromName && !c.confirmed {
-                        reasons.push(format!(
-                            "city {} inferred from the company name, not confirmed (this rule \
-                             accepts unconfirmed facts)",
-                            c.value
-                        ));
+                        reasons.push(Reason::CityInferredAccepted {
+                            city: c.value.clone(),
+                        });
                     } else {
-                        reasons.push(format!("registered city {} ({words})", c.value));
+                        reasons.push(Reason::RegisteredCity {
+                            city: c.value.clone(),
+                            origin: origin(c),
+                        });
                     }
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!("registered city {} ({words}), not {want}", c.value));
+                    reasons.push(Reason::CityMismatch {
+                        city: c.value.clone(),
+                        origin: origin(c),
+                        want: want.clone(),
+                    });
                     checks.push(Check::NotMet);
                 }
             }
@@ -803,27 +795,29 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     if let Some(want) = &el.registered_district {
         match &e.facts.registered_district {
             None => {
-                needs.push("registered district".into());
+                needs.push(Need::RegisteredDistrict);
                 checks.push(Check::Needs);
             }
             Some(d) if !usable(rule, d) => {
-                needs.push(format!(
-                    "registered district confirmed ({} {})",
-                    d.value,
-                    provenance_words(d.provenance, d.confirmed)
-                ));
+                needs.push(Need::RegisteredDistrictConfirmed {
+                    district: d.value.clone(),
+                    origin: origin(d),
+                });
                 checks.push(Check::Needs);
             }
             Some(d) => {
-                let words = provenance_words(d.provenance, d.confirmed);
                 if same_district(&d.value, want) {
-                    reasons.push(format!("registered district {} ({words})", d.value));
+                    reasons.push(Reason::RegisteredDistrict {
+                        district: d.value.clone(),
+                        origin: origin(d),
+                    });
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!(
-                        "registered district {} ({words}), not {want}",
-                        d.value
-                    ));
+                    reasons.push(Reason::DistrictMismatch {
+                        district: d.value.clone(),
+                        origin: origin(d),
+                        want: want.clone(),
+                    });
                     checks.push(Check::NotMet);
                 }
             }
@@ -834,26 +828,25 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     if el.self_developed_required {
         match &e.facts.self_developed {
             Some(s) if s.value != SelfDeveloped::Unknown && usable(rule, s) => {
-                let words = provenance_words(s.provenance, s.confirmed);
                 if s.value == SelfDeveloped::Yes {
-                    reasons.push(format!("model self-developed: yes ({words})"));
+                    reasons.push(Reason::SelfDeveloped { origin: origin(s) });
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!(
-                        "model self-developed: no ({words}); the rule requires a self-developed model"
-                    ));
+                    reasons.push(Reason::NotSelfDeveloped { origin: origin(s) });
                     checks.push(Check::NotMet);
                 }
             }
             _ => {
-                needs.push("whether the model is self-developed".into());
+                needs.push(Need::SelfDeveloped);
                 checks.push(Check::Needs);
             }
         }
     }
 
     for u in &el.unchecked {
-        reasons.push(format!("not checked: {u}"));
+        reasons.push(Reason::NotChecked {
+            condition: u.clone(),
+        });
     }
 
     let mut status = if checks.iter().any(|c| matches!(c, Check::NotMet)) {
@@ -896,8 +889,17 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
 
 enum Amount {
     Known(i64),
-    Unknown(String),
+    Unknown(AmountUnknown),
     Needs,
+}
+
+fn amount_unknown(rule: &Rule, reasons: &mut Vec<Reason>) -> Amount {
+    let why = match &rule.award.amount_unknown_reason {
+        Some(text) => AmountUnknown::RuleSays { text: text.clone() },
+        None => AmountUnknown::NoAmount,
+    };
+    reasons.push(Reason::AmountNotKnown { why: why.clone() });
+    Amount::Unknown(why)
 }
 
 fn award(
@@ -905,38 +907,25 @@ fn award(
     e: &Enterprise,
     counted: &[&FilingFact],
     as_of: NaiveDate,
-    reasons: &mut Vec<String>,
-    needs: &mut Vec<String>,
+    reasons: &mut Vec<Reason>,
+    needs: &mut Vec<Need>,
 ) -> Amount {
     let w = &rule.award;
-    let up_to = if w.up_to { "up to " } else { "" };
     match w.kind {
         AwardKind::LumpSumPerEnterprise => match w.amount_cny {
             Some(a) => {
-                reasons.push(format!(
-                    "pays {up_to}{} once per enterprise, however many filings ({} counted)",
-                    yuan(a),
-                    counted.len()
-                ));
+                reasons.push(Reason::PaysPerEnterprise {
+                    amount_cny: a,
+                    up_to: w.up_to,
+                    counted: counted.len() as u32,
+                });
                 Amount::Known(a)
             }
-            None => {
-                let why = w
-                    .amount_unknown_reason
-                    .clone()
-                    .unwrap_or_else(|| "the rule gives no amount".into());
-                reasons.push(format!("amount not known: {why}"));
-                Amount::Unknown(why)
-            }
+            None => amount_unknown(rule, reasons),
         },
         AwardKind::LumpSumPerFiling => {
             if w.amount_cny.is_none() && w.amount_by_kind.is_empty() {
-                let why = w
-                    .amount_unknown_reason
-                    .clone()
-                    .unwrap_or_else(|| "the rule gives no amount".into());
-                reasons.push(format!("amount not known: {why}"));
-                return Amount::Unknown(why);
+                return amount_unknown(rule, reasons);
             }
             let mut by_year: BTreeMap<i32, i64> = BTreeMap::new();
             for f in counted {
@@ -946,12 +935,12 @@ fn award(
                     .copied()
                     .or(w.amount_cny)
                     .unwrap_or(0);
-                reasons.push(format!(
-                    "{}: {up_to}{} for this {} filing",
-                    f.number,
-                    yuan(a),
-                    f.kind.as_str()
-                ));
+                reasons.push(Reason::PaysPerFiling {
+                    number: f.number.clone(),
+                    kind: f.kind,
+                    amount_cny: a,
+                    up_to: w.up_to,
+                });
                 let year = f.filed_on.map(|d| d.year()).unwrap_or(as_of.year());
                 *by_year.entry(year).or_default() += a;
             }
@@ -959,11 +948,11 @@ fn award(
             for (year, sum) in by_year {
                 let capped = match w.cap_per_year_cny {
                     Some(cap) if sum > cap => {
-                        reasons.push(format!(
-                            "{year}: {} capped at {} a year per enterprise",
-                            yuan(sum),
-                            yuan(cap)
-                        ));
+                        reasons.push(Reason::YearCapped {
+                            year,
+                            sum_cny: sum,
+                            cap_cny: cap,
+                        });
                         cap
                     }
                     _ => sum,
@@ -996,82 +985,65 @@ fn award(
                     .spend
                     .iter()
                     .find(|s| s.year == year && s.kind == kind);
+                let spend_origin = |s: &super::facts::SpendFact| FactOrigin {
+                    provenance: s.provenance,
+                    confirmed: s.confirmed,
+                };
                 match fact {
                     Some(s) if s.confirmed || rule.eligibility.accept_unconfirmed => {
                         any = true;
                         let (raw, rounded) = apply_rate(s.amount_cny, bp);
-                        let mut line = format!(
-                            "{year} {}: {} ({}); {} of it = {}",
-                            kind.label(),
-                            yuan(s.amount_cny),
-                            provenance_words(s.provenance, s.confirmed),
-                            percent(bp),
-                            yuan(raw)
-                        );
-                        if rounded {
-                            line.push_str(" (rounded down to the yuan)");
-                        }
-                        let capped = match w.cap_per_year_cny {
-                            Some(cap) if raw > cap => {
-                                line.push_str(&format!(", capped at {} a year", yuan(cap)));
-                                cap
-                            }
-                            _ => raw,
-                        };
-                        reasons.push(line);
-                        total += capped;
+                        let capped_at = w.cap_per_year_cny.filter(|cap| raw > *cap);
+                        reasons.push(Reason::SpendCounted {
+                            year,
+                            spend: kind,
+                            spend_cny: s.amount_cny,
+                            origin: spend_origin(s),
+                            rate_basis_points: bp,
+                            amount_cny: raw,
+                            rounded,
+                            capped_at_cny: capped_at,
+                        });
+                        total += capped_at.unwrap_or(raw);
                     }
                     Some(s) => {
                         missing.push(year);
-                        reasons.push(format!(
-                            "{year} {}: {} is {}; not counted",
-                            kind.label(),
-                            yuan(s.amount_cny),
-                            provenance_words(s.provenance, s.confirmed)
-                        ));
+                        reasons.push(Reason::SpendUnconfirmed {
+                            year,
+                            spend: kind,
+                            spend_cny: s.amount_cny,
+                            origin: spend_origin(s),
+                        });
                     }
                     None => missing.push(year),
                 }
             }
-            let span = match w.years {
-                Some(n) => format!(
-                    "paid for up to {n} year(s) from {first_year}, the year of the first counted filing"
-                ),
-                None => format!("paid for each year from {first_year}, the year of the first counted filing"),
-            };
-            reasons.push(span);
+            reasons.push(Reason::PaidYears {
+                years: w.years,
+                first_year,
+            });
             if !any {
-                let years: Vec<String> = missing.iter().map(|y| y.to_string()).collect();
-                needs.push(format!("{} for {}", kind.label(), years.join(", ")));
+                needs.push(Need::Spend {
+                    spend: kind,
+                    years: missing,
+                });
                 return Amount::Needs;
             }
-            for y in missing {
-                reasons.push(format!(
-                    "no confirmed {} recorded for {y}; that year adds nothing until it is",
-                    kind.label()
-                ));
+            for year in missing {
+                reasons.push(Reason::SpendMissing { spend: kind, year });
             }
             Amount::Known(cap_total(w.cap_cny, total, reasons))
         }
     }
 }
 
-fn percent(bp: i64) -> String {
-    if bp % 100 == 0 {
-        format!("{}%", bp / 100)
-    } else {
-        format!("{}.{:02}%", bp / 100, bp % 100)
-    }
-}
-
-fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<String>) -> i64 {
+fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<Reason>) -> i64 {
     match cap {
         Some(cap) if total > cap => {
-            reasons.push(format!(
-                "total {} capped at {} per enterprise",
-                yuan(total),
-                yuan(cap)
-            ));
+            reasons.push(Reason::TotalCapped {
+                total_cny: total,
+                cap_cny: cap,
+            });
             cap
         }
         _ => total,
@@ -1080,7 +1052,7 @@ fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<String>) -> i64 {
 
 /// Applies "the first N by filing date". Only enterprises that meet every other condition take
 /// places; one that might (cannot_tell) and filed earlier makes a later place uncertain.
-fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &mut Vec<String>) {
+fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &mut Vec<RuleNote>) {
     let ahead = |a: &FilingFact, b: &FilingFact| -> bool {
         match tie {
             TieRule::IncludeAllTied => a.filed_on < b.filed_on,
@@ -1093,7 +1065,7 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
         .filter(|(_, (_, p))| p.status != Status::DoesNotQualify)
         .map(|(i, (e, p))| (i, p.status, p.rank, e.name.as_str()))
         .collect();
-    let mut updates: Vec<(usize, Status, String)> = Vec::new();
+    let mut updates: Vec<(usize, Status, Reason)> = Vec::new();
     for (i, status, rank, _) in &entrants {
         if *status != Status::Qualifies {
             continue;
@@ -1114,73 +1086,69 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
                         maybe.push(*name);
                     }
                 }
-                Some(o) if o.filed_on == mine.filed_on => tied.push(*name),
+                Some(o) if o.filed_on == mine.filed_on => tied.push(name.to_string()),
                 Some(_) => {}
                 None => maybe.push(*name),
             }
         }
-        let date = mine.filed_on.map(|d| d.to_string()).unwrap_or_default();
         let place = sure.len() as u32 + 1;
-        let tie_words = match tie {
-            TieRule::IncludeAllTied => "same-day filers share a place (include_all_tied)",
-            TieRule::ByNumber => "same-day filers are ordered by their filing numbers (by_number)",
-        };
-        let (st, msg) = if sure.len() as u32 >= n {
+        let number = mine.number.clone();
+        let filed_on = mine.filed_on;
+        let (st, reason) = if sure.len() as u32 >= n {
             (
                 Status::DoesNotQualify,
-                format!(
-                    "ranks {place} by first filing ({} on {date}); only the first {n} qualify; {tie_words}",
-                    mine.number
-                ),
+                Reason::RankedOut {
+                    place,
+                    n,
+                    number,
+                    filed_on,
+                    tie,
+                    tied,
+                },
             )
         } else if (sure.len() + maybe.len()) as u32 >= n {
             (
                 Status::CannotTell,
-                format!(
-                    "ranks {place} to {} by first filing ({} on {date}) of the first {n}: \
-                     earlier filers not yet decided: {}",
-                    place as usize + maybe.len(),
-                    mine.number,
-                    maybe.join(", ")
-                ),
+                Reason::RankUncertain {
+                    place,
+                    place_to: place + maybe.len() as u32,
+                    n,
+                    number,
+                    filed_on,
+                    undecided: maybe.iter().map(|m| m.to_string()).collect(),
+                    tied,
+                },
             )
         } else {
             (
                 Status::Qualifies,
-                format!(
-                    "ranks {place} of the first {n} by first filing ({} on {date}); {tie_words}",
-                    mine.number
-                ),
+                Reason::RankedIn {
+                    place,
+                    n,
+                    number,
+                    filed_on,
+                    tie,
+                    tied,
+                },
             )
         };
-        let mut msg = msg;
-        if !tied.is_empty() {
-            msg.push_str(&format!("; filed the same day: {}", tied.join(", ")));
-        }
-        updates.push((*i, st, msg));
+        updates.push((*i, st, reason));
     }
     let qualifying = updates
         .iter()
         .filter(|(_, s, _)| *s == Status::Qualifies)
         .count() as u32;
-    for (i, st, msg) in updates {
+    for (i, st, reason) in updates {
         let p = &mut pres[i].1;
-        p.reasons.push(msg);
+        p.reasons.push(reason);
         if st == Status::CannotTell {
-            p.needs
-                .push("the other conditions of the earlier filers named above".into());
+            p.needs.push(Need::EarlierFilersDecided);
         }
         p.status = st;
     }
-    notes.push(format!(
-        "first {n} by filing date, counted among the enterprises in this registry that meet \
-         the rule's other conditions"
-    ));
+    notes.push(RuleNote::FirstN { n });
     if qualifying > n {
-        notes.push(format!(
-            "{qualifying} enterprises qualify for {n} places: filers tied on the boundary date \
-             all count under include_all_tied"
-        ));
+        notes.push(RuleNote::TiedBoundary { qualifying, n });
     }
 }
 
@@ -1196,17 +1164,16 @@ fn finish(rule: &Rule, e: &Enterprise, pre: Pre) -> EnterpriseResult {
             .map(|s| (s.party.clone(), s.share))
             .collect();
         cost_split = split_cost(a, &shares);
-        let parts: Vec<String> = cost_split
-            .iter()
-            .map(|p| format!("{} {}", p.party, yuan(p.amount_cny)))
-            .collect();
-        reasons.push(format!("cost shared: {} ({})", parts.join(", "), cs.text));
+        reasons.push(Reason::CostShared {
+            parts: cost_split.clone(),
+            text: cs.text.clone(),
+        });
     }
     if rule.award.up_to && amount.is_some() {
-        reasons.push("the policy says \"up to\": the amount is the ceiling".into());
+        reasons.push(Reason::UpToCeiling);
     }
     for n in &pre.needs {
-        reasons.push(format!("needs: {n}"));
+        reasons.push(Reason::Needs { need: n.clone() });
     }
     EnterpriseResult {
         enterprise: e.name.clone(),
