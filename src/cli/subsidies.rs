@@ -167,6 +167,11 @@ pub fn run_subsidies(db: Option<PathBuf>, format: Format, a: SubsidiesArgs) -> R
                 None => today(),
             };
             let reg = open(db)?;
+            if totals && company.is_none() {
+                let report = reg.evaluate_totals(rule.as_deref(), as_of)?;
+                print_totals(&mut out, format, &report, lang.into())?;
+                return Ok(0);
+            }
             let report = reg.evaluate(rule.as_deref(), company.as_deref(), as_of)?;
             if totals {
                 print_totals(&mut out, format, &report, lang.into())?;

@@ -240,6 +240,27 @@ fn the_evaluation_matches_the_whole_registry_evaluation() {
         }
     }
     assert!(compared > 3000, "{compared} results compared");
+
+    // Totals alone count exactly what the full evaluation counts, with the same notes.
+    let totals_of = |r: &EvaluationReport| -> Vec<serde_json::Value> {
+        r.rules
+            .iter()
+            .map(|o| serde_json::json!([o.rule, o.totals, o.notes]))
+            .collect()
+    };
+    for as_of in ["2023-06-01", "2024-06-30", "2025-01-01", "2026-01-01"] {
+        for rule in [None, Some("hangzhou-first-ten"), Some("chengdu-first-ten")] {
+            let full = reg.evaluate(rule, None, d(as_of)).unwrap();
+            let totals = reg.evaluate_totals(rule, d(as_of)).unwrap();
+            assert_eq!(
+                totals_of(&totals),
+                totals_of(&full),
+                "{rule:?} as of {as_of}"
+            );
+            assert_eq!(totals.total_cny, full.total_cny);
+            assert!(totals.rules.iter().all(|o| o.results.is_empty()));
+        }
+    }
     assert_eq!(statuses.len(), 3, "every status occurs: {statuses:?}");
 
     // One company under every rule (and under one rule), by each of its spellings, including

@@ -380,6 +380,23 @@ impl<'a> Enterprises<'a> {
         as_of: NaiveDate,
         focus: Option<&str>,
     ) -> EvaluationReport {
+        self.run(rules, as_of, focus, true)
+    }
+
+    /// Each rule's totals and notes over every enterprise, exactly as [`Self::evaluate`] counts
+    /// them, with `results` left empty: no reason, name or filing list is built for the quarter
+    /// of a million results a 1M-row registry holds when only the totals are read.
+    pub fn totals(&self, rules: &[Rule], as_of: NaiveDate) -> EvaluationReport {
+        self.run(rules, as_of, None, false)
+    }
+
+    fn run(
+        &self,
+        rules: &[Rule],
+        as_of: NaiveDate,
+        focus: Option<&str>,
+        explain: bool,
+    ) -> EvaluationReport {
         let focus_key = focus.map(company_key);
         let all = || {
             self.order.iter().map(|&i| {
@@ -398,6 +415,7 @@ impl<'a> Enterprises<'a> {
                     as_of,
                     focus_key.as_deref(),
                     false,
+                    explain,
                 )
             })
             .collect();
@@ -474,6 +492,7 @@ fn evaluate_rule<'e, 'a: 'e>(
     as_of: NaiveDate,
     focus: Option<&str>,
     evaluate_all: bool,
+    explain: bool,
 ) -> RuleOutcome {
     let mut notes = rule_notes(rule, as_of);
     let mut totals = RuleTotals::default();
@@ -491,11 +510,29 @@ fn evaluate_rule<'e, 'a: 'e>(
             continue;
         }
         if others_needed || focus == Some(key) {
-            pres.push((e, pre_evaluate(rule, e, as_of)));
+            pres.push((e, pre_evaluate(rule, e, as_of, explain)));
         }
     }
     if let Some(first_n) = rule.eligibility.first_n {
-        rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes);
+        rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes, explain);
+    }
+    let outcome = |results, totals| RuleOutcome {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        jurisdiction: rule.jurisdiction.label(),
+        confidence: rule.confidence,
+        enabled: rule.enabled,
+        notes,
+        results,
+        totals,
+    };
+    if !explain {
+        // Totals only: the answers counted as `finish` would leave them, no result built.
+        for (_, pre) in &pres {
+            let amount = pre.amount.filter(|_| pre.status == Status::Qualifies);
+            count(&mut totals, pre.status, amount);
+        }
+        return outcome(Vec::new(), totals);
     }
     let mut results = Vec::new();
     for (e, pre) in pres {
@@ -520,17 +557,7 @@ fn evaluate_rule<'e, 'a: 'e>(
         }
     }
     for r in &results {
-        match r.status {
-            Status::Qualifies => {
-                totals.qualifies += 1;
-                match r.amount_cny {
-                    Some(a) => totals.total_cny += a,
-                    None => totals.qualifies_amount_unknown += 1,
-                }
-            }
-            Status::DoesNotQualify => totals.does_not_qualify += 1,
-            Status::CannotTell => totals.cannot_tell += 1,
-        }
+        count(&mut totals, r.status, r.amount_cny);
     }
     results.sort_by(|a, b| {
         let rank = |s: Status| match s {
@@ -542,15 +569,20 @@ fn evaluate_rule<'e, 'a: 'e>(
             .cmp(&rank(b.status))
             .then_with(|| a.enterprise.cmp(&b.enterprise))
     });
-    RuleOutcome {
-        rule: rule.id.clone(),
-        title: rule.title.clone(),
-        jurisdiction: rule.jurisdiction.label(),
-        confidence: rule.confidence,
-        enabled: rule.enabled,
-        notes,
-        results,
-        totals,
+    outcome(results, totals)
+}
+
+fn count(totals: &mut RuleTotals, status: Status, amount: Option<i64>) {
+    match status {
+        Status::Qualifies => {
+            totals.qualifies += 1;
+            match amount {
+                Some(a) => totals.total_cny += a,
+                None => totals.qualifies_amount_unknown += 1,
+            }
+        }
+        Status::DoesNotQualify => totals.does_not_qualify += 1,
+        Status::CannotTell => totals.cannot_tell += 1,
     }
 }
 
@@ -634,9 +666,37 @@ enum Check {
     Needs,
 }
 
-fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e> {
+/// The reasons an evaluation gives, or none when only the totals are wanted: each reason is
+/// built by a closure that runs only when someone will read it.
+struct Why {
+    explain: bool,
+    list: Vec<Reason>,
+}
+
+impl Why {
+    fn new(explain: bool) -> Why {
+        Why {
+            explain,
+            list: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, reason: impl FnOnce() -> Reason) {
+        if self.explain {
+            self.list.push(reason());
+        }
+    }
+
+    fn insert_first(&mut self, reason: impl FnOnce() -> Reason) {
+        if self.explain {
+            self.list.insert(0, reason());
+        }
+    }
+}
+
+fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: bool) -> Pre<'e> {
     let el = &rule.eligibility;
-    let mut reasons = Vec::new();
+    let mut reasons = Why::new(explain);
     let mut needs = Vec::new();
     let mut checks = Vec::new();
 
@@ -664,7 +724,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     for f in &candidates {
         let kind = f.kind;
         if f.kind == FilingKind::Algorithm && !f.confirmed && !el.accept_unconfirmed {
-            reasons.push(Reason::FilingUnconfirmed {
+            reasons.push(|| Reason::FilingUnconfirmed {
                 kind,
                 number: f.number.clone(),
             });
@@ -672,14 +732,14 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
         }
         let Some(d) = f.filed_on else {
             undated.push(f.number.clone());
-            reasons.push(Reason::FilingUndated {
+            reasons.push(|| Reason::FilingUndated {
                 kind,
                 number: f.number.clone(),
             });
             continue;
         };
         if d > as_of {
-            reasons.push(Reason::FilingAfterAsOf {
+            reasons.push(|| Reason::FilingAfterAsOf {
                 kind,
                 number: f.number.clone(),
                 filed_on: d,
@@ -689,7 +749,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
         }
         if el.first_filing_only {
             if let Some(first) = first_of_kind.get(&f.kind) {
-                reasons.push(Reason::FilingNotFirst {
+                reasons.push(|| Reason::FilingNotFirst {
                     kind,
                     number: f.number.clone(),
                     filed_on: d,
@@ -702,7 +762,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
             first_of_kind.insert(f.kind, f);
         }
         if let Some(from) = rule.applies.filed_from.filter(|from| d < *from) {
-            reasons.push(Reason::FilingBeforeWindow {
+            reasons.push(|| Reason::FilingBeforeWindow {
                 kind,
                 number: f.number.clone(),
                 filed_on: d,
@@ -711,7 +771,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
             continue;
         }
         if let Some(to) = rule.applies.upper().filter(|to| d > *to) {
-            reasons.push(Reason::FilingAfterDeadline {
+            reasons.push(|| Reason::FilingAfterDeadline {
                 kind,
                 number: f.number.clone(),
                 filed_on: d,
@@ -720,7 +780,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
             });
             continue;
         }
-        reasons.push(Reason::FilingCounted {
+        reasons.push(|| Reason::FilingCounted {
             kind,
             number: f.number.clone(),
             filed_on: d,
@@ -740,13 +800,10 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
             checks.push(Check::Needs);
         } else {
             checks.push(Check::NotMet);
-            reasons.insert(
-                0,
-                Reason::NoFilingCounts {
-                    kinds: el.kinds.clone(),
-                    as_of,
-                },
-            );
+            reasons.insert_first(|| Reason::NoFilingCounts {
+                kinds: el.kinds.clone(),
+                as_of,
+            });
         }
     }
 
@@ -769,18 +826,18 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
                     == crate::region::alias_key(want);
                 if same {
                     if c.provenance == Provenance::InferredFromName && !c.confirmed {
-                        reasons.push(Reason::CityInferredAccepted {
+                        reasons.push(|| Reason::CityInferredAccepted {
                             city: c.value.clone(),
                         });
                     } else {
-                        reasons.push(Reason::RegisteredCity {
+                        reasons.push(|| Reason::RegisteredCity {
                             city: c.value.clone(),
                             origin: origin(c),
                         });
                     }
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(Reason::CityMismatch {
+                    reasons.push(|| Reason::CityMismatch {
                         city: c.value.clone(),
                         origin: origin(c),
                         want: want.clone(),
@@ -807,13 +864,13 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
             }
             Some(d) => {
                 if same_district(&d.value, want) {
-                    reasons.push(Reason::RegisteredDistrict {
+                    reasons.push(|| Reason::RegisteredDistrict {
                         district: d.value.clone(),
                         origin: origin(d),
                     });
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(Reason::DistrictMismatch {
+                    reasons.push(|| Reason::DistrictMismatch {
                         district: d.value.clone(),
                         origin: origin(d),
                         want: want.clone(),
@@ -829,10 +886,10 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
         match &e.facts.self_developed {
             Some(s) if s.value != SelfDeveloped::Unknown && usable(rule, s) => {
                 if s.value == SelfDeveloped::Yes {
-                    reasons.push(Reason::SelfDeveloped { origin: origin(s) });
+                    reasons.push(|| Reason::SelfDeveloped { origin: origin(s) });
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(Reason::NotSelfDeveloped { origin: origin(s) });
+                    reasons.push(|| Reason::NotSelfDeveloped { origin: origin(s) });
                     checks.push(Check::NotMet);
                 }
             }
@@ -844,7 +901,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     }
 
     for u in &el.unchecked {
-        reasons.push(Reason::NotChecked {
+        reasons.push(|| Reason::NotChecked {
             condition: u.clone(),
         });
     }
@@ -878,7 +935,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     let rank = counted.first().copied();
     Pre {
         status,
-        reasons,
+        reasons: reasons.list,
         needs,
         counted,
         amount,
@@ -893,12 +950,12 @@ enum Amount {
     Needs,
 }
 
-fn amount_unknown(rule: &Rule, reasons: &mut Vec<Reason>) -> Amount {
+fn amount_unknown(rule: &Rule, reasons: &mut Why) -> Amount {
     let why = match &rule.award.amount_unknown_reason {
         Some(text) => AmountUnknown::RuleSays { text: text.clone() },
         None => AmountUnknown::NoAmount,
     };
-    reasons.push(Reason::AmountNotKnown { why: why.clone() });
+    reasons.push(|| Reason::AmountNotKnown { why: why.clone() });
     Amount::Unknown(why)
 }
 
@@ -907,14 +964,14 @@ fn award(
     e: &Enterprise,
     counted: &[&FilingFact],
     as_of: NaiveDate,
-    reasons: &mut Vec<Reason>,
+    reasons: &mut Why,
     needs: &mut Vec<Need>,
 ) -> Amount {
     let w = &rule.award;
     match w.kind {
         AwardKind::LumpSumPerEnterprise => match w.amount_cny {
             Some(a) => {
-                reasons.push(Reason::PaysPerEnterprise {
+                reasons.push(|| Reason::PaysPerEnterprise {
                     amount_cny: a,
                     up_to: w.up_to,
                     counted: counted.len() as u32,
@@ -935,7 +992,7 @@ fn award(
                     .copied()
                     .or(w.amount_cny)
                     .unwrap_or(0);
-                reasons.push(Reason::PaysPerFiling {
+                reasons.push(|| Reason::PaysPerFiling {
                     number: f.number.clone(),
                     kind: f.kind,
                     amount_cny: a,
@@ -948,7 +1005,7 @@ fn award(
             for (year, sum) in by_year {
                 let capped = match w.cap_per_year_cny {
                     Some(cap) if sum > cap => {
-                        reasons.push(Reason::YearCapped {
+                        reasons.push(|| Reason::YearCapped {
                             year,
                             sum_cny: sum,
                             cap_cny: cap,
@@ -994,7 +1051,7 @@ fn award(
                         any = true;
                         let (raw, rounded) = apply_rate(s.amount_cny, bp);
                         let capped_at = w.cap_per_year_cny.filter(|cap| raw > *cap);
-                        reasons.push(Reason::SpendCounted {
+                        reasons.push(|| Reason::SpendCounted {
                             year,
                             spend: kind,
                             spend_cny: s.amount_cny,
@@ -1008,7 +1065,7 @@ fn award(
                     }
                     Some(s) => {
                         missing.push(year);
-                        reasons.push(Reason::SpendUnconfirmed {
+                        reasons.push(|| Reason::SpendUnconfirmed {
                             year,
                             spend: kind,
                             spend_cny: s.amount_cny,
@@ -1018,7 +1075,7 @@ fn award(
                     None => missing.push(year),
                 }
             }
-            reasons.push(Reason::PaidYears {
+            reasons.push(|| Reason::PaidYears {
                 years: w.years,
                 first_year,
             });
@@ -1030,17 +1087,17 @@ fn award(
                 return Amount::Needs;
             }
             for year in missing {
-                reasons.push(Reason::SpendMissing { spend: kind, year });
+                reasons.push(|| Reason::SpendMissing { spend: kind, year });
             }
             Amount::Known(cap_total(w.cap_cny, total, reasons))
         }
     }
 }
 
-fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<Reason>) -> i64 {
+fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Why) -> i64 {
     match cap {
         Some(cap) if total > cap => {
-            reasons.push(Reason::TotalCapped {
+            reasons.push(|| Reason::TotalCapped {
                 total_cny: total,
                 cap_cny: cap,
             });
@@ -1052,7 +1109,13 @@ fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<Reason>) -> i64 {
 
 /// Applies "the first N by filing date". Only enterprises that meet every other condition take
 /// places; one that might (cannot_tell) and filed earlier makes a later place uncertain.
-fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &mut Vec<RuleNote>) {
+fn rank_first_n(
+    n: u32,
+    tie: TieRule,
+    pres: &mut [(&Enterprise, Pre)],
+    notes: &mut Vec<RuleNote>,
+    explain: bool,
+) {
     let ahead = |a: &FilingFact, b: &FilingFact| -> bool {
         match tie {
             TieRule::IncludeAllTied => a.filed_on < b.filed_on,
@@ -1065,7 +1128,7 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
         .filter(|(_, (_, p))| p.status != Status::DoesNotQualify)
         .map(|(i, (e, p))| (i, p.status, p.rank, e.name.as_str()))
         .collect();
-    let mut updates: Vec<(usize, Status, Reason)> = Vec::new();
+    let mut updates: Vec<(usize, Status, Option<Reason>)> = Vec::new();
     for (i, status, rank, _) in &entrants {
         if *status != Status::Qualifies {
             continue;
@@ -1086,12 +1149,23 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
                         maybe.push(*name);
                     }
                 }
-                Some(o) if o.filed_on == mine.filed_on => tied.push(name.to_string()),
+                Some(o) if explain && o.filed_on == mine.filed_on => tied.push(name.to_string()),
                 Some(_) => {}
                 None => maybe.push(*name),
             }
         }
         let place = sure.len() as u32 + 1;
+        let st = if sure.len() as u32 >= n {
+            Status::DoesNotQualify
+        } else if (sure.len() + maybe.len()) as u32 >= n {
+            Status::CannotTell
+        } else {
+            Status::Qualifies
+        };
+        if !explain {
+            updates.push((*i, st, None));
+            continue;
+        }
         let number = mine.number.clone();
         let filed_on = mine.filed_on;
         let (st, reason) = if sure.len() as u32 >= n {
@@ -1132,7 +1206,7 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
                 },
             )
         };
-        updates.push((*i, st, reason));
+        updates.push((*i, st, Some(reason)));
     }
     let qualifying = updates
         .iter()
@@ -1140,7 +1214,7 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
         .count() as u32;
     for (i, st, reason) in updates {
         let p = &mut pres[i].1;
-        p.reasons.push(reason);
+        p.reasons.extend(reason);
         if st == Status::CannotTell {
             p.needs.push(Need::EarlierFilersDecided);
         }

@@ -79,6 +79,7 @@ pub(crate) fn evaluate_rules_reference(
             as_of,
             focus_key.as_deref(),
             true,
+            true,
         );
         outcomes.push(o);
     }
