@@ -231,11 +231,14 @@ fn same_district(a: &str, b: &str) -> bool {
 
 pub(crate) struct Enterprise<'a> {
     name: String,
-    /// Algorithm filings recorded with the facts first, then the registry's in the order given.
-    filings: Vec<Cow<'a, FilingFact>>,
+    /// Algorithm filings, recorded with the facts (they come first).
+    algorithm: Vec<FilingFact>,
+    /// The registry's filings in the order given, borrowed: a reference is a tenth of a filing.
+    registry: Vec<&'a FilingFact>,
     facts: Cow<'a, CompanyFacts>,
-    /// The provinces of its registry filings, each once: computed once, asked by every rule.
-    regions: Vec<&'a str>,
+    /// The provinces of its registry filings, each once, as indexes into
+    /// `Enterprises::provinces`: computed once, asked by every rule without comparing text.
+    regions: Vec<u16>,
     /// Where its registered city (recorded or suggested) puts it, for the same reason.
     city_scope: Option<CityScope>,
 }
@@ -251,26 +254,20 @@ impl<'a> Enterprise<'a> {
     fn new(name: String, facts: Cow<'a, CompanyFacts>) -> Enterprise<'a> {
         Enterprise {
             name,
-            filings: Vec::new(),
+            algorithm: Vec::new(),
+            registry: Vec::new(),
             facts,
             regions: Vec::new(),
             city_scope: None,
         }
     }
 
+    /// Algorithm filings first, then the registry's.
+    fn filings(&self) -> impl Iterator<Item = &FilingFact> {
+        self.algorithm.iter().chain(self.registry.iter().copied())
+    }
+
     fn cache_scope(&mut self) {
-        let mut regions: Vec<&'a str> = Vec::new();
-        for f in &self.filings {
-            // Only borrowed filings carry a region: the registry's; algorithm filings have none.
-            if let Cow::Borrowed(f) = f {
-                if let Some(r) = f.region.as_deref() {
-                    if !regions.contains(&r) {
-                        regions.push(r);
-                    }
-                }
-            }
-        }
-        self.regions = regions;
         self.city_scope =
             self.facts
                 .registered_city
@@ -291,7 +288,46 @@ pub struct Enterprises<'a> {
     /// Indexes into `list` by key, ascending: the order results and first-N lists are built in.
     /// (Sorting indexes, not the enterprises, spares moving a few hundred bytes each.)
     order: Vec<usize>,
+    /// Every province a registry filing names, each once; `Enterprise::regions` index it.
+    provinces: Vec<&'a str>,
 }
+
+/// FxHash (as rustc uses): the grouping hashes a million company spellings and provinces, for
+/// which SipHash's resistance to chosen keys buys nothing and costs a few percent of the run.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 impl<'a> Enterprises<'a> {
     /// Groups registry filings and recorded companies into enterprises: one per company key,
@@ -303,14 +339,14 @@ impl<'a> Enterprises<'a> {
             let key = company_key(&c.name);
             let mut e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
             for a in &c.algorithm_filings {
-                e.filings.push(Cow::Owned(FilingFact {
+                e.algorithm.push(FilingFact {
                     number: a.number.clone(),
                     kind: FilingKind::Algorithm,
                     region: None,
                     company: c.name.clone(),
                     filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
                     confirmed: a.confirmed,
-                }));
+                });
             }
             match by_key.get(&key) {
                 Some(&i) => list[i].1 = e,
@@ -321,7 +357,9 @@ impl<'a> Enterprises<'a> {
             }
         }
         // A company's filings share one spelling, or a few: fold each spelling once.
-        let mut by_spelling: HashMap<&'a str, usize> = HashMap::new();
+        let mut by_spelling: FxMap<&'a str, usize> = FxMap::default();
+        let mut provinces: Vec<&'a str> = Vec::new();
+        let mut province_ids: FxMap<&'a str, u16> = FxMap::default();
         for f in filings {
             let i = match by_spelling.get(f.company.as_str()) {
                 Some(&i) => i,
@@ -343,14 +381,28 @@ impl<'a> Enterprises<'a> {
                     i
                 }
             };
-            list[i].1.filings.push(Cow::Borrowed(f));
+            let e = &mut list[i].1;
+            e.registry.push(f);
+            if let Some(r) = f.region.as_deref() {
+                let id = *province_ids.entry(r).or_insert_with(|| {
+                    provinces.push(r);
+                    (provinces.len() - 1) as u16
+                });
+                if !e.regions.contains(&id) {
+                    e.regions.push(id);
+                }
+            }
         }
         let mut order: Vec<usize> = (0..list.len()).collect();
         order.sort_unstable_by(|&a, &b| list[a].0.cmp(&list[b].0));
         for (_, e) in &mut list {
             e.cache_scope();
         }
-        Enterprises { list, order }
+        Enterprises {
+            list,
+            order,
+            provinces,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -408,10 +460,16 @@ impl<'a> Enterprises<'a> {
             .iter()
             .map(|rule| {
                 let city = crate::region::alias_key(&rule.jurisdiction.city);
+                let province = rule.jurisdiction.province.as_str();
+                let province_id = self
+                    .provinces
+                    .iter()
+                    .position(|p| *p == province)
+                    .map(|i| i as u16);
                 evaluate_rule(
                     rule,
                     all(),
-                    |e| in_scope(rule, &city, e),
+                    |e| in_scope(province, province_id, &city, e),
                     as_of,
                     focus_key.as_deref(),
                     false,
@@ -471,11 +529,11 @@ pub fn evaluate_rules(
     Enterprises::gather(filings, companies).evaluate(rules, as_of, focus)
 }
 
-/// In the rule's scope: a registry filing in its province, or a registered city there.
-/// `rule_city` is the rule's city folded, for a registered city the bundled list does not know.
-fn in_scope(rule: &Rule, rule_city: &str, e: &Enterprise) -> bool {
-    let province = rule.jurisdiction.province.as_str();
-    if e.regions.contains(&province) {
+/// In the rule's scope: a registry filing in its province (`province_id`, when any filing
+/// names it), or a registered city there. `rule_city` is the rule's city folded, for a
+/// registered city the bundled list does not know.
+fn in_scope(province: &str, province_id: Option<u16>, rule_city: &str, e: &Enterprise) -> bool {
+    if province_id.is_some_and(|id| e.regions.contains(&id)) {
         return true;
     }
     match &e.city_scope {
@@ -621,11 +679,7 @@ fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<RuleNote> {
 }
 
 fn out_of_scope(rule: &Rule, e: &Enterprise) -> EnterpriseResult {
-    let mut regions: Vec<&str> = e
-        .filings
-        .iter()
-        .filter_map(|f| f.region.as_deref())
-        .collect();
+    let mut regions: Vec<&str> = e.filings().filter_map(|f| f.region.as_deref()).collect();
     regions.sort_unstable();
     regions.dedup();
     let province = rule.jurisdiction.province.clone();
@@ -701,12 +755,8 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: b
     let mut checks = Vec::new();
 
     // Filings.
-    let mut candidates: Vec<&FilingFact> = e
-        .filings
-        .iter()
-        .map(|f| &**f)
-        .filter(|f| el.kinds.contains(&f.kind))
-        .collect();
+    let mut candidates: Vec<&FilingFact> =
+        e.filings().filter(|f| el.kinds.contains(&f.kind)).collect();
     candidates.sort_by(|a, b| filing_order(a, b));
     let mut counted: Vec<&FilingFact> = Vec::new();
     let mut undated: Vec<String> = Vec::new();
