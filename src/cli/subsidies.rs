@@ -176,7 +176,7 @@ pub fn run_subsidies(db: Option<PathBuf>, format: Format, a: SubsidiesArgs) -> R
             if totals {
                 print_totals(&mut out, format, &report, lang.into())?;
             } else {
-                print_evaluation(&mut out, format, &report, lang.into())?;
+                print_evaluation(&mut out, format, report, lang.into())?;
             }
         }
         SubsidiesCommand::CheckRule { file } => {
@@ -480,10 +480,11 @@ fn print_rules(out: &mut Out, format: Format, rules: &[RuleInfo]) -> Result<()> 
 fn print_evaluation(
     out: &mut Out,
     format: Format,
-    report: &EvaluationReport,
+    report: EvaluationReport,
     lang: Language,
 ) -> Result<()> {
-    let rows = report.rows(lang);
+    let summary = report.summary();
+    let rows = report.into_rows(lang);
     if format == Format::Json {
         return print_value(out, &rows);
     }
@@ -514,7 +515,7 @@ fn print_evaluation(
         data,
     )?;
     if format == Format::Table {
-        print_totals(out, format, report, lang)?;
+        print_totals(out, format, &summary, lang)?;
     }
     Ok(())
 }

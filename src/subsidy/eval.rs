@@ -142,23 +142,49 @@ pub struct EvaluationRow {
 }
 
 impl EvaluationReport {
-    /// One row per enterprise and rule, the reasons worded in `lang`.
-    pub fn rows(&self, lang: Language) -> Vec<EvaluationRow> {
-        self.rules
-            .iter()
-            .flat_map(|o| {
-                o.results.iter().map(move |r| EvaluationRow {
+    /// One row per enterprise and rule, the reasons worded in `lang`. Consumes the report so
+    /// that each result's reasons move into its row rather than being copied (a quarter of a
+    /// million results at 1M filings); [`Self::summary`] keeps the totals.
+    pub fn into_rows(self, lang: Language) -> Vec<EvaluationRow> {
+        let mut rows = Vec::new();
+        for o in self.rules {
+            for r in o.results {
+                rows.push(EvaluationRow {
                     rule: o.rule.clone(),
                     jurisdiction: o.jurisdiction.clone(),
                     confidence: o.confidence,
-                    enterprise: r.enterprise.clone(),
+                    enterprise: r.enterprise,
                     status: r.status,
                     amount_cny: r.amount_cny,
                     reasons: r.reasons.iter().map(|x| x.text(lang)).collect(),
-                    reason_codes: r.reasons.clone(),
+                    reason_codes: r.reasons,
+                });
+            }
+        }
+        rows
+    }
+
+    /// The report without its per-enterprise results: each rule's totals and notes.
+    pub fn summary(&self) -> EvaluationReport {
+        EvaluationReport {
+            as_of: self.as_of.clone(),
+            company: self.company.clone(),
+            rules: self
+                .rules
+                .iter()
+                .map(|o| RuleOutcome {
+                    rule: o.rule.clone(),
+                    title: o.title.clone(),
+                    jurisdiction: o.jurisdiction.clone(),
+                    confidence: o.confidence,
+                    enabled: o.enabled,
+                    notes: o.notes.clone(),
+                    results: Vec::new(),
+                    totals: o.totals.clone(),
                 })
-            })
-            .collect()
+                .collect(),
+            total_cny: self.total_cny,
+        }
     }
 }
 
