@@ -684,6 +684,22 @@ fn the_registrys_report_carries_the_subsidy_evaluation_with_reasons() {
         html.contains("ZheJiang-TongYiQianWen-20230901"),
         "the reasons name the filing"
     );
+    assert_eq!(req.language, Language::Zh);
+    assert!(
+        html.contains("已于 2023-09-12 完成备案（ZheJiang-TongYiQianWen-20230901）"),
+        "a Chinese report words the reasons in Chinese"
+    );
+    assert!(!html.contains("(before as-of"), "no English reason is left");
+    req.language = Language::En;
+    run(&reg, &req).unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        html.contains(
+            "filed: ZheJiang-TongYiQianWen-20230901 on 2023-09-12 (before as-of 2024-06-30)"
+        ),
+        "an English report words them in English"
+    );
+    req.language = Language::Zh;
 
     // A report on 北京市 speaks only of the enterprises it selects.
     req.filter.regions = vec!["北京市".into()];

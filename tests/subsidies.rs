@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const ALI: &str = "阿里巴巴达摩院（杭州）科技有限公司";
 
@@ -29,6 +29,15 @@ fn reasons(r: &Value) -> Vec<String> {
         .iter()
         .map(|x| x.as_str().unwrap().to_string())
         .collect()
+}
+
+/// The reasons as `{code, params}`.
+fn codes(r: &Value) -> &Vec<Value> {
+    r["reason_codes"].as_array().unwrap()
+}
+
+fn has_code(r: &Value, want: Value) -> bool {
+    codes(r).contains(&want)
 }
 
 #[test]
@@ -87,10 +96,22 @@ fn setting_a_companys_facts_turns_cannot_tell_into_an_amount_with_reasons() {
     let hz = row(&before, "hangzhou-model-filing");
     assert_eq!(hz["status"], "cannot_tell");
     assert_eq!(hz["amount_cny"], Value::Null);
+    assert!(
+        has_code(
+            hz,
+            json!({"code": "needs", "params": {"need": {
+                "code": "registered_city_confirmed",
+                "params": {"city": "杭州市", "origin": {"provenance": "inferred_from_name", "confirmed": false}}
+            }}})
+        ),
+        "{hz:#}"
+    );
+    // The English sentences stay the default: scripts that match them keep working.
     assert!(reasons(hz).contains(
         &"needs: registered city confirmed (杭州市 inferred from the company name, not confirmed)"
             .to_string()
     ));
+    assert_eq!(reasons(hz).len(), codes(hz).len());
     assert_eq!(
         row(&before, "chengdu-first-ten")["status"],
         "does_not_qualify"
@@ -120,16 +141,31 @@ fn setting_a_companys_facts_turns_cannot_tell_into_an_amount_with_reasons() {
     assert_eq!(hz["amount_cny"], 500_000);
     assert_eq!(hz["jurisdiction"], "浙江省 杭州市");
     assert_eq!(hz["enterprise"], "阿里巴巴达摩院 (杭州) 科技有限公司");
+    assert!(
+        has_code(
+            hz,
+            json!({"code": "filing_counted", "params": {
+                "kind": "filed", "number": "ZheJiang-TongYiQianWen-20230901",
+                "filed_on": "2023-09-12", "as_of": "2024-06-30", "window": null, "first_of_kind": false
+            }})
+        ),
+        "{hz:#}"
+    );
+    assert!(
+        has_code(
+            hz,
+            json!({"code": "registered_city", "params": {
+                "city": "杭州市", "origin": {"provenance": "entered", "confirmed": true}
+            }})
+        ),
+        "{hz:#}"
+    );
     let r = reasons(hz);
     assert!(
         r.contains(
             &"filed: ZheJiang-TongYiQianWen-20230901 on 2023-09-12 (before as-of 2024-06-30)"
                 .to_string()
         ),
-        "{r:?}"
-    );
-    assert!(
-        r.contains(&"registered city 杭州市 (entered, confirmed)".to_string()),
         "{r:?}"
     );
 
@@ -193,6 +229,10 @@ fn a_rule_that_needs_a_district_says_so_and_csv_and_table_work() {
         .find(|r| r["enterprise"] == "广州海珠测试科技有限公司")
         .unwrap();
     assert_eq!(r["status"], "cannot_tell");
+    assert!(has_code(
+        r,
+        json!({"code": "needs", "params": {"need": {"code": "registered_district"}}})
+    ));
     assert!(reasons(r).contains(&"needs: registered district".to_string()));
 
     let (code, _, err) = env.json(&[
@@ -354,4 +394,67 @@ fn usage_errors_exit_2() {
     let (code, _, err) = env.json(&["subsidies", "eval", "--company", "没有这家公司"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("not_found"), "{err}");
+}
+
+/// `--lang zh` words the same reasons and notes in Chinese; the codes do not change.
+#[test]
+fn reasons_and_notes_come_in_chinese_with_lang_zh() {
+    let env = seeded();
+    let args = |lang: &str, totals: bool| {
+        let mut a = vec![
+            "subsidies",
+            "eval",
+            "--company",
+            ALI,
+            "--as-of",
+            "2024-06-30",
+            "--lang",
+        ];
+        a.push(if lang == "zh" { "zh" } else { "en" });
+        if totals {
+            a.push("--totals");
+        }
+        let (code, v, err) = env.json(&a);
+        assert_eq!(code, 0, "{err}");
+        v
+    };
+    let (zh, en) = (args("zh", false), args("en", false));
+    let (zh_hz, en_hz) = (
+        row(&zh, "hangzhou-model-filing"),
+        row(&en, "hangzhou-model-filing"),
+    );
+    assert_eq!(codes(zh_hz), codes(en_hz));
+    let r = reasons(zh_hz);
+    assert!(
+        r.contains(
+            &"缺少企业信息：经确认的注册城市（目前为 杭州市，由名称推断，未确认）".to_string()
+        ),
+        "{r:?}"
+    );
+    assert!(
+        r.iter()
+            .any(|x| x.starts_with("已于 2023-09-12 完成备案（ZheJiang-TongYiQianWen-20230901）")),
+        "{r:?}"
+    );
+    // No English sentence is left: what Latin letters remain are the filing numbers'.
+    for x in &r {
+        let without_numbers = x.replace("ZheJiang-TongYiQianWen-20230901", "");
+        assert!(
+            !without_numbers.chars().any(|c| c.is_ascii_alphabetic()),
+            "{x}"
+        );
+    }
+
+    let totals = args("zh", true);
+    let cd = row(&totals, "chengdu-first-ten");
+    assert!(
+        cd["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("按备案日期取前 10 名")),
+        "{cd:#}"
+    );
+    assert_eq!(cd["note_codes"][0]["code"], "first_n");
+    assert_eq!(cd["note_codes"][0]["params"]["n"], 10);
 }

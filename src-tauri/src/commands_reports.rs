@@ -3,11 +3,11 @@
 
 use crate::state::{app_error, now, AppState};
 use beian::error::ErrorPayload;
-use beian::export::{ExportRequest, ExportSummary};
+use beian::export::{ExportRequest, ExportSummary, Language};
 use beian::query::FilingFilter;
 use beian::registry::{Registry, RuleInfo};
 use beian::stats::{Completeness, PublishedTotal, StatsBy, StatsQuery, StatsReport};
-use beian::subsidy::{CompanyFacts, CompanyFactsUpdate, EvaluationReport, Rule};
+use beian::subsidy::{CompanyFacts, CompanyFactsUpdate, EvaluationView, Rule};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::Path;
@@ -133,15 +133,21 @@ pub fn set_company_facts(
     state.with(|r| r.set_company_facts(update, &now()).map(|(f, _)| f))
 }
 
+/// The evaluation with its reasons worded in the UI's language (`zh` or `en`), next to their
+/// codes: the wording lives in the core, once, for the screen and the reports alike.
 #[tauri::command(async)]
 pub fn evaluate_subsidies(
     state: State<'_, AppState>,
     rule: Option<String>,
     company: Option<String>,
     as_of: String,
-) -> Res<EvaluationReport> {
+    language: Language,
+) -> Res<EvaluationView> {
     let as_of = day(&as_of)?;
-    state.with(|r| r.evaluate(rule.as_deref(), company.as_deref(), as_of))
+    state.with(|r| {
+        r.evaluate(rule.as_deref(), company.as_deref(), as_of)
+            .map(|report| report.render(language))
+    })
 }
 
 /// Where a PDF export would find its CJK font; `None` when it would fail with `pdf_font_missing`.

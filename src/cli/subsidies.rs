@@ -4,12 +4,14 @@
 use super::output::{print_rows, print_value, Format, Out};
 use super::{now, open};
 use crate::error::{Error, Result};
+use crate::export::Language;
 use crate::registry::{RuleInfo, RuleOrigin};
 use crate::subsidy::eval::{yuan, EvaluationReport};
 use crate::subsidy::facts::{
     parse_spend, AlgorithmFiling, CompanyFacts, CompanyFactsUpdate, Fact, FactInput, Provenance,
     SelfDeveloped,
 };
+use crate::subsidy::reason::RuleNote;
 use crate::subsidy::rules::{AwardKind, Rule, TieRule};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -39,6 +41,10 @@ enum SubsidiesCommand {
         /// Print each rule's totals instead of one row per enterprise.
         #[arg(long)]
         totals: bool,
+        /// The language of reasons and notes: en (the default, so scripts matching the English
+        /// sentences keep working) or zh. JSON carries `reason_codes` / `note_codes` either way.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
     },
     /// Validate a rule file without saving it (exit 1 with every problem named).
     CheckRule { file: PathBuf },
@@ -64,6 +70,21 @@ enum SubsidiesCommand {
     },
     /// Changes to rules and company facts, newest first.
     Audit,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Language {
+    fn from(l: LangArg) -> Language {
+        match l {
+            LangArg::Zh => Language::Zh,
+            LangArg::En => Language::En,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -138,6 +159,7 @@ pub fn run_subsidies(db: Option<PathBuf>, format: Format, a: SubsidiesArgs) -> R
             company,
             as_of,
             totals,
+            lang,
         } => {
             let as_of = match as_of {
                 Some(d) => crate::import::date::parse_date(&d)
@@ -145,11 +167,16 @@ pub fn run_subsidies(db: Option<PathBuf>, format: Format, a: SubsidiesArgs) -> R
                 None => today(),
             };
             let reg = open(db)?;
+            if totals && company.is_none() {
+                let report = reg.evaluate_totals(rule.as_deref(), as_of)?;
+                print_totals(&mut out, format, &report, lang.into())?;
+                return Ok(0);
+            }
             let report = reg.evaluate(rule.as_deref(), company.as_deref(), as_of)?;
             if totals {
-                print_totals(&mut out, format, &report)?;
+                print_totals(&mut out, format, &report, lang.into())?;
             } else {
-                print_evaluation(&mut out, format, &report)?;
+                print_evaluation(&mut out, format, report, lang.into())?;
             }
         }
         SubsidiesCommand::CheckRule { file } => {
@@ -450,8 +477,14 @@ fn print_rules(out: &mut Out, format: Format, rules: &[RuleInfo]) -> Result<()> 
     )
 }
 
-fn print_evaluation(out: &mut Out, format: Format, report: &EvaluationReport) -> Result<()> {
-    let rows = report.rows();
+fn print_evaluation(
+    out: &mut Out,
+    format: Format,
+    report: EvaluationReport,
+    lang: Language,
+) -> Result<()> {
+    let summary = report.summary();
+    let rows = report.into_rows(lang);
     if format == Format::Json {
         return print_value(out, &rows);
     }
@@ -482,12 +515,20 @@ fn print_evaluation(out: &mut Out, format: Format, report: &EvaluationReport) ->
         data,
     )?;
     if format == Format::Table {
-        print_totals(out, format, report)?;
+        print_totals(out, format, &summary, lang)?;
     }
     Ok(())
 }
 
-fn print_totals(out: &mut Out, format: Format, report: &EvaluationReport) -> Result<()> {
+fn print_totals(
+    out: &mut Out,
+    format: Format,
+    report: &EvaluationReport,
+    lang: Language,
+) -> Result<()> {
+    let notes = |o: &crate::subsidy::eval::RuleOutcome| -> Vec<String> {
+        o.notes.iter().map(|n| n.text(lang)).collect()
+    };
     if format == Format::Json {
         #[derive(serde::Serialize)]
         struct Totals<'a> {
@@ -495,7 +536,8 @@ fn print_totals(out: &mut Out, format: Format, report: &EvaluationReport) -> Res
             jurisdiction: &'a str,
             #[serde(flatten)]
             totals: &'a crate::subsidy::eval::RuleTotals,
-            notes: &'a [String],
+            notes: Vec<String>,
+            note_codes: &'a [RuleNote],
         }
         let v: Vec<Totals> = report
             .rules
@@ -504,7 +546,8 @@ fn print_totals(out: &mut Out, format: Format, report: &EvaluationReport) -> Res
                 rule: &o.rule,
                 jurisdiction: &o.jurisdiction,
                 totals: &o.totals,
-                notes: &o.notes,
+                notes: notes(o),
+                note_codes: &o.notes,
             })
             .collect();
         return print_value(out, &v);
@@ -522,7 +565,7 @@ fn print_totals(out: &mut Out, format: Format, report: &EvaluationReport) -> Res
                 t.does_not_qualify.to_string(),
                 t.not_considered.to_string(),
                 t.total_cny.to_string(),
-                o.notes.join("; "),
+                notes(o).join(lang.pick("；", "; ")),
             ]
         })
         .collect();

@@ -363,7 +363,7 @@ impl Registry {
                 Some(groups.into_iter().filter_map(|(c, _)| c).collect())
             };
         let rows: Vec<SubsidyRow> = report
-            .rows()
+            .into_rows(req.language)
             .into_iter()
             .filter(|r| selected.as_ref().is_none_or(|s| s.contains(&r.enterprise)))
             .map(|r| SubsidyRow {

@@ -240,6 +240,27 @@ fn the_evaluation_matches_the_whole_registry_evaluation() {
         }
     }
     assert!(compared > 3000, "{compared} results compared");
+
+    // Totals alone count exactly what the full evaluation counts, with the same notes.
+    let totals_of = |r: &EvaluationReport| -> Vec<serde_json::Value> {
+        r.rules
+            .iter()
+            .map(|o| serde_json::json!([o.rule, o.totals, o.notes]))
+            .collect()
+    };
+    for as_of in ["2023-06-01", "2024-06-30", "2025-01-01", "2026-01-01"] {
+        for rule in [None, Some("hangzhou-first-ten"), Some("chengdu-first-ten")] {
+            let full = reg.evaluate(rule, None, d(as_of)).unwrap();
+            let totals = reg.evaluate_totals(rule, d(as_of)).unwrap();
+            assert_eq!(
+                totals_of(&totals),
+                totals_of(&full),
+                "{rule:?} as of {as_of}"
+            );
+            assert_eq!(totals.total_cny, full.total_cny);
+            assert!(totals.rules.iter().all(|o| o.results.is_empty()));
+        }
+    }
     assert_eq!(statuses.len(), 3, "every status occurs: {statuses:?}");
 
     // One company under every rule (and under one rule), by each of its spellings, including
@@ -265,5 +286,66 @@ fn the_evaluation_matches_the_whole_registry_evaluation() {
                 "{c} as of {as_of}"
             );
         }
+    }
+}
+
+/// Every sentence of a report in order, one per line, worded in English.
+fn english_transcript(r: &EvaluationReport, out: &mut String) {
+    use std::fmt::Write;
+    let en = crate::export::Language::En;
+    let _ = writeln!(out, "# {} {:?} {}", r.as_of, r.company, r.total_cny);
+    for o in &r.rules {
+        let _ = writeln!(out, "## {} {:?}", o.rule, o.totals);
+        for n in &o.notes {
+            let _ = writeln!(out, "note: {}", n.text(en));
+        }
+        for e in &o.results {
+            let _ = writeln!(
+                out,
+                "- {} {} {:?} {:?}",
+                e.enterprise,
+                e.status.as_str(),
+                e.amount_cny,
+                e.amount_unknown_reason.as_ref().map(|w| w.text(en))
+            );
+            for x in &e.reasons {
+                let _ = writeln!(out, "  reason: {}", x.text(en));
+            }
+            for x in &e.needs {
+                let _ = writeln!(out, "  needs: {}", x.text(en));
+            }
+        }
+    }
+}
+
+/// The English wording is the contract of `beian subsidies eval` (scripts match its sentences):
+/// rendered from codes, every sentence of this registry's evaluations (50,409 lines) must be the
+/// one the evaluation printed when it built sentences itself, before reasons became values. The
+/// digest was taken from that evaluation; a mismatch writes the transcript out to compare.
+/// Changing a bundled rule or this registry changes it legitimately: check the difference
+/// against the old wording, then record the new digest.
+#[test]
+fn english_reasons_are_worded_as_before_they_became_codes() {
+    use sha2::{Digest, Sha256};
+    let (reg, named) = registry();
+    let mut out = String::new();
+    for as_of in ["2023-06-01", "2024-06-30", "2025-01-01", "2026-01-01"] {
+        english_transcript(&reg.evaluate(None, None, d(as_of)).unwrap(), &mut out);
+        for c in named.iter().step_by(7) {
+            english_transcript(&reg.evaluate(None, Some(c), d(as_of)).unwrap(), &mut out);
+        }
+    }
+    let digest: String = Sha256::digest(out.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if digest != "b883322919580874e656571ee6294a62f8d6aa25245dc5df8d0e649df806049f" {
+        let path = std::env::temp_dir().join("beian-subsidy-transcript.txt");
+        std::fs::write(&path, &out).unwrap();
+        panic!(
+            "the English wording changed ({} lines); see {}",
+            out.lines().count(),
+            path.display()
+        );
     }
 }

@@ -79,18 +79,19 @@ impl Store {
         )?;
         let rows = stmt
             .query_map([], |r| {
-                let kind: String = r.get(1)?;
-                let filed_on: Option<String> = r.get(4)?;
+                // Borrowed, not copied: a million rows are read for one evaluation.
+                let kind = r.get_ref(1)?.as_str_or_null()?;
+                let filed_on = r.get_ref(4)?.as_str_or_null()?;
                 Ok(FilingFact {
                     number: r.get(0)?,
-                    kind: if kind == "registered" {
+                    kind: if kind == Some("registered") {
                         FilingKind::Registered
                     } else {
                         FilingKind::Filed
                     },
                     region: r.get(2)?,
                     company: r.get(3)?,
-                    filed_on: filed_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                    filed_on: filed_on.and_then(iso_date),
                     confirmed: true,
                 })
             })?
@@ -550,5 +551,50 @@ pub(super) fn set_fact(
             })
         }
         _ => {}
+    }
+}
+
+/// A stored `YYYY-MM-DD` date, read digit by digit (chrono's format parser is a tenth of the
+/// time it takes to load a million filings); anything else goes through chrono as before.
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32)
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d);
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_date;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn stored_dates_read_as_chrono_reads_them() {
+        for s in [
+            "2024-03-28",
+            "2024-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "2024/03/28",
+            "20240328",
+            "",
+            "+2024-03-28",
+            "2024-03-2x",
+        ] {
+            assert_eq!(
+                iso_date(s),
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+                "{s:?}"
+            );
+        }
     }
 }

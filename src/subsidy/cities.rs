@@ -25,6 +25,10 @@ pub struct City {
 pub struct Cities {
     all: Vec<City>,
     by_alias: HashMap<String, usize>,
+    /// The Chinese names and aliases by their first character, in list order: a prefix of a
+    /// company name can only be among those starting with its first character, so a suggestion
+    /// for each of a few hundred thousand companies looks at a handful, not the whole list.
+    by_first_char: HashMap<char, Vec<(String, usize)>>,
 }
 
 impl Cities {
@@ -64,7 +68,19 @@ impl Cities {
                 aliases,
             });
         }
-        Ok(Cities { all, by_alias })
+        let mut by_first_char: HashMap<char, Vec<(String, usize)>> = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            for a in std::iter::once(&c.name).chain(c.aliases.iter()) {
+                if let Some(first) = a.chars().next().filter(|_| !a.is_ascii()) {
+                    by_first_char.entry(first).or_default().push((a.clone(), i));
+                }
+            }
+        }
+        Ok(Cities {
+            all,
+            by_alias,
+            by_first_char,
+        })
     }
 
     pub fn bundled() -> &'static Cities {
@@ -99,8 +115,12 @@ impl Cities {
             .filter(|c| !c.is_whitespace())
             .collect();
         let mut starts = vec![folded.as_str()];
-        for region in Regions::bundled().all() {
-            for p in std::iter::once(&region.name).chain(region.short_names.iter()) {
+        if let Some(prefixes) = folded
+            .chars()
+            .next()
+            .and_then(|c| region_prefixes().get(&c))
+        {
+            for p in prefixes {
                 if let Some(rest) = folded.strip_prefix(p.as_str()) {
                     starts.push(rest);
                 }
@@ -124,18 +144,30 @@ impl Cities {
     }
 
     fn longest_prefix(&self, s: &str) -> Option<&City> {
-        self.all
+        // Of equally long matches the last in list order wins, as it did over the whole list.
+        self.by_first_char
+            .get(&s.chars().next()?)?
             .iter()
-            .flat_map(|c| {
-                std::iter::once(c.name.as_str())
-                    .chain(c.aliases.iter().map(String::as_str))
-                    .filter(|a| !a.is_ascii())
-                    .map(move |a| (a, c))
-            })
-            .filter(|(a, _)| s.starts_with(a))
+            .filter(|(a, _)| s.starts_with(a.as_str()))
             .max_by_key(|(a, _)| a.len())
-            .map(|(_, c)| c)
+            .map(|(_, i)| &self.all[*i])
     }
+}
+
+/// Every province's names (full, then short) by first character, in the bundled order.
+fn region_prefixes() -> &'static HashMap<char, Vec<String>> {
+    static PREFIXES: OnceLock<HashMap<char, Vec<String>>> = OnceLock::new();
+    PREFIXES.get_or_init(|| {
+        let mut m: HashMap<char, Vec<String>> = HashMap::new();
+        for region in Regions::bundled().all() {
+            for p in std::iter::once(&region.name).chain(region.short_names.iter()) {
+                if let Some(first) = p.chars().next() {
+                    m.entry(first).or_default().push(p.clone());
+                }
+            }
+        }
+        m
+    })
 }
 
 #[cfg(test)]
@@ -146,6 +178,49 @@ mod tests {
         Cities::bundled()
             .suggest_from_company(name)
             .map(|c| c.name.clone())
+    }
+
+    /// The longest city name at the start of `s`, looked for over the whole list.
+    fn longest_prefix_scanning_all(c: &Cities, s: &str) -> Option<String> {
+        c.all
+            .iter()
+            .flat_map(|c| {
+                std::iter::once(c.name.as_str())
+                    .chain(c.aliases.iter().map(String::as_str))
+                    .filter(|a| !a.is_ascii())
+                    .map(move |a| (a, c))
+            })
+            .filter(|(a, _)| s.starts_with(a))
+            .max_by_key(|(a, _)| a.len())
+            .map(|(_, c)| c.name.clone())
+    }
+
+    #[test]
+    fn the_first_character_index_finds_what_scanning_the_list_finds() {
+        let c = Cities::bundled();
+        let mut names: Vec<String> = Vec::new();
+        for city in c.all() {
+            for a in std::iter::once(&city.name).chain(city.aliases.iter()) {
+                names.push(format!("{a}星辰科技有限公司"));
+                names.push(a.clone());
+            }
+        }
+        names.extend(
+            [
+                "",
+                "星辰科技有限公司",
+                "浙江省杭州星辰科技有限公司",
+                "中山大学",
+            ]
+            .map(String::from),
+        );
+        for n in &names {
+            assert_eq!(
+                c.longest_prefix(n).map(|x| x.name.clone()),
+                longest_prefix_scanning_all(c, n),
+                "{n:?}"
+            );
+        }
     }
 
     #[test]

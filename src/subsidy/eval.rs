@@ -10,7 +10,9 @@
 
 use super::cities::Cities;
 use super::facts::{company_key, CompanyFacts, Fact, Provenance, SelfDeveloped};
+use super::reason::{AmountUnknown, FactOrigin, Need, Reason, RuleNote, Window, WindowState};
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
+use crate::export::Language;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -69,13 +71,13 @@ pub struct EnterpriseResult {
     #[ts(type = "number | null")]
     pub amount_cny: Option<i64>,
     /// Why `amount_cny` is absent for an enterprise that qualifies (e.g. "set on review").
-    pub amount_unknown_reason: Option<String>,
+    pub amount_unknown_reason: Option<AmountUnknown>,
     /// The amount split between the payers, when the rule shares the cost.
     pub cost_split: Vec<ShareAmount>,
-    /// Sentences naming the facts and filings the answer rests on.
-    pub reasons: Vec<String>,
-    /// The missing facts that make the answer `cannot_tell` ("registered district").
-    pub needs: Vec<String>,
+    /// The facts and filings the answer rests on.
+    pub reasons: Vec<Reason>,
+    /// The missing facts that make the answer `cannot_tell` (the registered district).
+    pub needs: Vec<Need>,
     /// The filing numbers counted.
     pub filings: Vec<String>,
 }
@@ -104,7 +106,7 @@ pub struct RuleOutcome {
     pub confidence: Confidence,
     pub enabled: bool,
     /// About the rule as a whole at the as-of date (issued later, application window open...).
-    pub notes: Vec<String>,
+    pub notes: Vec<RuleNote>,
     pub results: Vec<EnterpriseResult>,
     pub totals: RuleTotals,
 }
@@ -133,39 +135,62 @@ pub struct EvaluationRow {
     pub status: Status,
     #[ts(type = "number | null")]
     pub amount_cny: Option<i64>,
+    /// The reasons, worded in the language asked for.
     pub reasons: Vec<String>,
+    /// The same reasons as `{code, params}`, for scripts that should not match sentences.
+    pub reason_codes: Vec<Reason>,
 }
 
 impl EvaluationReport {
-    pub fn rows(&self) -> Vec<EvaluationRow> {
-        self.rules
-            .iter()
-            .flat_map(|o| {
-                o.results.iter().map(move |r| EvaluationRow {
+    /// One row per enterprise and rule, the reasons worded in `lang`. Consumes the report so
+    /// that each result's reasons move into its row rather than being copied (a quarter of a
+    /// million results at 1M filings); [`Self::summary`] keeps the totals.
+    pub fn into_rows(self, lang: Language) -> Vec<EvaluationRow> {
+        let mut rows = Vec::new();
+        for o in self.rules {
+            for r in o.results {
+                rows.push(EvaluationRow {
                     rule: o.rule.clone(),
                     jurisdiction: o.jurisdiction.clone(),
                     confidence: o.confidence,
-                    enterprise: r.enterprise.clone(),
+                    enterprise: r.enterprise,
                     status: r.status,
                     amount_cny: r.amount_cny,
-                    reasons: r.reasons.clone(),
+                    reasons: r.reasons.iter().map(|x| x.text(lang)).collect(),
+                    reason_codes: r.reasons,
+                });
+            }
+        }
+        rows
+    }
+
+    /// The report without its per-enterprise results: each rule's totals and notes.
+    pub fn summary(&self) -> EvaluationReport {
+        EvaluationReport {
+            as_of: self.as_of.clone(),
+            company: self.company.clone(),
+            rules: self
+                .rules
+                .iter()
+                .map(|o| RuleOutcome {
+                    rule: o.rule.clone(),
+                    title: o.title.clone(),
+                    jurisdiction: o.jurisdiction.clone(),
+                    confidence: o.confidence,
+                    enabled: o.enabled,
+                    notes: o.notes.clone(),
+                    results: Vec::new(),
+                    totals: o.totals.clone(),
                 })
-            })
-            .collect()
+                .collect(),
+            total_cny: self.total_cny,
+        }
     }
 }
 
 /// `1,000,000 CNY`
 pub fn yuan(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}{out} CNY", if amount < 0 { "-" } else { "" })
+    super::reason::money(amount, Language::En)
 }
 
 /// `rate` in basis points of `spend`, rounded down to the yuan. Returns (amount, was rounded).
@@ -215,16 +240,10 @@ fn filing_order(a: &FilingFact, b: &FilingFact) -> Ordering {
         .then_with(|| number_order(&a.number).cmp(&number_order(&b.number)))
 }
 
-fn provenance_words(p: Provenance, confirmed: bool) -> String {
-    let from = match p {
-        Provenance::Entered => "entered",
-        Provenance::InferredFromName => "inferred from the company name",
-        Provenance::Imported => "imported",
-    };
-    if confirmed {
-        format!("{from}, confirmed")
-    } else {
-        format!("{from}, not confirmed")
+fn origin<T>(f: &Fact<T>) -> FactOrigin {
+    FactOrigin {
+        provenance: f.provenance,
+        confirmed: f.confirmed,
     }
 }
 
@@ -238,11 +257,14 @@ fn same_district(a: &str, b: &str) -> bool {
 
 pub(crate) struct Enterprise<'a> {
     name: String,
-    /// Algorithm filings recorded with the facts first, then the registry's in the order given.
-    filings: Vec<Cow<'a, FilingFact>>,
+    /// Algorithm filings, recorded with the facts (they come first).
+    algorithm: Vec<FilingFact>,
+    /// The registry's filings in the order given, borrowed: a reference is a tenth of a filing.
+    registry: Vec<&'a FilingFact>,
     facts: Cow<'a, CompanyFacts>,
-    /// The provinces of its registry filings, each once: computed once, asked by every rule.
-    regions: Vec<&'a str>,
+    /// The provinces of its registry filings, each once, as indexes into
+    /// `Enterprises::provinces`: computed once, asked by every rule without comparing text.
+    regions: Vec<u16>,
     /// Where its registered city (recorded or suggested) puts it, for the same reason.
     city_scope: Option<CityScope>,
 }
@@ -258,26 +280,20 @@ impl<'a> Enterprise<'a> {
     fn new(name: String, facts: Cow<'a, CompanyFacts>) -> Enterprise<'a> {
         Enterprise {
             name,
-            filings: Vec::new(),
+            algorithm: Vec::new(),
+            registry: Vec::new(),
             facts,
             regions: Vec::new(),
             city_scope: None,
         }
     }
 
+    /// Algorithm filings first, then the registry's.
+    fn filings(&self) -> impl Iterator<Item = &FilingFact> {
+        self.algorithm.iter().chain(self.registry.iter().copied())
+    }
+
     fn cache_scope(&mut self) {
-        let mut regions: Vec<&'a str> = Vec::new();
-        for f in &self.filings {
-            // Only borrowed filings carry a region: the registry's; algorithm filings have none.
-            if let Cow::Borrowed(f) = f {
-                if let Some(r) = f.region.as_deref() {
-                    if !regions.contains(&r) {
-                        regions.push(r);
-                    }
-                }
-            }
-        }
-        self.regions = regions;
         self.city_scope =
             self.facts
                 .registered_city
@@ -298,7 +314,46 @@ pub struct Enterprises<'a> {
     /// Indexes into `list` by key, ascending: the order results and first-N lists are built in.
     /// (Sorting indexes, not the enterprises, spares moving a few hundred bytes each.)
     order: Vec<usize>,
+    /// Every province a registry filing names, each once; `Enterprise::regions` index it.
+    provinces: Vec<&'a str>,
 }
+
+/// FxHash (as rustc uses): the grouping hashes a million company spellings and provinces, for
+/// which SipHash's resistance to chosen keys buys nothing and costs a few percent of the run.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 impl<'a> Enterprises<'a> {
     /// Groups registry filings and recorded companies into enterprises: one per company key,
@@ -310,14 +365,14 @@ impl<'a> Enterprises<'a> {
             let key = company_key(&c.name);
             let mut e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
             for a in &c.algorithm_filings {
-                e.filings.push(Cow::Owned(FilingFact {
+                e.algorithm.push(FilingFact {
                     number: a.number.clone(),
                     kind: FilingKind::Algorithm,
                     region: None,
                     company: c.name.clone(),
                     filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
                     confirmed: a.confirmed,
-                }));
+                });
             }
             match by_key.get(&key) {
                 Some(&i) => list[i].1 = e,
@@ -328,7 +383,9 @@ impl<'a> Enterprises<'a> {
             }
         }
         // A company's filings share one spelling, or a few: fold each spelling once.
-        let mut by_spelling: HashMap<&'a str, usize> = HashMap::new();
+        let mut by_spelling: FxMap<&'a str, usize> = FxMap::default();
+        let mut provinces: Vec<&'a str> = Vec::new();
+        let mut province_ids: FxMap<&'a str, u16> = FxMap::default();
         for f in filings {
             let i = match by_spelling.get(f.company.as_str()) {
                 Some(&i) => i,
@@ -350,14 +407,28 @@ impl<'a> Enterprises<'a> {
                     i
                 }
             };
-            list[i].1.filings.push(Cow::Borrowed(f));
+            let e = &mut list[i].1;
+            e.registry.push(f);
+            if let Some(r) = f.region.as_deref() {
+                let id = *province_ids.entry(r).or_insert_with(|| {
+                    provinces.push(r);
+                    (provinces.len() - 1) as u16
+                });
+                if !e.regions.contains(&id) {
+                    e.regions.push(id);
+                }
+            }
         }
         let mut order: Vec<usize> = (0..list.len()).collect();
         order.sort_unstable_by(|&a, &b| list[a].0.cmp(&list[b].0));
         for (_, e) in &mut list {
             e.cache_scope();
         }
-        Enterprises { list, order }
+        Enterprises {
+            list,
+            order,
+            provinces,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -387,6 +458,23 @@ impl<'a> Enterprises<'a> {
         as_of: NaiveDate,
         focus: Option<&str>,
     ) -> EvaluationReport {
+        self.run(rules, as_of, focus, true)
+    }
+
+    /// Each rule's totals and notes over every enterprise, exactly as [`Self::evaluate`] counts
+    /// them, with `results` left empty: no reason, name or filing list is built for the quarter
+    /// of a million results a 1M-row registry holds when only the totals are read.
+    pub fn totals(&self, rules: &[Rule], as_of: NaiveDate) -> EvaluationReport {
+        self.run(rules, as_of, None, false)
+    }
+
+    fn run(
+        &self,
+        rules: &[Rule],
+        as_of: NaiveDate,
+        focus: Option<&str>,
+        explain: bool,
+    ) -> EvaluationReport {
         let focus_key = focus.map(company_key);
         let all = || {
             self.order.iter().map(|&i| {
@@ -398,13 +486,20 @@ impl<'a> Enterprises<'a> {
             .iter()
             .map(|rule| {
                 let city = crate::region::alias_key(&rule.jurisdiction.city);
+                let province = rule.jurisdiction.province.as_str();
+                let province_id = self
+                    .provinces
+                    .iter()
+                    .position(|p| *p == province)
+                    .map(|i| i as u16);
                 evaluate_rule(
                     rule,
                     all(),
-                    |e| in_scope(rule, &city, e),
+                    |e| in_scope(province, province_id, &city, e),
                     as_of,
                     focus_key.as_deref(),
                     false,
+                    explain,
                 )
             })
             .collect();
@@ -439,11 +534,11 @@ fn report(
 /// Per enterprise before the first-N ranking.
 struct Pre<'e> {
     status: Status,
-    reasons: Vec<String>,
-    needs: Vec<String>,
+    reasons: Vec<Reason>,
+    needs: Vec<Need>,
     counted: Vec<&'e FilingFact>,
     amount: Option<i64>,
-    amount_unknown_reason: Option<String>,
+    amount_unknown_reason: Option<AmountUnknown>,
     /// The earliest counted filing; `None` with a `cannot_tell` means it could rank anywhere.
     rank: Option<&'e FilingFact>,
 }
@@ -460,11 +555,11 @@ pub fn evaluate_rules(
     Enterprises::gather(filings, companies).evaluate(rules, as_of, focus)
 }
 
-/// In the rule's scope: a registry filing in its province, or a registered city there.
-/// `rule_city` is the rule's city folded, for a registered city the bundled list does not know.
-fn in_scope(rule: &Rule, rule_city: &str, e: &Enterprise) -> bool {
-    let province = rule.jurisdiction.province.as_str();
-    if e.regions.contains(&province) {
+/// In the rule's scope: a registry filing in its province (`province_id`, when any filing
+/// names it), or a registered city there. `rule_city` is the rule's city folded, for a
+/// registered city the bundled list does not know.
+fn in_scope(province: &str, province_id: Option<u16>, rule_city: &str, e: &Enterprise) -> bool {
+    if province_id.is_some_and(|id| e.regions.contains(&id)) {
         return true;
     }
     match &e.city_scope {
@@ -481,6 +576,7 @@ fn evaluate_rule<'e, 'a: 'e>(
     as_of: NaiveDate,
     focus: Option<&str>,
     evaluate_all: bool,
+    explain: bool,
 ) -> RuleOutcome {
     let mut notes = rule_notes(rule, as_of);
     let mut totals = RuleTotals::default();
@@ -498,11 +594,29 @@ fn evaluate_rule<'e, 'a: 'e>(
             continue;
         }
         if others_needed || focus == Some(key) {
-            pres.push((e, pre_evaluate(rule, e, as_of)));
+            pres.push((e, pre_evaluate(rule, e, as_of, explain)));
         }
     }
     if let Some(first_n) = rule.eligibility.first_n {
-        rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes);
+        rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes, explain);
+    }
+    let outcome = |results, totals| RuleOutcome {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        jurisdiction: rule.jurisdiction.label(),
+        confidence: rule.confidence,
+        enabled: rule.enabled,
+        notes,
+        results,
+        totals,
+    };
+    if !explain {
+        // Totals only: the answers counted as `finish` would leave them, no result built.
+        for (_, pre) in &pres {
+            let amount = pre.amount.filter(|_| pre.status == Status::Qualifies);
+            count(&mut totals, pre.status, amount);
+        }
+        return outcome(Vec::new(), totals);
     }
     let mut results = Vec::new();
     for (e, pre) in pres {
@@ -520,24 +634,14 @@ fn evaluate_rule<'e, 'a: 'e>(
                 amount_cny: None,
                 amount_unknown_reason: None,
                 cost_split: Vec::new(),
-                reasons: vec!["no filings and no recorded facts for this company".into()],
+                reasons: vec![Reason::NoFilingsOrFacts],
                 needs: Vec::new(),
                 filings: Vec::new(),
             });
         }
     }
     for r in &results {
-        match r.status {
-            Status::Qualifies => {
-                totals.qualifies += 1;
-                match r.amount_cny {
-                    Some(a) => totals.total_cny += a,
-                    None => totals.qualifies_amount_unknown += 1,
-                }
-            }
-            Status::DoesNotQualify => totals.does_not_qualify += 1,
-            Status::CannotTell => totals.cannot_tell += 1,
-        }
+        count(&mut totals, r.status, r.amount_cny);
     }
     results.sort_by(|a, b| {
         let rank = |s: Status| match s {
@@ -549,88 +653,75 @@ fn evaluate_rule<'e, 'a: 'e>(
             .cmp(&rank(b.status))
             .then_with(|| a.enterprise.cmp(&b.enterprise))
     });
-    RuleOutcome {
-        rule: rule.id.clone(),
-        title: rule.title.clone(),
-        jurisdiction: rule.jurisdiction.label(),
-        confidence: rule.confidence,
-        enabled: rule.enabled,
-        notes,
-        results,
-        totals,
+    outcome(results, totals)
+}
+
+fn count(totals: &mut RuleTotals, status: Status, amount: Option<i64>) {
+    match status {
+        Status::Qualifies => {
+            totals.qualifies += 1;
+            match amount {
+                Some(a) => totals.total_cny += a,
+                None => totals.qualifies_amount_unknown += 1,
+            }
+        }
+        Status::DoesNotQualify => totals.does_not_qualify += 1,
+        Status::CannotTell => totals.cannot_tell += 1,
     }
 }
 
-fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<String> {
+fn rule_notes(rule: &Rule, as_of: NaiveDate) -> Vec<RuleNote> {
     let mut notes = Vec::new();
     if !rule.enabled {
-        notes.push("this rule is disabled; evaluated because it was asked for by id".into());
+        notes.push(RuleNote::Disabled);
     }
     if let Some(d) = rule.issued_on.filter(|d| *d > as_of) {
-        notes.push(format!(
-            "issued on {d}, after as-of {as_of}: these results show what the rule would give"
-        ));
+        notes.push(RuleNote::IssuedAfterAsOf {
+            issued_on: d,
+            as_of,
+        });
     }
-    match rule.confidence {
-        Confidence::H => {}
-        Confidence::M => notes.push("confidence M: the rule rests on one secondary source".into()),
-        Confidence::L => {
-            notes.push("confidence L: the rule rests on a weak or inferred source".into())
-        }
+    if rule.confidence != Confidence::H {
+        notes.push(RuleNote::Confidence {
+            confidence: rule.confidence,
+        });
     }
     for w in &rule.application_windows {
-        let span = match (w.from, w.to) {
-            (Some(f), Some(t)) => format!("applications {f} to {t}"),
-            (Some(f), None) => format!("applications from {f}"),
-            (None, Some(t)) => format!("applications until {t}"),
-            (None, None) => "applications".to_string(),
-        };
         let state = match (w.from, w.to) {
-            (_, Some(t)) if as_of > t => Some("closed"),
-            (Some(f), _) if as_of < f => Some("not yet open"),
+            (_, Some(t)) if as_of > t => Some(WindowState::Closed),
+            (Some(f), _) if as_of < f => Some(WindowState::NotYetOpen),
             (None, None) => None,
-            _ => Some("open"),
+            _ => Some(WindowState::Open),
         };
-        let mut s = span;
-        if let Some(state) = state {
-            s.push_str(&format!(": {state} as of {as_of}"));
-        }
-        if let Some(n) = &w.note {
-            s.push_str(&format!(" ({n})"));
-        }
-        notes.push(s);
+        notes.push(RuleNote::ApplicationWindow {
+            from: w.from,
+            to: w.to,
+            state,
+            as_of,
+            note: w.note.clone(),
+        });
     }
     notes
 }
 
 fn out_of_scope(rule: &Rule, e: &Enterprise) -> EnterpriseResult {
-    let mut regions: Vec<&str> = e
-        .filings
-        .iter()
-        .filter_map(|f| f.region.as_deref())
-        .collect();
+    let mut regions: Vec<&str> = e.filings().filter_map(|f| f.region.as_deref()).collect();
     regions.sort_unstable();
     regions.dedup();
+    let province = rule.jurisdiction.province.clone();
     let mut reasons = vec![if regions.is_empty() {
-        format!(
-            "no filing in {} and no registered city there",
-            rule.jurisdiction.province
-        )
+        Reason::NoFilingInProvince { province }
     } else {
-        format!(
-            "its filings are in {}, not {} (属地 is the province whose CAC office accepted them), \
-             and no registered city in {} is recorded",
-            regions.join(", "),
-            rule.jurisdiction.province,
-            rule.jurisdiction.province
-        )
+        Reason::FilingsElsewhere {
+            regions: regions.into_iter().map(str::to_string).collect(),
+            province,
+        }
     }];
     if let Some(c) = &e.facts.registered_city {
-        reasons.push(format!(
-            "registered city {} ({})",
-            c.value,
-            provenance_words(c.provenance, c.confirmed)
-        ));
+        reasons.push(Reason::RegisteredCity {
+            city: c.value.clone(),
+            origin: origin(c),
+        });
     }
     EnterpriseResult {
         enterprise: e.name.clone(),
@@ -655,109 +746,140 @@ enum Check {
     Needs,
 }
 
-fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e> {
+/// The reasons an evaluation gives, or none when only the totals are wanted: each reason is
+/// built by a closure that runs only when someone will read it.
+struct Why {
+    explain: bool,
+    list: Vec<Reason>,
+}
+
+impl Why {
+    fn new(explain: bool) -> Why {
+        Why {
+            explain,
+            list: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, reason: impl FnOnce() -> Reason) {
+        if self.explain {
+            self.list.push(reason());
+        }
+    }
+
+    fn insert_first(&mut self, reason: impl FnOnce() -> Reason) {
+        if self.explain {
+            self.list.insert(0, reason());
+        }
+    }
+}
+
+fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: bool) -> Pre<'e> {
     let el = &rule.eligibility;
-    let mut reasons = Vec::new();
+    let mut reasons = Why::new(explain);
     let mut needs = Vec::new();
     let mut checks = Vec::new();
 
     // Filings.
-    let mut candidates: Vec<&FilingFact> = e
-        .filings
-        .iter()
-        .map(|f| &**f)
-        .filter(|f| el.kinds.contains(&f.kind))
-        .collect();
+    let mut candidates: Vec<&FilingFact> =
+        e.filings().filter(|f| el.kinds.contains(&f.kind)).collect();
     candidates.sort_by(|a, b| filing_order(a, b));
     let mut counted: Vec<&FilingFact> = Vec::new();
     let mut undated: Vec<String> = Vec::new();
     let mut first_of_kind: HashMap<FilingKind, &FilingFact> = HashMap::new();
+    // The window a counted filing was checked against, the same for every filing.
+    let window = if let Some(to) = rule.applies.completed_by {
+        Some(Window::CompletedBy { to })
+    } else if let (Some(from), Some(to)) = (rule.applies.filed_from, rule.applies.filed_to) {
+        Some(Window::Within { from, to })
+    } else {
+        rule.applies
+            .filed_from
+            .map(|from| Window::OnOrAfter { from })
+    };
     for f in &candidates {
-        let kind = f.kind.as_str();
+        let kind = f.kind;
         if f.kind == FilingKind::Algorithm && !f.confirmed && !el.accept_unconfirmed {
-            reasons.push(format!(
-                "{kind}: {} is recorded but not confirmed; not counted",
-                f.number
-            ));
+            reasons.push(|| Reason::FilingUnconfirmed {
+                kind,
+                number: f.number.clone(),
+            });
             continue;
         }
         let Some(d) = f.filed_on else {
             undated.push(f.number.clone());
-            reasons.push(format!(
-                "{kind}: {} has no filing date; not counted",
-                f.number
-            ));
+            reasons.push(|| Reason::FilingUndated {
+                kind,
+                number: f.number.clone(),
+            });
             continue;
         };
         if d > as_of {
-            reasons.push(format!(
-                "{kind}: {} on {d} is after as-of {as_of}; not counted",
-                f.number
-            ));
+            reasons.push(|| Reason::FilingAfterAsOf {
+                kind,
+                number: f.number.clone(),
+                filed_on: d,
+                as_of,
+            });
             continue;
         }
         if el.first_filing_only {
             if let Some(first) = first_of_kind.get(&f.kind) {
-                reasons.push(format!(
-                    "{kind}: {} on {d} is not the first {kind} filing (the first is {} on {}); \
-                     not counted",
-                    f.number,
-                    first.number,
-                    first.filed_on.map(|d| d.to_string()).unwrap_or_default()
-                ));
+                reasons.push(|| Reason::FilingNotFirst {
+                    kind,
+                    number: f.number.clone(),
+                    filed_on: d,
+                    first_number: first.number.clone(),
+                    // Only dated filings are ever first.
+                    first_filed_on: first.filed_on.unwrap_or(d),
+                });
                 continue;
             }
             first_of_kind.insert(f.kind, f);
         }
         if let Some(from) = rule.applies.filed_from.filter(|from| d < *from) {
-            reasons.push(format!(
-                "{kind}: {} on {d} is before the rule's window opens ({from}); not counted",
-                f.number
-            ));
+            reasons.push(|| Reason::FilingBeforeWindow {
+                kind,
+                number: f.number.clone(),
+                filed_on: d,
+                from,
+            });
             continue;
         }
         if let Some(to) = rule.applies.upper().filter(|to| d > *to) {
-            let word = if rule.applies.completed_by.is_some() {
-                "completed by"
-            } else {
-                "filed by"
-            };
-            reasons.push(format!(
-                "{kind}: {} on {d} is after the rule's deadline ({word} {to}); not counted",
-                f.number
-            ));
+            reasons.push(|| Reason::FilingAfterDeadline {
+                kind,
+                number: f.number.clone(),
+                filed_on: d,
+                deadline: to,
+                completed_by: rule.applies.completed_by.is_some(),
+            });
             continue;
         }
-        let when = if d < as_of { "before" } else { "on" };
-        let mut s = format!("{kind}: {} on {d} ({when} as-of {as_of}", f.number);
-        if let Some(to) = rule.applies.completed_by {
-            s.push_str(&format!("; completed by {to}"));
-        } else if let (Some(from), Some(to)) = (rule.applies.filed_from, rule.applies.filed_to) {
-            s.push_str(&format!("; within {from} – {to}"));
-        } else if let Some(from) = rule.applies.filed_from {
-            s.push_str(&format!("; on or after {from}"));
-        }
-        if el.first_filing_only {
-            s.push_str(&format!("; the enterprise's first {kind} filing"));
-        }
-        s.push(')');
-        reasons.push(s);
+        reasons.push(|| Reason::FilingCounted {
+            kind,
+            number: f.number.clone(),
+            filed_on: d,
+            as_of,
+            window,
+            first_of_kind: el.first_filing_only,
+        });
         counted.push(f);
     }
-    let kinds: Vec<&str> = el.kinds.iter().map(|k| k.as_str()).collect();
     if counted.is_empty() {
         if !undated.is_empty() {
-            needs.extend(undated.iter().map(|n| format!("the filing date of {n}")));
+            needs.extend(
+                undated
+                    .into_iter()
+                    .map(|number| Need::FilingDate { number }),
+            );
             checks.push(Check::Needs);
         } else {
             checks.push(Check::NotMet);
-            reasons.insert(
-                0,
-                format!(
-                    "no {} filing counts under this rule as of {as_of}",
-                    kinds.join(" or ")
-                ),
-            );
+            reasons.insert_first(|| Reason::NoFilingCounts {
+                kinds: el.kinds.clone(),
+                as_of,
+            });
         }
     }
 
@@ -765,34 +887,37 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     if let Some(want) = &el.registered_city {
         match &e.facts.registered_city {
             None => {
-                needs.push("registered city".into());
+                needs.push(Need::RegisteredCity);
                 checks.push(Check::Needs);
             }
             Some(c) if !usable(rule, c) => {
-                needs.push(format!(
-                    "registered city confirmed ({} {})",
-                    c.value,
-                    provenance_words(c.provenance, c.confirmed)
-                ));
+                needs.push(Need::RegisteredCityConfirmed {
+                    city: c.value.clone(),
+                    origin: origin(c),
+                });
                 checks.push(Check::Needs);
             }
             Some(c) => {
                 let same = crate::region::alias_key(&Cities::bundled().normalize(&c.value))
                     == crate::region::alias_key(want);
-                let words = provenance_words(c.provenance, c.confirmed);
                 if same {
                     if c.provenance == Provenance::InferredFromName && !c.confirmed {
-                        reasons.push(format!(
-                            "city {} inferred from the company name, not confirmed (this rule \
-                             accepts unconfirmed facts)",
-                            c.value
-                        ));
+                        reasons.push(|| Reason::CityInferredAccepted {
+                            city: c.value.clone(),
+                        });
                     } else {
-                        reasons.push(format!("registered city {} ({words})", c.value));
+                        reasons.push(|| Reason::RegisteredCity {
+                            city: c.value.clone(),
+                            origin: origin(c),
+                        });
                     }
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!("registered city {} ({words}), not {want}", c.value));
+                    reasons.push(|| Reason::CityMismatch {
+                        city: c.value.clone(),
+                        origin: origin(c),
+                        want: want.clone(),
+                    });
                     checks.push(Check::NotMet);
                 }
             }
@@ -803,27 +928,29 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     if let Some(want) = &el.registered_district {
         match &e.facts.registered_district {
             None => {
-                needs.push("registered district".into());
+                needs.push(Need::RegisteredDistrict);
                 checks.push(Check::Needs);
             }
             Some(d) if !usable(rule, d) => {
-                needs.push(format!(
-                    "registered district confirmed ({} {})",
-                    d.value,
-                    provenance_words(d.provenance, d.confirmed)
-                ));
+                needs.push(Need::RegisteredDistrictConfirmed {
+                    district: d.value.clone(),
+                    origin: origin(d),
+                });
                 checks.push(Check::Needs);
             }
             Some(d) => {
-                let words = provenance_words(d.provenance, d.confirmed);
                 if same_district(&d.value, want) {
-                    reasons.push(format!("registered district {} ({words})", d.value));
+                    reasons.push(|| Reason::RegisteredDistrict {
+                        district: d.value.clone(),
+                        origin: origin(d),
+                    });
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!(
-                        "registered district {} ({words}), not {want}",
-                        d.value
-                    ));
+                    reasons.push(|| Reason::DistrictMismatch {
+                        district: d.value.clone(),
+                        origin: origin(d),
+                        want: want.clone(),
+                    });
                     checks.push(Check::NotMet);
                 }
             }
@@ -834,26 +961,25 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     if el.self_developed_required {
         match &e.facts.self_developed {
             Some(s) if s.value != SelfDeveloped::Unknown && usable(rule, s) => {
-                let words = provenance_words(s.provenance, s.confirmed);
                 if s.value == SelfDeveloped::Yes {
-                    reasons.push(format!("model self-developed: yes ({words})"));
+                    reasons.push(|| Reason::SelfDeveloped { origin: origin(s) });
                     checks.push(Check::Met);
                 } else {
-                    reasons.push(format!(
-                        "model self-developed: no ({words}); the rule requires a self-developed model"
-                    ));
+                    reasons.push(|| Reason::NotSelfDeveloped { origin: origin(s) });
                     checks.push(Check::NotMet);
                 }
             }
             _ => {
-                needs.push("whether the model is self-developed".into());
+                needs.push(Need::SelfDeveloped);
                 checks.push(Check::Needs);
             }
         }
     }
 
     for u in &el.unchecked {
-        reasons.push(format!("not checked: {u}"));
+        reasons.push(|| Reason::NotChecked {
+            condition: u.clone(),
+        });
     }
 
     let mut status = if checks.iter().any(|c| matches!(c, Check::NotMet)) {
@@ -885,7 +1011,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
     let rank = counted.first().copied();
     Pre {
         status,
-        reasons,
+        reasons: reasons.list,
         needs,
         counted,
         amount,
@@ -896,8 +1022,17 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate) -> Pre<'e>
 
 enum Amount {
     Known(i64),
-    Unknown(String),
+    Unknown(AmountUnknown),
     Needs,
+}
+
+fn amount_unknown(rule: &Rule, reasons: &mut Why) -> Amount {
+    let why = match &rule.award.amount_unknown_reason {
+        Some(text) => AmountUnknown::RuleSays { text: text.clone() },
+        None => AmountUnknown::NoAmount,
+    };
+    reasons.push(|| Reason::AmountNotKnown { why: why.clone() });
+    Amount::Unknown(why)
 }
 
 fn award(
@@ -905,38 +1040,25 @@ fn award(
     e: &Enterprise,
     counted: &[&FilingFact],
     as_of: NaiveDate,
-    reasons: &mut Vec<String>,
-    needs: &mut Vec<String>,
+    reasons: &mut Why,
+    needs: &mut Vec<Need>,
 ) -> Amount {
     let w = &rule.award;
-    let up_to = if w.up_to { "up to " } else { "" };
     match w.kind {
         AwardKind::LumpSumPerEnterprise => match w.amount_cny {
             Some(a) => {
-                reasons.push(format!(
-                    "pays {up_to}{} once per enterprise, however many filings ({} counted)",
-                    yuan(a),
-                    counted.len()
-                ));
+                reasons.push(|| Reason::PaysPerEnterprise {
+                    amount_cny: a,
+                    up_to: w.up_to,
+                    counted: counted.len() as u32,
+                });
                 Amount::Known(a)
             }
-            None => {
-                let why = w
-                    .amount_unknown_reason
-                    .clone()
-                    .unwrap_or_else(|| "the rule gives no amount".into());
-                reasons.push(format!("amount not known: {why}"));
-                Amount::Unknown(why)
-            }
+            None => amount_unknown(rule, reasons),
         },
         AwardKind::LumpSumPerFiling => {
             if w.amount_cny.is_none() && w.amount_by_kind.is_empty() {
-                let why = w
-                    .amount_unknown_reason
-                    .clone()
-                    .unwrap_or_else(|| "the rule gives no amount".into());
-                reasons.push(format!("amount not known: {why}"));
-                return Amount::Unknown(why);
+                return amount_unknown(rule, reasons);
             }
             let mut by_year: BTreeMap<i32, i64> = BTreeMap::new();
             for f in counted {
@@ -946,12 +1068,12 @@ fn award(
                     .copied()
                     .or(w.amount_cny)
                     .unwrap_or(0);
-                reasons.push(format!(
-                    "{}: {up_to}{} for this {} filing",
-                    f.number,
-                    yuan(a),
-                    f.kind.as_str()
-                ));
+                reasons.push(|| Reason::PaysPerFiling {
+                    number: f.number.clone(),
+                    kind: f.kind,
+                    amount_cny: a,
+                    up_to: w.up_to,
+                });
                 let year = f.filed_on.map(|d| d.year()).unwrap_or(as_of.year());
                 *by_year.entry(year).or_default() += a;
             }
@@ -959,11 +1081,11 @@ fn award(
             for (year, sum) in by_year {
                 let capped = match w.cap_per_year_cny {
                     Some(cap) if sum > cap => {
-                        reasons.push(format!(
-                            "{year}: {} capped at {} a year per enterprise",
-                            yuan(sum),
-                            yuan(cap)
-                        ));
+                        reasons.push(|| Reason::YearCapped {
+                            year,
+                            sum_cny: sum,
+                            cap_cny: cap,
+                        });
                         cap
                     }
                     _ => sum,
@@ -996,82 +1118,65 @@ fn award(
                     .spend
                     .iter()
                     .find(|s| s.year == year && s.kind == kind);
+                let spend_origin = |s: &super::facts::SpendFact| FactOrigin {
+                    provenance: s.provenance,
+                    confirmed: s.confirmed,
+                };
                 match fact {
                     Some(s) if s.confirmed || rule.eligibility.accept_unconfirmed => {
                         any = true;
                         let (raw, rounded) = apply_rate(s.amount_cny, bp);
-                        let mut line = format!(
-                            "{year} {}: {} ({}); {} of it = {}",
-                            kind.label(),
-                            yuan(s.amount_cny),
-                            provenance_words(s.provenance, s.confirmed),
-                            percent(bp),
-                            yuan(raw)
-                        );
-                        if rounded {
-                            line.push_str(" (rounded down to the yuan)");
-                        }
-                        let capped = match w.cap_per_year_cny {
-                            Some(cap) if raw > cap => {
-                                line.push_str(&format!(", capped at {} a year", yuan(cap)));
-                                cap
-                            }
-                            _ => raw,
-                        };
-                        reasons.push(line);
-                        total += capped;
+                        let capped_at = w.cap_per_year_cny.filter(|cap| raw > *cap);
+                        reasons.push(|| Reason::SpendCounted {
+                            year,
+                            spend: kind,
+                            spend_cny: s.amount_cny,
+                            origin: spend_origin(s),
+                            rate_basis_points: bp,
+                            amount_cny: raw,
+                            rounded,
+                            capped_at_cny: capped_at,
+                        });
+                        total += capped_at.unwrap_or(raw);
                     }
                     Some(s) => {
                         missing.push(year);
-                        reasons.push(format!(
-                            "{year} {}: {} is {}; not counted",
-                            kind.label(),
-                            yuan(s.amount_cny),
-                            provenance_words(s.provenance, s.confirmed)
-                        ));
+                        reasons.push(|| Reason::SpendUnconfirmed {
+                            year,
+                            spend: kind,
+                            spend_cny: s.amount_cny,
+                            origin: spend_origin(s),
+                        });
                     }
                     None => missing.push(year),
                 }
             }
-            let span = match w.years {
-                Some(n) => format!(
-                    "paid for up to {n} year(s) from {first_year}, the year of the first counted filing"
-                ),
-                None => format!("paid for each year from {first_year}, the year of the first counted filing"),
-            };
-            reasons.push(span);
+            reasons.push(|| Reason::PaidYears {
+                years: w.years,
+                first_year,
+            });
             if !any {
-                let years: Vec<String> = missing.iter().map(|y| y.to_string()).collect();
-                needs.push(format!("{} for {}", kind.label(), years.join(", ")));
+                needs.push(Need::Spend {
+                    spend: kind,
+                    years: missing,
+                });
                 return Amount::Needs;
             }
-            for y in missing {
-                reasons.push(format!(
-                    "no confirmed {} recorded for {y}; that year adds nothing until it is",
-                    kind.label()
-                ));
+            for year in missing {
+                reasons.push(|| Reason::SpendMissing { spend: kind, year });
             }
             Amount::Known(cap_total(w.cap_cny, total, reasons))
         }
     }
 }
 
-fn percent(bp: i64) -> String {
-    if bp % 100 == 0 {
-        format!("{}%", bp / 100)
-    } else {
-        format!("{}.{:02}%", bp / 100, bp % 100)
-    }
-}
-
-fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<String>) -> i64 {
+fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Why) -> i64 {
     match cap {
         Some(cap) if total > cap => {
-            reasons.push(format!(
-                "total {} capped at {} per enterprise",
-                yuan(total),
-                yuan(cap)
-            ));
+            reasons.push(|| Reason::TotalCapped {
+                total_cny: total,
+                cap_cny: cap,
+            });
             cap
         }
         _ => total,
@@ -1080,7 +1185,13 @@ fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Vec<String>) -> i64 {
 
 /// Applies "the first N by filing date". Only enterprises that meet every other condition take
 /// places; one that might (cannot_tell) and filed earlier makes a later place uncertain.
-fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &mut Vec<String>) {
+fn rank_first_n(
+    n: u32,
+    tie: TieRule,
+    pres: &mut [(&Enterprise, Pre)],
+    notes: &mut Vec<RuleNote>,
+    explain: bool,
+) {
     let ahead = |a: &FilingFact, b: &FilingFact| -> bool {
         match tie {
             TieRule::IncludeAllTied => a.filed_on < b.filed_on,
@@ -1093,7 +1204,7 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
         .filter(|(_, (_, p))| p.status != Status::DoesNotQualify)
         .map(|(i, (e, p))| (i, p.status, p.rank, e.name.as_str()))
         .collect();
-    let mut updates: Vec<(usize, Status, String)> = Vec::new();
+    let mut updates: Vec<(usize, Status, Option<Reason>)> = Vec::new();
     for (i, status, rank, _) in &entrants {
         if *status != Status::Qualifies {
             continue;
@@ -1114,73 +1225,80 @@ fn rank_first_n(n: u32, tie: TieRule, pres: &mut [(&Enterprise, Pre)], notes: &m
                         maybe.push(*name);
                     }
                 }
-                Some(o) if o.filed_on == mine.filed_on => tied.push(*name),
+                Some(o) if explain && o.filed_on == mine.filed_on => tied.push(name.to_string()),
                 Some(_) => {}
                 None => maybe.push(*name),
             }
         }
-        let date = mine.filed_on.map(|d| d.to_string()).unwrap_or_default();
         let place = sure.len() as u32 + 1;
-        let tie_words = match tie {
-            TieRule::IncludeAllTied => "same-day filers share a place (include_all_tied)",
-            TieRule::ByNumber => "same-day filers are ordered by their filing numbers (by_number)",
+        let st = if sure.len() as u32 >= n {
+            Status::DoesNotQualify
+        } else if (sure.len() + maybe.len()) as u32 >= n {
+            Status::CannotTell
+        } else {
+            Status::Qualifies
         };
-        let (st, msg) = if sure.len() as u32 >= n {
+        if !explain {
+            updates.push((*i, st, None));
+            continue;
+        }
+        let number = mine.number.clone();
+        let filed_on = mine.filed_on;
+        let (st, reason) = if sure.len() as u32 >= n {
             (
                 Status::DoesNotQualify,
-                format!(
-                    "ranks {place} by first filing ({} on {date}); only the first {n} qualify; {tie_words}",
-                    mine.number
-                ),
+                Reason::RankedOut {
+                    place,
+                    n,
+                    number,
+                    filed_on,
+                    tie,
+                    tied,
+                },
             )
         } else if (sure.len() + maybe.len()) as u32 >= n {
             (
                 Status::CannotTell,
-                format!(
-                    "ranks {place} to {} by first filing ({} on {date}) of the first {n}: \
-                     earlier filers not yet decided: {}",
-                    place as usize + maybe.len(),
-                    mine.number,
-                    maybe.join(", ")
-                ),
+                Reason::RankUncertain {
+                    place,
+                    place_to: place + maybe.len() as u32,
+                    n,
+                    number,
+                    filed_on,
+                    undecided: maybe.iter().map(|m| m.to_string()).collect(),
+                    tied,
+                },
             )
         } else {
             (
                 Status::Qualifies,
-                format!(
-                    "ranks {place} of the first {n} by first filing ({} on {date}); {tie_words}",
-                    mine.number
-                ),
+                Reason::RankedIn {
+                    place,
+                    n,
+                    number,
+                    filed_on,
+                    tie,
+                    tied,
+                },
             )
         };
-        let mut msg = msg;
-        if !tied.is_empty() {
-            msg.push_str(&format!("; filed the same day: {}", tied.join(", ")));
-        }
-        updates.push((*i, st, msg));
+        updates.push((*i, st, Some(reason)));
     }
     let qualifying = updates
         .iter()
         .filter(|(_, s, _)| *s == Status::Qualifies)
         .count() as u32;
-    for (i, st, msg) in updates {
+    for (i, st, reason) in updates {
         let p = &mut pres[i].1;
-        p.reasons.push(msg);
+        p.reasons.extend(reason);
         if st == Status::CannotTell {
-            p.needs
-                .push("the other conditions of the earlier filers named above".into());
+            p.needs.push(Need::EarlierFilersDecided);
         }
         p.status = st;
     }
-    notes.push(format!(
-        "first {n} by filing date, counted among the enterprises in this registry that meet \
-         the rule's other conditions"
-    ));
+    notes.push(RuleNote::FirstN { n });
     if qualifying > n {
-        notes.push(format!(
-            "{qualifying} enterprises qualify for {n} places: filers tied on the boundary date \
-             all count under include_all_tied"
-        ));
+        notes.push(RuleNote::TiedBoundary { qualifying, n });
     }
 }
 
@@ -1196,17 +1314,16 @@ fn finish(rule: &Rule, e: &Enterprise, pre: Pre) -> EnterpriseResult {
             .map(|s| (s.party.clone(), s.share))
             .collect();
         cost_split = split_cost(a, &shares);
-        let parts: Vec<String> = cost_split
-            .iter()
-            .map(|p| format!("{} {}", p.party, yuan(p.amount_cny)))
-            .collect();
-        reasons.push(format!("cost shared: {} ({})", parts.join(", "), cs.text));
+        reasons.push(Reason::CostShared {
+            parts: cost_split.clone(),
+            text: cs.text.clone(),
+        });
     }
     if rule.award.up_to && amount.is_some() {
-        reasons.push("the policy says \"up to\": the amount is the ceiling".into());
+        reasons.push(Reason::UpToCeiling);
     }
     for n in &pre.needs {
-        reasons.push(format!("needs: {n}"));
+        reasons.push(Reason::Needs { need: n.clone() });
     }
     EnterpriseResult {
         enterprise: e.name.clone(),

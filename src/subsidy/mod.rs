@@ -5,8 +5,12 @@
 pub mod cities;
 pub mod eval;
 pub mod facts;
+pub mod reason;
 pub mod rules;
+pub mod view;
 
 pub use eval::{evaluate_rules, EvaluationReport, EvaluationRow, FilingFact, Status};
 pub use facts::{CompanyFacts, CompanyFactsUpdate, Provenance, SelfDeveloped, SpendKind};
+pub use reason::{AmountUnknown, Need, Reason, RuleNote};
 pub use rules::{parse_rule, FilingKind, Rule};
+pub use view::EvaluationView;

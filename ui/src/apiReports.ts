@@ -7,11 +7,12 @@ import { asPayload } from "./api";
 import type { CompanyFacts } from "./bindings/CompanyFacts";
 import type { CompanyFactsUpdate } from "./bindings/CompanyFactsUpdate";
 import type { Dashboard } from "./bindings/Dashboard";
-import type { EvaluationReport } from "./bindings/EvaluationReport";
+import type { EvaluationView } from "./bindings/EvaluationView";
 import type { ExportProgress } from "./bindings/ExportProgress";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { FilingFilter } from "./bindings/FilingFilter";
+import type { Language } from "./bindings/Language";
 import type { Rule } from "./bindings/Rule";
 import type { RuleInfo } from "./bindings/RuleInfo";
 import type { StatsReport } from "./bindings/StatsReport";
@@ -33,8 +34,9 @@ export const reportsApi = {
   setRuleEnabled: (id: string, enabled: boolean) => call<RuleInfo>("set_rule_enabled", { id, enabled }),
   companyFacts: (name: string) => call<CompanyFacts>("company_facts", { name }),
   setCompanyFacts: (update: CompanyFactsUpdate) => call<CompanyFacts>("set_company_facts", { update }),
-  evaluate: (asOf: string, rule: string | null = null, company: string | null = null) =>
-    call<EvaluationReport>("evaluate_subsidies", { rule, company, asOf }),
+  /** Reasons, needs and notes come back worded in `language` (the core words them, for reports too). */
+  evaluate: (asOf: string, language: Language, rule: string | null = null, company: string | null = null) =>
+    call<EvaluationView>("evaluate_subsidies", { rule, company, asOf, language }),
   /** The CJK font a PDF export would use, or null when PDF export cannot work on this machine. */
   pdfFont: () => call<string | null>("pdf_font"),
   /** Writes the export; progress arrives as `export-progress` events. `now` is filled in by the shell. */

@@ -1,11 +1,11 @@
 //! The evaluation as it was before enterprises were grouped once and their scope worked out
-//! ahead: every filing cloned into a map by company key, scope asked of the facts per rule. Kept
+//! ahead: filings put in a map by company key, scope asked of the facts per rule. Kept
 //! for tests only, so the faster path can be compared with it report for report.
 
 use super::*;
 
 fn gather<'a>(
-    filings: &[FilingFact],
+    filings: &'a [FilingFact],
     companies: &'a [CompanyFacts],
 ) -> BTreeMap<String, Enterprise<'a>> {
     let mut out: BTreeMap<String, Enterprise<'a>> = BTreeMap::new();
@@ -15,15 +15,15 @@ fn gather<'a>(
         for a in &c.algorithm_filings {
             out.get_mut(&company_key(&c.name))
                 .expect("just inserted")
-                .filings
-                .push(Cow::Owned(FilingFact {
+                .algorithm
+                .push(FilingFact {
                     number: a.number.clone(),
                     kind: FilingKind::Algorithm,
                     region: None,
                     company: c.name.clone(),
                     filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
                     confirmed: a.confirmed,
-                }));
+                });
         }
     }
     for f in filings {
@@ -35,18 +35,15 @@ fn gather<'a>(
                     Cow::Owned(CompanyFacts::from_name(&f.company)),
                 )
             })
-            .filings
-            .push(Cow::Owned(f.clone()));
+            .registry
+            .push(f);
     }
     out
 }
 
 fn in_scope(rule: &Rule, e: &Enterprise) -> bool {
     let province = &rule.jurisdiction.province;
-    if e.filings
-        .iter()
-        .any(|f| f.region.as_deref() == Some(province))
-    {
+    if e.filings().any(|f| f.region.as_deref() == Some(province)) {
         return true;
     }
     e.facts.registered_city.as_ref().is_some_and(|c| {
@@ -78,6 +75,7 @@ pub(crate) fn evaluate_rules_reference(
             |e| in_scope(rule, e),
             as_of,
             focus_key.as_deref(),
+            true,
             true,
         );
         outcomes.push(o);

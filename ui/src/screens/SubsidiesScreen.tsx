@@ -37,13 +37,14 @@ import type { Award } from "../bindings/Award";
 import type { CompanyFacts } from "../bindings/CompanyFacts";
 import type { CompanyFactsUpdate } from "../bindings/CompanyFactsUpdate";
 import type { Confidence } from "../bindings/Confidence";
-import type { EnterpriseResult } from "../bindings/EnterpriseResult";
+import type { EnterpriseView } from "../bindings/EnterpriseView";
 import type { ErrorPayload } from "../bindings/ErrorPayload";
-import type { EvaluationReport } from "../bindings/EvaluationReport";
+import type { EvaluationView } from "../bindings/EvaluationView";
 import type { Fact } from "../bindings/Fact";
+import type { Language } from "../bindings/Language";
 import type { Rule } from "../bindings/Rule";
 import type { RuleInfo } from "../bindings/RuleInfo";
-import type { RuleOutcome } from "../bindings/RuleOutcome";
+import type { RuleOutcomeView } from "../bindings/RuleOutcomeView";
 import type { SelfDeveloped } from "../bindings/SelfDeveloped";
 import type { SpendFact } from "../bindings/SpendFact";
 import type { SpendKind } from "../bindings/SpendKind";
@@ -109,11 +110,11 @@ function jurisdictionText(r: Rule): string {
 
 // ---- Results -------------------------------------------------------------------------------
 
-function ResultsTable({ outcome, show }: { outcome: RuleOutcome; show: "all" | "qualifies" | "open" }) {
+function ResultsTable({ outcome, show }: { outcome: RuleOutcomeView; show: "all" | "qualifies" | "open" }) {
   const { t } = useI18n();
   const rows = outcome.results.filter((r) => show === "all" || (show === "qualifies" ? r.status === "qualifies" : r.status !== "does_not_qualify"));
   return (
-    <Table<EnterpriseResult>
+    <Table<EnterpriseView>
       size="small"
       rowKey="enterprise"
       pagination={rows.length > 20 ? { pageSize: 20 } : false}
@@ -158,17 +159,24 @@ function ResultsTable({ outcome, show }: { outcome: RuleOutcome; show: "all" | "
   );
 }
 
+/** The evaluation's language for the UI's: reasons are worded by the core, in the UI's language. */
+function useEvalLanguage(): Language {
+  const { lang } = useI18n();
+  return lang === "en" ? "en" : "zh";
+}
+
 function ResultsTab() {
   const { t } = useI18n();
+  const language = useEvalLanguage();
   const [asOf, setAsOf] = useState(today);
-  const [report, setReport] = useState<EvaluationReport | null>(null);
+  const [report, setReport] = useState<EvaluationView | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [loading, setLoading] = useState(false);
   const [show, setShow] = useState<"all" | "qualifies" | "open">("open");
 
   const run = useCallback(() => {
     setLoading(true);
-    reportsApi.evaluate(asOf).then(
+    reportsApi.evaluate(asOf, language).then(
       (r) => {
         setReport(r);
         setError(null);
@@ -179,10 +187,10 @@ function ResultsTab() {
         setLoading(false);
       },
     );
-  }, [asOf]);
+  }, [asOf, language]);
   useEffect(run, [run]);
 
-  const sum = (f: (o: RuleOutcome) => number) => report?.rules.reduce((a, o) => a + f(o), 0) ?? 0;
+  const sum = (f: (o: RuleOutcomeView) => number) => report?.rules.reduce((a, o) => a + f(o), 0) ?? 0;
 
   return (
     <div className="section-gap">
@@ -492,7 +500,14 @@ function FactsEditor({ name, onSaved }: { name: string; onSaved: () => void }) {
   const [selfDev, setSelfDev] = useState<SelfDeveloped>("unknown");
   const [spend, setSpend] = useState<{ year: number | null; kind: SpendKind; amount: number | null }>({ year: null, kind: "compute", amount: null });
   const [note, setNote] = useState("");
-  const [evaluation, setEvaluation] = useState<EvaluationReport | null>(null);
+  const [evaluation, setEvaluation] = useState<EvaluationView | null>(null);
+  const language = useEvalLanguage();
+  // Switching the UI's language words the company's evaluation again.
+  useEffect(() => {
+    if (evaluation && facts && evaluation.language !== language) {
+      reportsApi.evaluate(evaluation.as_of, language, null, facts.name).then(setEvaluation, (e: ErrorPayload) => setError(e));
+    }
+  }, [language, evaluation, facts]);
 
   const fill = (f: CompanyFacts) => {
     setFacts(f);
@@ -531,7 +546,7 @@ function FactsEditor({ name, onSaved }: { name: string; onSaved: () => void }) {
       setNote("");
       message.success(t("sub.factsSaved"));
       onSaved();
-      setEvaluation(await reportsApi.evaluate(today(), null, f.name));
+      setEvaluation(await reportsApi.evaluate(today(), language, null, f.name));
     } catch (e) {
       setError(e as ErrorPayload);
     }
