@@ -397,7 +397,9 @@ fn award_summary(r: &Rule) -> String {
             Some(a) => format!("{up_to}{} per enterprise, once", yuan(a)),
             None => format!(
                 "amount not fixed: {}",
-                w.amount_unknown_reason.as_deref().unwrap_or("")
+                w.amount_unknown_reason
+                    .as_ref()
+                    .map_or("", |t| t.get(crate::export::Language::En))
             ),
         },
         AwardKind::LumpSumPerFiling => {

@@ -441,6 +441,40 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_text_and_a_zh_en_pair_export_as_they_were_written() {
+        use crate::subsidy::LocalText;
+        let mut reg = seeded();
+        let bundled = reg
+            .export_rule("guangzhou-haizhu-first-filing")
+            .unwrap()
+            .text;
+        let note = r#"note = { zh = "申报期随网信办备案批次公布，具体日期未记录", en = "application windows follow the CAC batches; dates not recorded" }"#;
+        assert!(bundled.contains(note), "{bundled}");
+        let mine = bundled
+            .replace(
+                "id = \"guangzhou-haizhu-first-filing\"",
+                "id = \"haizhu-mine\"",
+            )
+            .replace(note, "note = \"windows by CAC batch\"");
+        let saved = reg.save_rule("haizhu-mine.toml", &mine, NOW, None).unwrap();
+        let out = reg.export_rule("haizhu-mine").unwrap();
+        assert_eq!(out.text, mine);
+        let again = crate::subsidy::parse_rule(&out.file_name, &out.text).unwrap();
+        assert_eq!(again, saved.rule);
+        assert_eq!(
+            again.application_windows[0].note,
+            Some(LocalText::Same("windows by CAC batch".into()))
+        );
+        assert_eq!(
+            again.eligibility.unchecked,
+            vec![LocalText::Pair {
+                zh: "在海珠区纳税".into(),
+                en: "taxed in 海珠区 (在海珠区纳税)".into()
+            }]
+        );
+    }
+
+    #[test]
     fn a_bad_rule_is_refused_with_the_file_and_field() {
         let mut reg = seeded();
         let text = reg.export_rule("hangzhou-model-filing").unwrap().text;

@@ -5,12 +5,14 @@
 pub mod cities;
 pub mod eval;
 pub mod facts;
+pub mod local_text;
 pub mod reason;
 pub mod rules;
 pub mod view;
 
 pub use eval::{evaluate_rules, EvaluationReport, EvaluationRow, FilingFact, Status};
 pub use facts::{CompanyFacts, CompanyFactsUpdate, Provenance, SelfDeveloped, SpendKind};
+pub use local_text::LocalText;
 pub use reason::{AmountUnknown, Need, Reason, RuleNote};
 pub use rules::{parse_rule, FilingKind, Rule};
 pub use view::EvaluationView;

@@ -6,6 +6,7 @@
 //! that match its sentences keep working.
 
 use super::facts::{Provenance, SpendKind};
+use super::local_text::LocalText;
 use super::rules::{Confidence, FilingKind, TieRule};
 use crate::export::Language;
 use chrono::NaiveDate;
@@ -97,7 +98,7 @@ pub enum Reason {
     },
     /// A condition of the policy that Beian records no fact for.
     NotChecked {
-        condition: String,
+        condition: LocalText,
     },
     FilingUnconfirmed {
         kind: FilingKind,
@@ -253,7 +254,7 @@ pub enum Reason {
     CostShared {
         parts: Vec<super::eval::ShareAmount>,
         /// The rule's own words on the split.
-        text: String,
+        text: LocalText,
     },
     /// The policy says "up to": the amount is a ceiling.
     UpToCeiling,
@@ -314,7 +315,7 @@ pub enum RuleNote {
         #[ts(type = "string")]
         as_of: NaiveDate,
         /// The rule's own note on the window.
-        note: Option<String>,
+        note: Option<LocalText>,
     },
     FirstN {
         n: u32,
@@ -333,7 +334,7 @@ pub enum RuleNote {
 pub enum AmountUnknown {
     /// The rule's own words (e.g. "set on review").
     RuleSays {
-        text: String,
+        text: LocalText,
     },
     NoAmount,
 }
@@ -495,7 +496,9 @@ impl Reason {
                 "model self-developed: no ({}); the rule requires a self-developed model",
                 origin_text(*origin, en)
             ),
-            Reason::NotChecked { condition } => format!("not checked: {condition}"),
+            Reason::NotChecked { condition } => {
+                format!("not checked: {}", condition.get(en))
+            }
             Reason::FilingUnconfirmed { kind, number } => format!(
                 "{}: {number} is recorded but not confirmed; not counted",
                 kind.as_str()
@@ -729,7 +732,7 @@ impl Reason {
                     .iter()
                     .map(|p| format!("{} {}", p.party, money(p.amount_cny, en)))
                     .collect();
-                format!("cost shared: {} ({text})", parts.join(", "))
+                format!("cost shared: {} ({})", parts.join(", "), text.get(en))
             }
             Reason::UpToCeiling => "the policy says \"up to\": the amount is the ceiling".into(),
             Reason::Needs { need } => format!("needs: {}", need.text(en)),
@@ -776,7 +779,7 @@ impl Reason {
                 "模型为自研：否（{}）；本规则要求模型为自研",
                 origin_text(*origin, zh)
             ),
-            Reason::NotChecked { condition } => format!("未核查：{condition}"),
+            Reason::NotChecked { condition } => format!("未核查：{}", condition.get(zh)),
             Reason::FilingUnconfirmed { kind, number } => {
                 format!("{} {number} 已记录但未经确认，不予计入", kind_zh(*kind))
             }
@@ -998,7 +1001,7 @@ impl Reason {
                     .iter()
                     .map(|p| format!("{} {}", p.party, money(p.amount_cny, zh)))
                     .collect();
-                format!("费用分担：{}（{text}）", parts.join("、"))
+                format!("费用分担：{}（{}）", parts.join("、"), text.get(zh))
             }
             Reason::UpToCeiling => "政策表述为“最高”：该金额为上限".into(),
             Reason::Needs { need } => format!("缺少企业信息：{}", need.text(zh)),
@@ -1114,7 +1117,7 @@ impl RuleNote {
                     s.push_str(&format!(": {state} as of {as_of}"));
                 }
                 if let Some(n) = note {
-                    s.push_str(&format!(" ({n})"));
+                    s.push_str(&format!(" ({})", n.get(Language::En)));
                 }
                 s
             }
@@ -1143,7 +1146,7 @@ impl RuleNote {
                     s.push_str(&format!("：截至 {as_of} {state}"));
                 }
                 if let Some(n) = note {
-                    s.push_str(&format!("（{n}）"));
+                    s.push_str(&format!("（{}）", n.get(Language::Zh)));
                 }
                 s
             }
@@ -1169,7 +1172,7 @@ impl RuleNote {
 impl AmountUnknown {
     pub fn text(&self, lang: Language) -> String {
         match self {
-            AmountUnknown::RuleSays { text } => text.clone(),
+            AmountUnknown::RuleSays { text } => text.get(lang).to_string(),
             AmountUnknown::NoAmount => lang
                 .pick("规则未规定金额", "the rule gives no amount")
                 .into(),

@@ -4,6 +4,7 @@
 //! Unknown fields are errors too: a misspelt condition must not be silently ignored.
 
 use super::facts::SpendKind;
+use super::local_text::LocalText;
 pub use crate::confidence::Confidence;
 use crate::filing::Issue;
 use chrono::NaiveDate;
@@ -172,7 +173,7 @@ pub struct Eligibility {
     pub first_n: Option<FirstN>,
     pub requires_spend: Option<SpendKind>,
     /// Conditions Beian cannot check (e.g. "advanced performance"); shown with every result.
-    pub unchecked: Vec<String>,
+    pub unchecked: Vec<LocalText>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -196,7 +197,7 @@ pub struct Award {
     #[ts(type = "Record<string, number>")]
     pub amount_by_kind: BTreeMap<FilingKind, i64>,
     /// Why the amount is not known in advance (e.g. set on review); then `amount_cny` is absent.
-    pub amount_unknown_reason: Option<String>,
+    pub amount_unknown_reason: Option<LocalText>,
     /// The amounts are ceilings ("up to"); Beian reports the ceiling.
     pub up_to: bool,
     /// The rate in basis points (30 % = 3000).
@@ -224,7 +225,7 @@ pub struct Share {
 #[ts(export)]
 pub struct CostSharing {
     /// As the policy says it (`市、区按1:1比例分担`).
-    pub text: String,
+    pub text: LocalText,
     pub shares: Vec<Share>,
 }
 
@@ -235,7 +236,7 @@ pub struct ApplicationWindow {
     pub from: Option<NaiveDate>,
     #[ts(type = "string | null")]
     pub to: Option<NaiveDate>,
-    pub note: Option<String>,
+    pub note: Option<LocalText>,
 }
 
 /// One policy, validated.
@@ -389,6 +390,51 @@ impl Reader<'_> {
             return String::new();
         }
         self.opt_str(t, prefix, key).unwrap_or_default()
+    }
+
+    /// A rule's own words: `"…"` for both languages or `{ zh = "…", en = "…" }`, both given.
+    fn opt_local(&mut self, t: &Table, prefix: &str, key: &str) -> Option<LocalText> {
+        let field = join(prefix, key);
+        self.local(&field, t.get(key)?)
+    }
+
+    fn local(&mut self, field: &str, v: &Value) -> Option<LocalText> {
+        const FORM: &str =
+            "write text in quotes, or { zh = \"…\", en = \"…\" } for a Chinese and an English text";
+        match v {
+            Value::String(s) if !s.trim().is_empty() => Some(LocalText::Same(s.trim().to_string())),
+            Value::String(_) => {
+                self.err(field, "is empty; leave the field out instead");
+                None
+            }
+            Value::Table(p) => {
+                self.known(p, field, &["zh", "en"]);
+                let mut side = |lang: &str| match p.get(lang) {
+                    Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                    Some(_) => {
+                        self.err(
+                            &join(field, lang),
+                            "must be non-empty text in quotes; a table gives both zh and en",
+                        );
+                        None
+                    }
+                    None => {
+                        self.err(
+                            &join(field, lang),
+                            "missing; a table gives both zh and en (or write one text in quotes for both)",
+                        );
+                        None
+                    }
+                };
+                let zh = side("zh");
+                let en = side("en");
+                Some(LocalText::Pair { zh: zh?, en: en? })
+            }
+            _ => {
+                self.err(field, FORM);
+                None
+            }
+        }
     }
 
     fn opt_bool(&mut self, t: &Table, prefix: &str, key: &str, default: bool) -> bool {
@@ -713,19 +759,24 @@ impl Reader<'_> {
         let mut unchecked = Vec::new();
         match e.get("unchecked") {
             Some(Value::Array(a)) => {
-                for v in a {
-                    match v.as_str() {
-                        Some(s) if !s.trim().is_empty() => unchecked.push(s.trim().to_string()),
+                for (i, v) in a.iter().enumerate() {
+                    let field = format!("eligibility.unchecked[{i}]");
+                    match v {
+                        Value::String(_) | Value::Table(_) => {
+                            if let Some(u) = self.local(&field, v) {
+                                unchecked.push(u);
+                            }
+                        }
                         _ => self.err(
                             "eligibility.unchecked",
-                            "must be a list of sentences in quotes",
+                            "must be a list of sentences in quotes (or { zh = \"…\", en = \"…\" })",
                         ),
                     }
                 }
             }
             Some(_) => self.err(
                 "eligibility.unchecked",
-                "must be a list of sentences in quotes",
+                "must be a list of sentences in quotes (or { zh = \"…\", en = \"…\" })",
             ),
             None => {}
         }
@@ -810,7 +861,7 @@ impl Reader<'_> {
             ),
             None => {}
         }
-        let amount_unknown_reason = self.opt_str(a, "award", "amount_unknown_reason");
+        let amount_unknown_reason = self.opt_local(a, "award", "amount_unknown_reason");
         let rate_percent = match a.get("rate_percent") {
             Some(Value::Integer(i)) if (1..=100).contains(i) => Some(*i * 100),
             Some(Value::Float(_)) => {
@@ -958,7 +1009,15 @@ impl Reader<'_> {
     fn cost_sharing(&mut self, t: &Table) -> Option<CostSharing> {
         let c = self.table(t, "", "cost_sharing", false)?;
         self.known(c, "cost_sharing", &["text", "shares"]);
-        let text = self.req_str(c, "cost_sharing", "text");
+        let text = match self.opt_local(c, "cost_sharing", "text") {
+            Some(t) => t,
+            None => {
+                if c.get("text").is_none() {
+                    self.err("cost_sharing.text", "missing; this field is required");
+                }
+                LocalText::Same(String::new())
+            }
+        };
         let mut shares = Vec::new();
         match c.get("shares") {
             Some(Value::Array(a)) if !a.is_empty() => {
@@ -1009,7 +1068,7 @@ impl Reader<'_> {
             let win = ApplicationWindow {
                 from: self.opt_date(w, &field, "from"),
                 to: self.opt_date(w, &field, "to"),
-                note: self.opt_str(w, &field, "note"),
+                note: self.opt_local(w, &field, "note"),
             };
             if let (Some(f), Some(t)) = (win.from, win.to) {
                 if f > t {
@@ -1151,6 +1210,112 @@ amount_cny = 500000
         assert!(messages(&text)
             .iter()
             .any(|m| m.contains("award.amount_by_kind.algorithm: missing")));
+    }
+
+    /// MINIMAL with the four texts that reach the results, each in the form given.
+    fn with_texts(unchecked: &str, reason: &str, cost: &str, note: &str) -> String {
+        MINIMAL
+            .replace(
+                "kinds = [\"filed\"]",
+                &format!("kinds = [\"filed\"]\nunchecked = [{unchecked}]"),
+            )
+            .replace(
+                "amount_cny = 500000\n",
+                &format!("amount_unknown_reason = {reason}\n"),
+            )
+            + &format!(
+                "[cost_sharing]\ntext = {cost}\nshares = [{{ party = \"杭州市\", share = 1 }}]\n\
+                 [[application_windows]]\nnote = {note}\n"
+            )
+    }
+
+    #[test]
+    fn texts_are_plain_for_both_languages_or_a_zh_en_pair() {
+        let plain = with_texts(
+            "\"性能先进\"",
+            "\"set on review\"",
+            "\"市、区1:1分担\"",
+            "\"dates not recorded\"",
+        );
+        let r = parse_rule("x.toml", &plain).unwrap();
+        assert_eq!(r.eligibility.unchecked, vec![LocalText::from("性能先进")]);
+        assert_eq!(
+            r.award.amount_unknown_reason,
+            Some(LocalText::from("set on review"))
+        );
+        assert_eq!(
+            r.cost_sharing.unwrap().text,
+            LocalText::from("市、区1:1分担")
+        );
+        assert_eq!(
+            r.application_windows[0].note,
+            Some(LocalText::from("dates not recorded"))
+        );
+
+        let pair = |zh: &str, en: &str| LocalText::Pair {
+            zh: zh.into(),
+            en: en.into(),
+        };
+        let paired = with_texts(
+            "\"性能先进\", { zh = \"在海珠区纳税\", en = \"taxed in 海珠区\" }",
+            "{ zh = \"金额经评审确定\", en = \"set on review\" }",
+            "{ zh = \"市、区按 1:1 分担\", en = \"city and district share the cost 1:1\" }",
+            "{ zh = \" 具体日期未记录 \", en = \"dates not recorded\" }",
+        );
+        let r = parse_rule("x.toml", &paired).unwrap();
+        assert_eq!(
+            r.eligibility.unchecked,
+            vec![
+                LocalText::from("性能先进"),
+                pair("在海珠区纳税", "taxed in 海珠区")
+            ]
+        );
+        assert_eq!(
+            r.award.amount_unknown_reason,
+            Some(pair("金额经评审确定", "set on review"))
+        );
+        assert_eq!(
+            r.cost_sharing.unwrap().text,
+            pair("市、区按 1:1 分担", "city and district share the cost 1:1")
+        );
+        assert_eq!(
+            r.application_windows[0].note,
+            Some(pair("具体日期未记录", "dates not recorded")),
+            "trimmed like plain texts"
+        );
+    }
+
+    #[test]
+    fn an_incomplete_pair_names_the_missing_language() {
+        let text = with_texts(
+            "{ zh = \"在海珠区纳税\" }",
+            "{ zh = \"金额经评审确定\", en = \"  \" }",
+            "{ en = \"shared 1:1\", zh = \"市、区1:1分担\", fr = \"1:1\" }",
+            "{}",
+        );
+        let m = messages(&text);
+        for want in [
+            "x.toml: eligibility.unchecked[0].en: missing; a table gives both zh and en",
+            "x.toml: award.amount_unknown_reason.en: must be non-empty text",
+            "x.toml: cost_sharing.text.fr: unknown field; the fields here are: zh, en",
+            "x.toml: application_windows[0].note.zh: missing",
+            "x.toml: application_windows[0].note.en: missing",
+        ] {
+            assert!(m.iter().any(|m| m.starts_with(want)), "{want}\n{m:#?}");
+        }
+        assert_eq!(m.len(), 5, "{m:#?}");
+        let m = messages(&with_texts("42", "\"x\"", "\"x\"", "[\"x\"]"));
+        assert!(
+            m.iter().any(
+                |m| m.starts_with("x.toml: eligibility.unchecked: must be a list of sentences")
+            ),
+            "{m:#?}"
+        );
+        assert!(
+            m.iter().any(|m| m
+                .starts_with("x.toml: application_windows[0].note: write text in quotes, or { zh")),
+            "{m:#?}"
+        );
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn chengdu_pays_the_tenth_filer_and_not_the_eleventh() {
         Reason::RankedIn { place: 10, n: 10, number, filed_on: Some(on), .. }
             if number == "Sichuan-M10-202404100110" && *on == d("2024-05-10"))));
     assert!(has(tenth, |x| matches!(x,
-        Reason::NotChecked { condition } if condition.starts_with("性能先进"))));
+        Reason::NotChecked { condition } if condition.get(Language::Zh).starts_with("性能先进"))));
     let eleventh = one(o, "成都第11科技有限公司");
     assert_eq!(eleventh.status, Status::DoesNotQualify);
     assert_eq!(eleventh.amount_cny, None);
@@ -615,7 +615,10 @@ fn xuhui_qualifies_by_the_deadline_with_the_amount_set_on_review() {
     assert_eq!(
         r.amount_unknown_reason,
         Some(AmountUnknown::RuleSays {
-            text: "the amount is set on review (金额经评审确定)".into()
+            text: crate::subsidy::LocalText::Pair {
+                zh: "金额经评审确定".into(),
+                en: "the amount is set on review (金额经评审确定)".into()
+            }
         })
     );
     assert!(
@@ -719,4 +722,99 @@ fn cost_splits_add_up_and_give_the_odd_yuan_to_the_first_party() {
     assert_eq!(s.iter().map(|p| p.amount_cny).sum::<i64>(), 100);
     assert_eq!(yuan(10_000_000), "10,000,000 CNY");
     assert_eq!(yuan(500), "500 CNY");
+}
+
+/// The rule files' own words that reach the results, by field.
+fn local_texts(r: &Rule) -> Vec<(&'static str, &crate::subsidy::LocalText)> {
+    let mut out: Vec<_> = r
+        .eligibility
+        .unchecked
+        .iter()
+        .map(|u| ("eligibility.unchecked", u))
+        .collect();
+    out.extend(
+        r.award
+            .amount_unknown_reason
+            .iter()
+            .map(|t| ("award.amount_unknown_reason", t)),
+    );
+    out.extend(
+        r.cost_sharing
+            .iter()
+            .map(|c| ("cost_sharing.text", &c.text)),
+    );
+    out.extend(
+        r.application_windows
+            .iter()
+            .filter_map(|w| w.note.as_ref())
+            .map(|n| ("application_windows.note", n)),
+    );
+    out
+}
+
+#[test]
+fn the_bundled_rules_give_their_own_words_in_chinese_too() {
+    let rules = crate::subsidy::rules::bundled_rules().unwrap();
+    let mut fields = 0;
+    for (_, r) in &rules {
+        for (field, t) in local_texts(r) {
+            fields += 1;
+            let (zh, en) = (t.get(Language::Zh), t.get(Language::En));
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "{}: {field}: English in the Chinese text {zh:?}",
+                r.id
+            );
+            assert_ne!(
+                zh, en,
+                "{}: {field}: give a Chinese and an English text",
+                r.id
+            );
+        }
+    }
+    assert!(fields >= 5, "the bundled rules carry these texts: {fields}");
+
+    // And as evaluated: Haizhu's unchecked condition, cost sharing and window note, Xuhui's amount
+    // set on review, worded in Chinese with nothing Latin left but the filing numbers.
+    let numbers = ["Guangdong-H1-20240620", "Shanghai-X-20241201S0001"];
+    let mut xuhui_reg = filed(numbers[1], "上海市", XUHUI, "2024-12-20");
+    xuhui_reg.kind = FilingKind::Registered;
+    let filings = vec![filed(numbers[0], "广东省", HAIZHU, "2024-07-01"), xuhui_reg];
+    let facts = vec![
+        company(HAIZHU, "广州市", Some("海珠区")),
+        company(XUHUI, "上海市", Some("徐汇区")),
+    ];
+    let picked: Vec<Rule> = [
+        "guangzhou-haizhu-first-filing",
+        "shanghai-xuhui-filing-2024",
+    ]
+    .into_iter()
+    .map(bundled)
+    .collect();
+    let rep = evaluate_rules(&picked, &filings, &facts, d("2025-01-10"), None);
+    let mut zh = Vec::new();
+    for o in &rep.rules {
+        zh.extend(o.notes.iter().map(|n| n.text(Language::Zh)));
+        for r in &o.results {
+            assert_eq!(r.status, Status::Qualifies, "{r:#?}");
+            zh.extend(r.reasons.iter().map(|x| x.text(Language::Zh)));
+            zh.extend(r.amount_unknown_reason.iter().map(|w| w.text(Language::Zh)));
+        }
+    }
+    let all = zh.join("\n");
+    for want in [
+        "未核查：在海珠区纳税",
+        "（市、区1:1分担）",
+        "（申报期随网信办备案批次公布，具体日期未记录）",
+        "金额未定：金额经评审确定",
+    ] {
+        assert!(all.contains(want), "{want} not in\n{all}");
+    }
+    for line in &zh {
+        let bare = numbers.iter().fold(line.clone(), |s, n| s.replace(n, ""));
+        assert!(
+            !bare.chars().any(|c| c.is_ascii_alphabetic()),
+            "English in the Chinese: {line}"
+        );
+    }
 }

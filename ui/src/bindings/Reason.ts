@@ -2,6 +2,7 @@
 import type { AmountUnknown } from "./AmountUnknown";
 import type { FactOrigin } from "./FactOrigin";
 import type { FilingKind } from "./FilingKind";
+import type { LocalText } from "./LocalText";
 import type { Need } from "./Need";
 import type { ShareAmount } from "./ShareAmount";
 import type { SpendKind } from "./SpendKind";
@@ -11,7 +12,7 @@ import type { Window } from "./Window";
 /**
  * One reason an enterprise does, does not, or may qualify under a rule.
  */
-export type Reason = { "code": "no_filings_or_facts" } | { "code": "no_filing_in_province", "params": { province: string, } } | { "code": "filings_elsewhere", "params": { regions: Array<string>, province: string, } } | { "code": "registered_city", "params": { city: string, origin: FactOrigin, } } | { "code": "city_inferred_accepted", "params": { city: string, } } | { "code": "city_mismatch", "params": { city: string, origin: FactOrigin, want: string, } } | { "code": "registered_district", "params": { district: string, origin: FactOrigin, } } | { "code": "district_mismatch", "params": { district: string, origin: FactOrigin, want: string, } } | { "code": "self_developed", "params": { origin: FactOrigin, } } | { "code": "not_self_developed", "params": { origin: FactOrigin, } } | { "code": "not_checked", "params": { condition: string, } } | { "code": "filing_unconfirmed", "params": { kind: FilingKind, number: string, } } | { "code": "filing_undated", "params": { kind: FilingKind, number: string, } } | { "code": "filing_after_as_of", "params": { kind: FilingKind, number: string, filed_on: string, as_of: string, } } | { "code": "filing_not_first", "params": { kind: FilingKind, number: string, filed_on: string, first_number: string, first_filed_on: string, } } | { "code": "filing_before_window", "params": { kind: FilingKind, number: string, filed_on: string, from: string, } } | { "code": "filing_after_deadline", "params": { kind: FilingKind, number: string, filed_on: string, deadline: string, 
+export type Reason = { "code": "no_filings_or_facts" } | { "code": "no_filing_in_province", "params": { province: string, } } | { "code": "filings_elsewhere", "params": { regions: Array<string>, province: string, } } | { "code": "registered_city", "params": { city: string, origin: FactOrigin, } } | { "code": "city_inferred_accepted", "params": { city: string, } } | { "code": "city_mismatch", "params": { city: string, origin: FactOrigin, want: string, } } | { "code": "registered_district", "params": { district: string, origin: FactOrigin, } } | { "code": "district_mismatch", "params": { district: string, origin: FactOrigin, want: string, } } | { "code": "self_developed", "params": { origin: FactOrigin, } } | { "code": "not_self_developed", "params": { origin: FactOrigin, } } | { "code": "not_checked", "params": { condition: LocalText, } } | { "code": "filing_unconfirmed", "params": { kind: FilingKind, number: string, } } | { "code": "filing_undated", "params": { kind: FilingKind, number: string, } } | { "code": "filing_after_as_of", "params": { kind: FilingKind, number: string, filed_on: string, as_of: string, } } | { "code": "filing_not_first", "params": { kind: FilingKind, number: string, filed_on: string, first_number: string, first_filed_on: string, } } | { "code": "filing_before_window", "params": { kind: FilingKind, number: string, filed_on: string, from: string, } } | { "code": "filing_after_deadline", "params": { kind: FilingKind, number: string, filed_on: string, deadline: string, 
 /**
  * The policy says "completed by" rather than "filed by".
  */
@@ -35,4 +36,4 @@ capped_at_cny: number | null, } } | { "code": "spend_unconfirmed", "params": { y
 /**
  * The rule's own words on the split.
  */
-text: string, } } | { "code": "up_to_ceiling" } | { "code": "needs", "params": { need: Need, } };
+text: LocalText, } } | { "code": "up_to_ceiling" } | { "code": "needs", "params": { need: Need, } };
