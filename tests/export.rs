@@ -419,6 +419,7 @@ fn subsidies() -> ReportSubsidies {
         rows: vec![
             SubsidyRow {
                 rule: "hangzhou-2023-filing".into(),
+                rule_title: "杭州：自研模型获生成式人工智能备案，一次性奖励50万元".into(),
                 jurisdiction: "杭州市".into(),
                 enterprise: "阿里巴巴达摩院 (杭州) 科技有限公司".into(),
                 status: "qualifies".into(),
@@ -430,6 +431,7 @@ fn subsidies() -> ReportSubsidies {
             },
             SubsidyRow {
                 rule: "chengdu-first-ten".into(),
+                rule_title: "成都：前十名 <b>通过</b> 备案".into(),
                 jurisdiction: "成都市".into(),
                 enterprise: "=cmd|' /C calc'!A0".into(),
                 status: "cannot_tell".into(),
@@ -618,6 +620,8 @@ fn html_report_escapes_data_has_no_script_and_every_section() {
             "reasons shown"
         );
         assert!(html.contains("500,000 CNY"));
+        // A reader sees the rule's title (escaped like any text), with its id beneath.
+        assert!(html.contains("成都：前十名 &lt;b&gt;通过&lt;/b&gt; 备案<div class=\"rule-id\">chengdu-first-ten</div>"));
         for class in [
             "headline-figures",
             "charts",

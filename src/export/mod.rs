@@ -300,6 +300,8 @@ pub struct ReportSubsidies {
 #[ts(export)]
 pub struct SubsidyRow {
     pub rule: String,
+    /// The rule's title: what a reader of the report recognises (the id is for filtering).
+    pub rule_title: String,
     pub jurisdiction: String,
     pub enterprise: String,
     /// `qualifies`, `does_not_qualify` or `cannot_tell`.
@@ -372,6 +374,7 @@ impl Registry {
             .filter(|r| selected.as_ref().is_none_or(|s| s.contains(&r.enterprise)))
             .map(|r| SubsidyRow {
                 rule: r.rule,
+                rule_title: r.title,
                 jurisdiction: r.jurisdiction,
                 enterprise: r.enterprise,
                 status: serde_json::to_value(r.status)

@@ -697,7 +697,7 @@ fn compose(lay: &mut Layout, r: &Report) {
                 .iter()
                 .map(|x| {
                     vec![
-                        x.rule.clone(),
+                        x.rule_title.clone(),
                         x.jurisdiction.clone(),
                         x.enterprise.clone(),
                         status_label(&x.status, l).to_string(),

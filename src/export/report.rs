@@ -334,6 +334,7 @@ th, td { border-bottom: 1px solid var(--rule); padding: .3em .5em; text-align: l
 th { background: #eef2f7; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.nw, th.nw { white-space: nowrap; }
+.rule-id { color: var(--muted); font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .8em; word-break: break-all; }
 td.mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .9em; word-break: break-all; }
 .note { background: #fff8e1; border-left: 4px solid #f0b429; padding: .5em .8em; }
 .empty { background: #eef2f7; border-left: 4px solid var(--muted); padding: .5em .8em; }
@@ -646,7 +647,8 @@ fn subsidies_html(h: &mut String, sub: &ReportSubsidies, l: Language) {
         reasons.push_str("</ul>");
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            "<tr><td>{}<div class=\"rule-id\">{}</div></td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            esc(&row.rule_title),
             esc(&row.rule),
             esc(&row.jurisdiction),
             esc(&row.enterprise),

@@ -129,6 +129,8 @@ pub struct EvaluationReport {
 #[ts(export)]
 pub struct EvaluationRow {
     pub rule: String,
+    /// The rule's title, as its file words it (the bundled ones in Chinese).
+    pub title: String,
     pub jurisdiction: String,
     pub confidence: Confidence,
     pub enterprise: String,
@@ -151,6 +153,7 @@ impl EvaluationReport {
             for r in o.results {
                 rows.push(EvaluationRow {
                     rule: o.rule.clone(),
+                    title: o.title.clone(),
                     jurisdiction: o.jurisdiction.clone(),
                     confidence: o.confidence,
                     enterprise: r.enterprise,

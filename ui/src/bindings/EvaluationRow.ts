@@ -6,7 +6,11 @@ import type { Status } from "./Status";
 /**
  * One line of `beian subsidies eval`.
  */
-export type EvaluationRow = { rule: string, jurisdiction: string, confidence: Confidence, enterprise: string, status: Status, amount_cny: number | null, 
+export type EvaluationRow = { rule: string, 
+/**
+ * The rule's title, as its file words it (the bundled ones in Chinese).
+ */
+title: string, jurisdiction: string, confidence: Confidence, enterprise: string, status: Status, amount_cny: number | null, 
 /**
  * The reasons, worded in the language asked for.
  */
