@@ -7,8 +7,11 @@ import { asPayload } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Facets } from "./bindings/Facets";
 import type { FilingPage } from "./bindings/FilingPage";
+import type { FilingQuery } from "./bindings/FilingQuery";
 
 interface Early {
+  /** The query public/launch.js sent for the first page. */
+  query: FilingQuery;
   info: Promise<AppInfo>;
   page: Promise<FilingPage>;
   facets: Promise<Facets>;
@@ -41,17 +44,20 @@ export function takeInfo(): Promise<AppInfo> | null {
 }
 
 let pageUsed = false;
-/**
- * The first page and facets of the unfiltered, unsorted 50-row view (the query public/launch.js
- * sends), once. Later loads, and any other query, go to the shell.
- */
-export function takeFirstPage(): Promise<[FilingPage, Facets]> | null {
-  if (!early || pageUsed) return null;
+
+/** Whether the early page answers `query`: the same filter, sort, size and offset, field by field. */
+function answers(query: FilingQuery): boolean {
+  return !!early && JSON.stringify(early.query) === JSON.stringify(query);
+}
+
+/** The early first page and facets, once, when they answer `query`; otherwise the shell is asked. */
+export function takeFirstPage(query: FilingQuery): Promise<[FilingPage, Facets]> | null {
+  if (!early || pageUsed || !answers(query)) return null;
   pageUsed = true;
   return Promise.all([early.page, early.facets]).catch((e) => Promise.reject(asPayload(e)));
 }
 
-/** Whether the first page is still unused (the screen may start from `launched` if so). */
-export function firstPageUnused(): boolean {
-  return !!early && !pageUsed;
+/** Whether the early page is unused and answers `query` (the screen may start from `launched`). */
+export function firstPageUnused(query: FilingQuery): boolean {
+  return !pageUsed && answers(query);
 }

@@ -11,6 +11,7 @@ import type { FacetCount } from "../bindings/FacetCount";
 import type { Facets } from "../bindings/Facets";
 import type { FilingFilter } from "../bindings/FilingFilter";
 import type { FilingPage } from "../bindings/FilingPage";
+import type { FilingQuery } from "../bindings/FilingQuery";
 import type { FilingRow } from "../bindings/FilingRow";
 import type { Sort } from "../bindings/Sort";
 import type { SortField } from "../bindings/SortField";
@@ -41,9 +42,9 @@ const SEARCH_DEBOUNCE_MS = 250;
 /** The page size public/launch.js asks for (and the screen's default). */
 const LAUNCH_PAGE_SIZE = 50;
 
-/** No filter at all: the view the window opens on, the one public/launch.js fetches. */
-function isDefaultView(f: Partial<FilingFilter> | undefined): boolean {
-  return JSON.stringify({ ...emptyFilter(), ...f }) === JSON.stringify(emptyFilter());
+/** The query of a first page: what the window opens on when unfiltered (public/launch.js asks for it early). */
+function firstPageQuery(f: Partial<FilingFilter> | undefined): FilingQuery {
+  return { filter: { ...emptyFilter(), ...f }, sort: null, limit: LAUNCH_PAGE_SIZE, offset: 0 };
 }
 
 export function FlagMarks({ row }: { row: FilingRow }) {
@@ -135,7 +136,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(LAUNCH_PAGE_SIZE);
   // Opened unfiltered at launch: start from the page public/launch.js fetched, if it is in.
-  const [early] = useState(() => (isDefaultView(initial) && firstPageUnused() ? { ...launched } : null));
+  const [early] = useState(() => (firstPageUnused(firstPageQuery(initial)) ? { ...launched } : null));
   const [data, setData] = useState<FilingPage | null>(early?.page ?? null);
   const [facets, setFacets] = useState<Facets | null>(early?.facets ?? null);
   const [loading, setLoading] = useState(false);
@@ -159,14 +160,11 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   const load = useCallback(() => {
     if (!firstPaintReported) performance.mark("filings-requested");
     const seq = ++requestSeq.current;
-    const launchQuery =
-      isDefaultView(filter) && sort === null && page === 1 && pageSize === LAUNCH_PAGE_SIZE ? takeFirstPage() : null;
+    const query: FilingQuery = { filter, sort, limit: pageSize, offset: (page - 1) * pageSize };
+    const launchQuery = takeFirstPage(query);
     if (launchQuery && early?.page && early.facets) return; // already on screen
     setLoading(true);
-    (
-      launchQuery ??
-      Promise.all([api.listFilings({ filter, sort, limit: pageSize, offset: (page - 1) * pageSize }), api.facets(filter)])
-    ).then(
+    (launchQuery ?? Promise.all([api.listFilings(query), api.facets(filter)])).then(
       ([p, f]) => {
         if (!firstPaintReported) performance.mark("filings-answered");
         if (seq !== requestSeq.current) return;
