@@ -135,6 +135,11 @@ pub fn set_company_facts(
 
 /// The evaluation with its reasons worded in the UI's language (`zh` or `en`), next to their
 /// codes: the wording lives in the core, once, for the screen and the reports alike.
+/// At most this many enterprises per rule cross to the Subsidies screen (those that qualify
+/// first): at a million filings a rule has hundreds of thousands, which the screen cannot show
+/// and IPC should not carry. The totals count all of them; exports list all of them.
+const SCREEN_RESULTS_PER_RULE: usize = 500;
+
 #[tauri::command(async)]
 pub fn evaluate_subsidies(
     state: State<'_, AppState>,
@@ -146,7 +151,7 @@ pub fn evaluate_subsidies(
     let as_of = day(&as_of)?;
     state.with(|r| {
         r.evaluate(rule.as_deref(), company.as_deref(), as_of)
-            .map(|report| report.render(language))
+            .map(|report| report.render_capped(language, SCREEN_RESULTS_PER_RULE))
     })
 }
 

@@ -2,7 +2,7 @@
 //! to its `{code, params}`. What the app's Subsidies screen receives; the evaluation itself words
 //! nothing, so a run that only needs totals pays for no sentences.
 
-use super::eval::{EvaluationReport, RuleTotals, ShareAmount, Status};
+use super::eval::{EnterpriseResult, EvaluationReport, RuleTotals, ShareAmount, Status};
 use super::reason::{Need, Reason, RuleNote};
 use super::rules::Confidence;
 use crate::export::Language;
@@ -38,6 +38,8 @@ pub struct RuleOutcomeView {
     pub notes: Vec<String>,
     pub note_codes: Vec<RuleNote>,
     pub results: Vec<EnterpriseView>,
+    /// Results left out by a cap (see [`EvaluationReport::render_capped`]); the totals count them.
+    pub omitted: u32,
     pub totals: RuleTotals,
 }
 
@@ -53,9 +55,26 @@ pub struct EvaluationView {
     pub total_cny: i64,
 }
 
+/// The order a capped view keeps results in: those that qualify, then those that need a fact,
+/// then the rest (each group in the evaluation's own order).
+fn priority(s: Status) -> u8 {
+    match s {
+        Status::Qualifies => 0,
+        Status::CannotTell => 1,
+        Status::DoesNotQualify => 2,
+    }
+}
+
 impl EvaluationReport {
     /// The report with its reasons, needs and notes worded in `lang`.
     pub fn render(&self, lang: Language) -> EvaluationView {
+        self.render_capped(lang, usize::MAX)
+    }
+
+    /// As [`Self::render`], with at most `cap` results per rule: what a screen can show. A
+    /// registry of a million filings gives a rule hundreds of thousands of enterprises; the
+    /// totals still count every one, and `omitted` says how many were left out.
+    pub fn render_capped(&self, lang: Language, cap: usize) -> EvaluationView {
         EvaluationView {
             as_of: self.as_of.clone(),
             language: lang,
@@ -71,9 +90,8 @@ impl EvaluationReport {
                     enabled: o.enabled,
                     notes: o.notes.iter().map(|n| n.text(lang)).collect(),
                     note_codes: o.notes.clone(),
-                    results: o
-                        .results
-                        .iter()
+                    omitted: o.results.len().saturating_sub(cap) as u32,
+                    results: kept(&o.results, cap)
                         .map(|r| EnterpriseView {
                             enterprise: r.enterprise.clone(),
                             status: r.status,
@@ -95,5 +113,59 @@ impl EvaluationReport {
                 .collect(),
             total_cny: self.total_cny,
         }
+    }
+}
+
+/// The first `cap` results in [`priority`] order; all of them, in their order, when they fit.
+fn kept(
+    results: &[EnterpriseResult],
+    cap: usize,
+) -> Box<dyn Iterator<Item = &EnterpriseResult> + '_> {
+    if results.len() <= cap {
+        return Box::new(results.iter());
+    }
+    let mut order: Vec<&EnterpriseResult> = results.iter().collect();
+    order.sort_by_key(|r| priority(r.status));
+    order.truncate(cap);
+    Box::new(order.into_iter())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(name: &str, status: Status) -> EnterpriseResult {
+        EnterpriseResult {
+            enterprise: name.into(),
+            status,
+            amount_cny: None,
+            amount_unknown_reason: None,
+            cost_split: Vec::new(),
+            reasons: vec![Reason::UpToCeiling],
+            needs: Vec::new(),
+            filings: Vec::new(),
+        }
+    }
+
+    fn names<'a>(it: impl Iterator<Item = &'a EnterpriseResult>) -> Vec<&'a str> {
+        it.map(|r| r.enterprise.as_str()).collect()
+    }
+
+    #[test]
+    fn a_cap_keeps_those_that_qualify_first_and_the_order_within_each_answer() {
+        let rs = vec![
+            result("a", Status::DoesNotQualify),
+            result("b", Status::CannotTell),
+            result("c", Status::Qualifies),
+            result("d", Status::DoesNotQualify),
+            result("e", Status::Qualifies),
+        ];
+        assert_eq!(names(kept(&rs, 3)), ["c", "e", "b"]);
+        assert_eq!(
+            names(kept(&rs, 5)),
+            ["a", "b", "c", "d", "e"],
+            "uncapped: as evaluated"
+        );
+        assert_eq!(names(kept(&rs, 0)), Vec::<&str>::new());
     }
 }

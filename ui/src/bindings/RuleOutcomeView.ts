@@ -4,4 +4,8 @@ import type { EnterpriseView } from "./EnterpriseView";
 import type { RuleNote } from "./RuleNote";
 import type { RuleTotals } from "./RuleTotals";
 
-export type RuleOutcomeView = { rule: string, title: string, jurisdiction: string, confidence: Confidence, enabled: boolean, notes: Array<string>, note_codes: Array<RuleNote>, results: Array<EnterpriseView>, totals: RuleTotals, };
+export type RuleOutcomeView = { rule: string, title: string, jurisdiction: string, confidence: Confidence, enabled: boolean, notes: Array<string>, note_codes: Array<RuleNote>, results: Array<EnterpriseView>, 
+/**
+ * Results left out by a cap (see [`EvaluationReport::render_capped`]); the totals count them.
+ */
+omitted: number, totals: RuleTotals, };

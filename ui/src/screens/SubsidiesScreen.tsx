@@ -264,6 +264,14 @@ function ResultsTab() {
                 }
               >
                 {o.notes.length > 0 && <Alert type="info" style={{ marginBottom: 8 }} title={o.notes.join(" ")} />}
+                {o.omitted > 0 && (
+                  <Alert
+                    type="warning"
+                    style={{ marginBottom: 8 }}
+                    data-testid="results-omitted"
+                    title={t("sub.omitted", { n: o.omitted.toLocaleString(), shown: o.results.length })}
+                  />
+                )}
                 <ResultsTable outcome={o} show={show} />
               </Card>
             ))}
