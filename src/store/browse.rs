@@ -14,6 +14,7 @@
 use super::filings::{
     counts_source, filing_row, order_by, where_clause, where_clause_as, Membership, ROW_COLUMNS,
 };
+use super::matches::{self, Cache};
 use crate::error::Result;
 use crate::query::{
     FacetCount, Facets, FilingFilter, FilingPage, FilingQuery, FilingRow, SortField,
@@ -38,7 +39,10 @@ struct WalkLimits {
     probed_rows: u64,
 }
 
-pub(super) fn list(conn: &Connection, q: &FilingQuery) -> Result<FilingPage> {
+pub(super) fn list(conn: &Connection, cache: &Cache, q: &FilingQuery) -> Result<FilingPage> {
+    if let Some(page) = matches::list(conn, cache, q)? {
+        return Ok(page);
+    }
     list_with(conn, q, WALK)
 }
 
@@ -183,7 +187,7 @@ fn date_id_bounds(conn: &Connection, f: &FilingFilter) -> Result<Option<(i64, i6
 
 /// How many documents of the search index match `expr` (the expression for `text`): for one
 /// term, the document count the index keeps for it.
-fn index_matches(conn: &Connection, text: &str, expr: &str) -> Result<u64> {
+pub(super) fn index_matches(conn: &Connection, text: &str, expr: &str) -> Result<u64> {
     if let Some(term) = search::single_term(text) {
         return term_documents(conn, &term);
     }
@@ -424,7 +428,14 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
 }
 
 /// The five facets from one pass over the counts (or the matching filings).
-pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets> {
+pub(super) fn facets(conn: &Connection, cache: &Cache, filter: &FilingFilter) -> Result<Facets> {
+    if let Some(facets) = matches::facets(conn, cache, filter)? {
+        return Ok(facets);
+    }
+    facets_read(conn, filter)
+}
+
+fn facets_read(conn: &Connection, filter: &FilingFilter) -> Result<Facets> {
     let (where_sql, args, drive) = where_for(conn, filter)?;
     let (source, count) = source(filter, drive);
     // `filing_counts` already holds one row per combination; filings are grouped first so that
@@ -438,98 +449,136 @@ pub(super) fn facets(conn: &Connection, filter: &FilingFilter) -> Result<Facets>
         "SELECT f.region, f.kind, substr(f.filed_on, 1, 4), f.first_batch_id, f.flags <> '', {n}
          FROM {source} {where_sql} {group}"
     );
-    // A few dozen regions, two kinds, a handful of years: comparing bytes along a short list
-    // costs less per row than hashing the text (this loop sees 33,000 rows at 1M).
-    let mut region: Vec<(String, u64)> = Vec::new();
-    let mut kind: Vec<(String, u64)> = Vec::new();
-    let mut year: Vec<(String, u64)> = Vec::new();
-    let mut batch: HashMap<i64, u64> = HashMap::new();
-    let mut flagged: [Option<u64>; 2] = [None, None];
+    let mut tally = FacetTally::default();
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
-    let add = |list: &mut Vec<(String, u64)>, v: ValueRef<'_>, n: u64| -> rusqlite::Result<()> {
-        if let ValueRef::Text(t) = v {
-            match list.iter_mut().rev().find(|(k, _)| k.as_bytes() == t) {
-                Some((_, c)) => *c += n,
-                None => {
-                    let t = std::str::from_utf8(t).map_err(rusqlite::Error::Utf8Error)?;
-                    list.push((t.to_string(), n));
-                }
-            }
-        }
-        Ok(())
-    };
     while let Some(r) = rows.next()? {
-        let n = r.get::<_, i64>(5)? as u64;
-        add(&mut region, r.get_ref(0)?, n)?;
-        add(&mut kind, r.get_ref(1)?, n)?;
-        add(&mut year, r.get_ref(2)?, n)?;
-        if let Some(b) = r.get::<_, Option<i64>>(3)? {
-            *batch.entry(b).or_insert(0) += n;
-        }
-        if let Some(fl) = r.get::<_, Option<i64>>(4)? {
-            *flagged[usize::from(fl != 0)].get_or_insert(0) += n;
-        }
+        tally.add(
+            r.get_ref(0)?,
+            r.get_ref(1)?,
+            r.get_ref(2)?,
+            r.get::<_, Option<i64>>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+            r.get::<_, i64>(5)? as u64,
+        )?;
     }
     drop(rows);
+    tally.finish(conn)
+}
 
-    // The orders the per-facet queries gave: by count then value, or by value descending.
-    let by_count = |mut v: Vec<(String, u64)>| -> Vec<(String, u64)> {
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v
-    };
-    let regions = Regions::bundled();
-    let region = by_count(region)
-        .into_iter()
-        .map(|(v, n)| FacetCount {
-            label: regions
-                .by_name(&v)
-                .map(|r| r.short_name().to_string())
-                .unwrap_or_else(|| v.clone()),
+/// The five facets' counts as rows (or groups of `n` rows) are added.
+// A few dozen regions, two kinds, a handful of years: comparing bytes along a short list
+// costs less per row than hashing the text (this loop sees 33,000 rows at 1M).
+#[derive(Debug, Default)]
+pub(super) struct FacetTally {
+    region: Vec<(String, u64)>,
+    kind: Vec<(String, u64)>,
+    year: Vec<(String, u64)>,
+    batch: HashMap<i64, u64>,
+    flagged: [Option<u64>; 2],
+}
+
+fn add_to(list: &mut Vec<(String, u64)>, v: ValueRef<'_>, n: u64) -> rusqlite::Result<()> {
+    if let ValueRef::Text(t) = v {
+        match list.iter_mut().rev().find(|(k, _)| k.as_bytes() == t) {
+            Some((_, c)) => *c += n,
+            None => {
+                let t = std::str::from_utf8(t).map_err(rusqlite::Error::Utf8Error)?;
+                list.push((t.to_string(), n));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl FacetTally {
+    pub(super) fn add(
+        &mut self,
+        region: ValueRef<'_>,
+        kind: ValueRef<'_>,
+        year: ValueRef<'_>,
+        batch: Option<i64>,
+        flagged: Option<i64>,
+        n: u64,
+    ) -> rusqlite::Result<()> {
+        add_to(&mut self.region, region, n)?;
+        add_to(&mut self.kind, kind, n)?;
+        add_to(&mut self.year, year, n)?;
+        if let Some(b) = batch {
+            *self.batch.entry(b).or_insert(0) += n;
+        }
+        if let Some(fl) = flagged {
+            *self.flagged[usize::from(fl != 0)].get_or_insert(0) += n;
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(self, conn: &Connection) -> Result<Facets> {
+        let FacetTally {
+            region,
+            kind,
+            year,
+            batch,
+            flagged,
+        } = self;
+        // The orders the per-facet queries gave: by count then value, or by value descending.
+        let by_count = |mut v: Vec<(String, u64)>| -> Vec<(String, u64)> {
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
+        let regions = Regions::bundled();
+        let region = by_count(region)
+            .into_iter()
+            .map(|(v, n)| FacetCount {
+                label: regions
+                    .by_name(&v)
+                    .map(|r| r.short_name().to_string())
+                    .unwrap_or_else(|| v.clone()),
+                value: v,
+                count: n,
+            })
+            .collect();
+        let plain = |(v, n): (String, u64)| FacetCount {
+            label: v.clone(),
             value: v,
             count: n,
+        };
+        let kind = by_count(kind).into_iter().map(plain).collect();
+        let mut years = year;
+        years.sort_by(|a, b| b.0.cmp(&a.0));
+        let year = years.into_iter().map(plain).collect();
+        let names: HashMap<i64, String> = {
+            let mut stmt = conn.prepare_cached("SELECT id, file_name FROM batches")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+            rows.into_iter().collect()
+        };
+        let mut batches: Vec<(i64, u64)> = batch.into_iter().collect();
+        batches.sort_by_key(|b| std::cmp::Reverse(b.0));
+        let batch = batches
+            .into_iter()
+            .map(|(id, n)| FacetCount {
+                value: id.to_string(),
+                label: names
+                    .get(&id)
+                    .map(|name| format!("#{id} {name}"))
+                    .unwrap_or_else(|| format!("#{id}")),
+                count: n,
+            })
+            .collect();
+        let flagged = [("true", flagged[1]), ("false", flagged[0])]
+            .into_iter()
+            .filter_map(|(v, n)| Some(plain((v.to_string(), n?))))
+            .collect();
+        Ok(Facets {
+            region,
+            kind,
+            year,
+            batch,
+            flagged,
         })
-        .collect();
-    let plain = |(v, n): (String, u64)| FacetCount {
-        label: v.clone(),
-        value: v,
-        count: n,
-    };
-    let kind = by_count(kind).into_iter().map(plain).collect();
-    let mut years = year;
-    years.sort_by(|a, b| b.0.cmp(&a.0));
-    let year = years.into_iter().map(plain).collect();
-    let names: HashMap<i64, String> = {
-        let mut stmt = conn.prepare_cached("SELECT id, file_name FROM batches")?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
-        rows.into_iter().collect()
-    };
-    let mut batches: Vec<(i64, u64)> = batch.into_iter().collect();
-    batches.sort_by_key(|b| std::cmp::Reverse(b.0));
-    let batch = batches
-        .into_iter()
-        .map(|(id, n)| FacetCount {
-            value: id.to_string(),
-            label: names
-                .get(&id)
-                .map(|name| format!("#{id} {name}"))
-                .unwrap_or_else(|| format!("#{id}")),
-            count: n,
-        })
-        .collect();
-    let flagged = [("true", flagged[1]), ("false", flagged[0])]
-        .into_iter()
-        .filter_map(|(v, n)| Some(plain((v.to_string(), n?))))
-        .collect();
-    Ok(Facets {
-        region,
-        kind,
-        year,
-        batch,
-        flagged,
-    })
+    }
 }
 
 #[cfg(test)]

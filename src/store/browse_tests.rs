@@ -350,7 +350,10 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
         },
     ];
     let mut nonempty = 0;
+    let mut kept = 0;
     for filter in filters() {
+        // One cache per filter, so that every sort after the first reads the kept matches.
+        let cache = Cache::default();
         for (s, sort) in sorts().into_iter().enumerate() {
             let offset = [0u64, 7, 50, 400, 2990][s % 5];
             let q = FilingQuery {
@@ -367,8 +370,23 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
                 assert_eq!(page.total, total, "{q:?} {limits:?}");
                 assert_eq!(got, ids, "{q:?} {limits:?}");
             }
+            if let Some(page) = matches::list(conn, &cache, &q).unwrap() {
+                kept += 1;
+                let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                assert_eq!(page.total, total, "kept matches: {q:?}");
+                assert_eq!(got, ids, "kept matches: {q:?}");
+            }
+            let page = list(conn, &cache, &q).unwrap();
+            assert_eq!(page.total, total, "{q:?}");
+            assert_eq!(
+                page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+                ids,
+                "{q:?}"
+            );
         }
     }
+    // Most company filters go through the kept matches.
+    assert!(kept > 400, "{kept}");
     // The comparison is only worth something if most pages have rows in them.
     assert!(nonempty > 600, "{nonempty}");
 }
@@ -377,9 +395,32 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
 fn facets_match_the_plain_group_bys() {
     let store = registry(3000);
     for filter in filters() {
+        let plain = plain_facets(&store.conn, &filter);
         assert_eq!(
-            format!("{:?}", facets(&store.conn, &filter).unwrap()),
-            plain_facets(&store.conn, &filter),
+            format!("{:?}", facets_read(&store.conn, &filter).unwrap()),
+            plain,
+            "{filter:?}"
+        );
+        // Read fresh, then from what a page of the same filter kept.
+        let cache = Cache::default();
+        assert_eq!(
+            format!("{:?}", facets(&store.conn, &cache, &filter).unwrap()),
+            plain,
+            "{filter:?}"
+        );
+        let cache = Cache::default();
+        list(
+            &store.conn,
+            &cache,
+            &FilingQuery {
+                filter: filter.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            format!("{:?}", facets(&store.conn, &cache, &filter).unwrap()),
+            plain,
             "{filter:?}"
         );
     }
@@ -408,7 +449,11 @@ fn the_company_prefilter_keeps_instr_semantics() {
         };
         let (total, _) = plain_list(&store.conn, &q);
         assert!(total > 0, "{fragment}");
-        assert_eq!(list(&store.conn, &q).unwrap().total, total, "{fragment}");
+        assert_eq!(
+            list(&store.conn, &Cache::default(), &q).unwrap().total,
+            total,
+            "{fragment}"
+        );
     }
 }
 
@@ -430,7 +475,7 @@ fn search_totals_follow_edits_and_replacements() {
         },
         ..Default::default()
     };
-    let before = list(&store.conn, &q).unwrap().total;
+    let before = list(&store.conn, &Cache::default(), &q).unwrap().total;
     let mut f = store
         .conn
         .query_row(
@@ -453,7 +498,74 @@ fn search_totals_follow_edits_and_replacements() {
     store
         .edit_filing(id, &f, &[], "2024-02-01T00:00:00Z", None)
         .unwrap();
-    let after = list(&store.conn, &q).unwrap();
+    let after = list(&store.conn, &Cache::default(), &q).unwrap();
     assert_eq!(after.total, before - 1);
     assert_eq!(after.total, plain_list(&store.conn, &q).0);
+}
+
+#[test]
+fn kept_matches_follow_writes_from_this_and_other_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let q = FilingQuery {
+        filter: FilingFilter {
+            company: Some("深圳".into()),
+            year: Some(2024),
+            ..Default::default()
+        },
+        sort: Sort::parse("company:asc"),
+        limit: 20,
+        offset: 0,
+    };
+    let fields = |i: usize, company: &str| FilingFields {
+        number: format!("Gd-Test-2024{i:05}"),
+        kind: Kind::Filed,
+        region: "广东省".into(),
+        model: "模型".into(),
+        company: company.into(),
+        filed_on: NaiveDate::from_ymd_opt(2024, 3, 1),
+        seq: Some(1),
+    };
+    {
+        let tx = store.conn.transaction().unwrap();
+        for i in 0..30 {
+            insert_filing(
+                &tx,
+                &fields(i, "深圳科技有限公司"),
+                &[],
+                None,
+                "2024-01-01T00:00:00Z",
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    assert_eq!(store.list(&q).unwrap().total, 30);
+    // A write through this connection.
+    let id: i64 = store
+        .conn
+        .query_row("SELECT max(id) FROM filings", [], |r| r.get(0))
+        .unwrap();
+    store
+        .edit_filing(
+            id,
+            &fields(29, "上海科技有限公司"),
+            &[],
+            "2024-02-01T00:00:00Z",
+            None,
+        )
+        .unwrap();
+    assert_eq!(store.list(&q).unwrap().total, 29);
+    assert_eq!(store.list(&q).unwrap().total, plain_list(&store.conn, &q).0);
+    // A commit by another connection.
+    let other = Store::open(&path).unwrap();
+    other
+        .conn
+        .execute("DELETE FROM filings WHERE id = ?", [id - 1])
+        .unwrap();
+    let page = store.list(&q).unwrap();
+    assert_eq!(page.total, 28);
+    assert_eq!(page.total, plain_list(&store.conn, &q).0);
+    assert!(format!("{:?}", store.facets(&q.filter).unwrap()).contains("count: 28"));
 }

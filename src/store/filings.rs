@@ -64,6 +64,8 @@ pub(super) enum Membership {
     /// As `List`, but the matches drive the query even with a region: right when they are few
     /// beside the region's rows.
     Drive,
+    /// No condition on the search index: the caller reads only ids the index already matched.
+    Known,
 }
 
 fn in_search(m: Membership, by_region: bool) -> &'static str {
@@ -74,7 +76,7 @@ fn in_search(m: Membership, by_region: bool) -> &'static str {
         Membership::List if by_region => {
             "+f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)"
         }
-        Membership::List | Membership::Drive => {
+        Membership::List | Membership::Drive | Membership::Known => {
             "f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)"
         }
         Membership::Probe => {
@@ -120,14 +122,20 @@ pub(super) fn where_clause_as(
     {
         // The search index narrows the rows first (every company containing the fragment has
         // the fragment's bigrams in its document); instr() then keeps exactly the old meaning.
-        if let Some(expr) = search::company_prefilter(c) {
+        if let Some(expr) = search::company_prefilter(c).filter(|_| membership != Membership::Known)
+        {
             conds.push(in_search(membership, !filter.regions.is_empty()).into());
             args.push(Value::Text(expr));
         }
         conds.push("instr(lower(f.company), lower(?)) > 0".into());
         args.push(Value::Text(c.into()));
     }
-    if let Some(expr) = filter.search.as_deref().and_then(search::match_expression) {
+    if let Some(expr) = filter
+        .search
+        .as_deref()
+        .and_then(search::match_expression)
+        .filter(|_| membership != Membership::Known)
+    {
         conds.push(in_search(membership, !filter.regions.is_empty()).into());
         args.push(Value::Text(expr));
     }
@@ -265,11 +273,11 @@ impl Store {
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
-        super::browse::list(&self.conn, q)
+        super::browse::list(&self.conn, &self.matches, q)
     }
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
-        super::browse::facets(&self.conn, filter)
+        super::browse::facets(&self.conn, &self.matches, filter)
     }
 
     pub fn filing_id_by_number(&self, number: &str) -> Result<Option<i64>> {

@@ -11,6 +11,7 @@ mod companies;
 mod export;
 mod filings;
 mod import;
+mod matches;
 mod migrate;
 mod stats;
 mod subsidies;
@@ -28,6 +29,7 @@ pub use migrate::LATEST_SCHEMA;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    matches: matches::Cache,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,6 +60,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            matches: Default::default(),
         };
         store.configure().map_err(|e| not_a_database(path, e))?;
         migrate::migrate(&mut store.conn, path)?;
@@ -91,6 +94,7 @@ impl Store {
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
+            matches: Default::default(),
         })
     }
 
@@ -99,6 +103,7 @@ impl Store {
         let mut store = Store {
             conn: Connection::open_in_memory()?,
             path: None,
+            matches: Default::default(),
         };
         store.configure()?;
         migrate::migrate(&mut store.conn, Path::new(":memory:"))?;

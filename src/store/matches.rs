@@ -1,0 +1,314 @@
+//! A company fragment's matches, read once per filter and shared by the total, the page and the
+//! facets. The Filings screen asks for a page and then the facets of the same filter; with a
+//! fragment like 深圳 (38,000 documents in the search index at 1M) each of the three used to look
+//! every match up by id. Here the search index's ids are intersected in Rust (with each other,
+//! and with the region's ids from `filings_region` when the region is the smaller side), each
+//! remaining id is looked up once, and what the page's sort and the facets need is kept until
+//! the filter or the data changes.
+//!
+//! The answers are those of the plain SQL: every row is still tested by the filter's own WHERE
+//! clause (only the search-index conditions are left out, because the ids come from the index),
+//! and pages are sorted as SQLite sorts (NULL, then numbers, then text bytewise, then blobs; ties
+//! by id in the same direction).
+
+use super::browse::{index_matches, FacetTally};
+use super::filings::{filing_row, where_clause, where_clause_as, Membership, ROW_COLUMNS};
+use crate::error::Result;
+use crate::query::{Facets, FilingFilter, FilingPage, FilingQuery, SortField};
+use crate::search;
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{params_from_iter, Connection};
+use std::cmp::Ordering;
+use std::sync::Mutex;
+
+/// The most documents the index may hold for the rarest condition: beyond it, keeping the
+/// matches costs more memory than the lookups it saves are worth (about 10 MB at this size), and
+/// the walks in `browse.rs` reach a page sooner.
+const MAX_CANDIDATES: u64 = 50_000;
+/// Ids read from the index for a further condition (a search beside the fragment) at most.
+const MAX_OTHER: u64 = 200_000;
+
+/// The matches of the last filter, and the data they were read from.
+#[derive(Debug, Default)]
+pub struct Cache(Mutex<Option<MatchSet>>);
+
+#[derive(Debug)]
+struct MatchSet {
+    filter: FilingFilter,
+    version: (i64, u64),
+    rows: Vec<Match>,
+}
+
+/// One matching filing: its id, the eight sortable columns (in [`SORT_COLUMNS`] order), and the
+/// year and flagged facets as SQL computes them.
+#[derive(Debug)]
+struct Match {
+    id: i64,
+    sort: [Value; 8],
+    year: Value,
+    flagged: Value,
+}
+
+const SORT_COLUMNS: &str = "f.number_key, f.kind, f.region, f.model, f.company, f.filed_on, \
+     f.seq, f.first_batch_id, substr(f.filed_on, 1, 4), f.flags <> ''";
+
+fn column(field: SortField) -> usize {
+    match field {
+        SortField::Number => 0,
+        SortField::Kind => 1,
+        SortField::Region => 2,
+        SortField::Model => 3,
+        SortField::Company => 4,
+        SortField::FiledOn => 5,
+        SortField::Seq => 6,
+        SortField::Batch => 7,
+    }
+}
+
+/// The page of `q`, when its filter is one this module answers.
+pub(super) fn list(
+    conn: &Connection,
+    cache: &Cache,
+    q: &FilingQuery,
+) -> Result<Option<FilingPage>> {
+    with_matches(conn, cache, &q.filter, |rows| {
+        let total = rows.len() as u64;
+        if q.limit == 0 || q.offset >= total {
+            return Ok(FilingPage {
+                total,
+                rows: Vec::new(),
+            });
+        }
+        let mut order: Vec<&Match> = rows.iter().collect();
+        let cmp = |a: &&Match, b: &&Match| -> Ordering {
+            match q.sort {
+                None => sql_cmp(&a.sort[5], &b.sort[5])
+                    .then_with(|| sql_cmp(&a.sort[6], &b.sort[6]))
+                    .then(a.id.cmp(&b.id)),
+                Some(s) => {
+                    let k = column(s.field);
+                    let o = sql_cmp(&a.sort[k], &b.sort[k]).then(a.id.cmp(&b.id));
+                    if s.desc {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+            }
+        };
+        let end = (q.offset.saturating_add(q.limit as u64)).min(total) as usize;
+        if end < order.len() {
+            order.select_nth_unstable_by(end - 1, cmp);
+            order.truncate(end);
+        }
+        order.sort_unstable_by(cmp);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM filings f WHERE f.id = ?"
+        ))?;
+        let mut page = Vec::with_capacity(end - q.offset as usize);
+        for m in &order[q.offset as usize..end] {
+            page.push(stmt.query_row([m.id], filing_row)?);
+        }
+        Ok(FilingPage { total, rows: page })
+    })
+}
+
+/// The facets of `filter`, when it is one this module answers.
+pub(super) fn facets(
+    conn: &Connection,
+    cache: &Cache,
+    filter: &FilingFilter,
+) -> Result<Option<Facets>> {
+    with_matches(conn, cache, filter, |rows| {
+        let mut tally = FacetTally::default();
+        for m in rows {
+            let batch = match m.sort[7] {
+                Value::Integer(b) => Some(b),
+                _ => None,
+            };
+            let flagged = match m.flagged {
+                Value::Integer(f) => Some(f),
+                _ => None,
+            };
+            tally.add(
+                ValueRef::from(&m.sort[2]),
+                ValueRef::from(&m.sort[1]),
+                ValueRef::from(&m.year),
+                batch,
+                flagged,
+                1,
+            )?;
+        }
+        tally.finish(conn)
+    })
+}
+
+fn with_matches<T>(
+    conn: &Connection,
+    cache: &Cache,
+    filter: &FilingFilter,
+    answer: impl FnOnce(&[Match]) -> Result<T>,
+) -> Result<Option<T>> {
+    // Any commit by another connection changes `data_version`; any write by this one adds to
+    // its change count (triggers included), so either invalidates the kept matches.
+    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+    let version = (version, conn.total_changes());
+    let mut kept = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(set) = kept.as_ref() {
+        if set.version == version && &set.filter == filter {
+            return answer(&set.rows).map(Some);
+        }
+    }
+    // One read transaction for the thousands of lookups: otherwise each takes and drops the
+    // shared lock (fcntl calls, a check of the WAL), a fifth of the time at 1M.
+    let tx = if conn.is_autocommit() {
+        Some(conn.unchecked_transaction()?)
+    } else {
+        None
+    };
+    let read = read(conn, filter)?;
+    // Committed, not rolled back: the reads may have created the search index's vocabulary
+    // table in `temp`, and undoing that would make every cached statement prepare again.
+    if let Some(tx) = tx {
+        tx.commit()?;
+    }
+    let Some(rows) = read else {
+        return Ok(None);
+    };
+    let set = kept.insert(MatchSet {
+        filter: filter.clone(),
+        version,
+        rows,
+    });
+    answer(&set.rows).map(Some)
+}
+
+/// The filter's matches, or `None` when the filter has no company fragment the search index can
+/// narrow, or its matches are too many to keep.
+fn read(conn: &Connection, filter: &FilingFilter) -> Result<Option<Vec<Match>>> {
+    let Some(company) = filter
+        .company
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    else {
+        return Ok(None);
+    };
+    let Some(company_expr) = search::company_prefilter(company) else {
+        return Ok(None);
+    };
+    let mut conds = vec![(index_matches(conn, company, &company_expr)?, company_expr)];
+    if let Some(text) = filter.search.as_deref() {
+        if let Some(expr) = search::match_expression(text) {
+            conds.push((index_matches(conn, text, &expr)?, expr));
+        }
+    }
+    conds.sort_by_key(|c| c.0);
+    if conds[0].0 > MAX_CANDIDATES || conds.iter().any(|c| c.0 > MAX_OTHER) {
+        return Ok(None);
+    }
+    let mut ids: Option<Vec<i64>> = None;
+    let mut stmt =
+        conn.prepare_cached("SELECT rowid FROM filing_search WHERE filing_search MATCH ?")?;
+    for (_, expr) in &conds {
+        let mut found = stmt
+            .query_map([expr], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        found.sort_unstable();
+        ids = Some(match ids {
+            None => found,
+            Some(prev) => intersect(&prev, &found),
+        });
+    }
+    let mut ids = ids.unwrap_or_default();
+    if !filter.regions.is_empty() && !ids.is_empty() {
+        // The region's (and dates') ids come from an index alone; reading them is cheaper than
+        // looking up the candidates when there are fewer of them than about four candidates
+        // (a lookup by id costs about four index steps).
+        let scope = FilingFilter {
+            regions: filter.regions.clone(),
+            year: filter.year,
+            from: filter.from.clone(),
+            to: filter.to.clone(),
+            ..Default::default()
+        };
+        let in_scope = super::browse::total(conn, &scope)?;
+        if in_scope < ids.len() as u64 * 4 {
+            let (w, args) = where_clause(&scope);
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT f.id FROM filings f INDEXED BY filings_region {w}"
+            ))?;
+            let mut region_ids = stmt
+                .query_map(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            region_ids.sort_unstable();
+            ids = intersect(&ids, &region_ids);
+        }
+    }
+    let (w, rest) = where_clause_as(filter, Membership::Known);
+    let cond = w
+        .strip_prefix("WHERE ")
+        .map(|c| format!(" AND {c}"))
+        .unwrap_or_default();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SORT_COLUMNS} FROM filings f WHERE f.id = ?{cond}"
+    ))?;
+    // The filter's own parameters are bound once; only the id changes from row to row (a reset
+    // keeps the bindings).
+    for (i, v) in rest.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 2, v)?;
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        stmt.raw_bind_parameter(1, id)?;
+        let mut rows = stmt.raw_query();
+        if let Some(r) = rows.next()? {
+            let v = |i: usize| r.get::<_, Value>(i);
+            out.push(Match {
+                id,
+                sort: [v(0)?, v(1)?, v(2)?, v(3)?, v(4)?, v(5)?, v(6)?, v(7)?],
+                year: v(8)?,
+                flagged: v(9)?,
+            });
+        }
+    }
+    Ok(Some(out))
+}
+
+fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// SQLite's order for values of a column under the BINARY collation.
+fn sql_cmp(a: &Value, b: &Value) -> Ordering {
+    fn class(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Integer(_) | Value::Real(_) => 1,
+            Value::Text(_) => 2,
+            Value::Blob(_) => 3,
+        }
+    }
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        (Value::Integer(x), Value::Real(y)) => (*x as f64).total_cmp(y),
+        (Value::Real(x), Value::Integer(y)) => x.total_cmp(&(*y as f64)),
+        (Value::Real(x), Value::Real(y)) => x.total_cmp(y),
+        (Value::Text(x), Value::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
+        _ => class(a).cmp(&class(b)),
+    }
+}
