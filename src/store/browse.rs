@@ -161,19 +161,24 @@ fn by_region(
     Ok(Some(rows))
 }
 
+/// Only the filter's regions and dates: the part of it that bounds an index walk.
+fn region_and_dates(f: &FilingFilter) -> FilingFilter {
+    FilingFilter {
+        regions: f.regions.clone(),
+        year: f.year,
+        from: f.from.clone(),
+        to: f.to.clone(),
+        ..Default::default()
+    }
+}
+
 /// The first and last id among the filter's region and dates, read from (region, filed_on, id)
 /// alone; `None` when the filter has no region or no dates.
 fn date_id_bounds(conn: &Connection, f: &FilingFilter) -> Result<Option<(i64, i64)>> {
     if f.regions.is_empty() || (f.year.is_none() && f.from.is_none() && f.to.is_none()) {
         return Ok(None);
     }
-    let scope = FilingFilter {
-        regions: f.regions.clone(),
-        year: f.year,
-        from: f.from.clone(),
-        to: f.to.clone(),
-        ..Default::default()
-    };
+    let scope = region_and_dates(f);
     let (where_sql, args) = where_clause(&scope);
     let bounds: (Option<i64>, Option<i64>) = conn.query_row(
         &format!(
@@ -402,13 +407,7 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
     if !scoped {
         return Ok(None);
     }
-    let scope = FilingFilter {
-        regions: f.regions.clone(),
-        year: f.year,
-        from: f.from.clone(),
-        to: f.to.clone(),
-        ..Default::default()
-    };
+    let scope = region_and_dates(f);
     // These indexes do not lead with the date after the region, so the walk may cross all of
     // the region's rows whatever the dates.
     let scope = if matches!(
