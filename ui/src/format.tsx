@@ -40,3 +40,10 @@ export function useRegionName(): (name: string, fallback?: string) => string {
     return r ? r.english : (fallback ?? name);
   };
 }
+
+const grouped = new Intl.NumberFormat("en-US");
+/** A count with thousands separators (1,234,567), whatever locale WebKit runs in: with no explicit
+ * locale, toLocaleString() gave "21450" under this app's WebKitGTK. */
+export function count(n: number): string {
+  return grouped.format(n);
+}

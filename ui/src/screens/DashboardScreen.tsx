@@ -15,7 +15,7 @@ import type { StatsRow } from "../bindings/StatsRow";
 import "../reports.css";
 import { ChartCard, EChart, type ChartClick, type ChartOption } from "../charts";
 import { ErrorAlert } from "../errors";
-import { useRegions } from "../format";
+import { useRegions, count } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { useNav } from "../nav";
 import { ExportButton } from "./ExportDialog";
@@ -139,7 +139,7 @@ export function DashboardScreen() {
         trigger: "item",
         formatter: (p: { dataIndex: number }) => {
           const r = rows[p.dataIndex]!;
-          return `${regionLabel(r)}<br/>${t("dash.filings")}: <b>${r.count.toLocaleString()}</b> (${pct(r.share)})<br/>${t("dash.rank")}: ${r.rank}<br/><i>${t("dash.clickToOpen")}</i>`;
+          return `${regionLabel(r)}<br/>${t("dash.filings")}: <b>${count(r.count)}</b> (${pct(r.share)})<br/>${t("dash.rank")}: ${r.rank}<br/><i>${t("dash.clickToOpen")}</i>`;
         },
       },
       xAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#eef0f4" } } },
@@ -179,11 +179,11 @@ export function DashboardScreen() {
           const lines = [`<b>${m}</b>`];
           for (const p of ps) {
             if (p.value == null) continue;
-            if (p.seriesIndex === 0) lines.push(`${t("dash.registryCumulative")}: ${p.value.toLocaleString()}`);
-            if (p.seriesIndex === 2) lines.push(`${t("dash.monthlyNew")}: ${p.value.toLocaleString()}`);
+            if (p.seriesIndex === 0) lines.push(`${t("dash.registryCumulative")}: ${count(p.value)}`);
+            if (p.seriesIndex === 2) lines.push(`${t("dash.monthlyNew")}: ${count(p.value)}`);
             if (p.seriesIndex === 1) {
               const src = pub.get(m);
-              lines.push(`${t("dash.published")}: ${p.value.toLocaleString()}${src ? ` (${src.as_of}, ${confidence(src.confidence)})` : ""}`);
+              lines.push(`${t("dash.published")}: ${count(p.value)}${src ? ` (${src.as_of}, ${confidence(src.confidence)})` : ""}`);
             }
           }
           return lines.join("<br/>");
@@ -227,7 +227,7 @@ export function DashboardScreen() {
         formatter: (p: { data: (typeof cells)[number] }) => {
           const r = byName.get(p.data.name);
           const name = lang === "en" ? (r?.english ?? p.data.name) : p.data.name;
-          return `${name}<br/>${t("dash.filings")}: <b>${(p.data.value[2] as number).toLocaleString()}</b> (${pct(p.data.share)})<br/><i>${t("dash.clickToOpen")}</i>`;
+          return `${name}<br/>${t("dash.filings")}: <b>${count(p.data.value[2] as number)}</b> (${pct(p.data.share)})<br/><i>${t("dash.clickToOpen")}</i>`;
         },
       },
       xAxis: { type: "category", data: [...Array(TILE_COLS).keys()], show: false },
@@ -395,7 +395,7 @@ export function DashboardScreen() {
                       <Statistic
                         title={t("dash.completeness")}
                         value={pubFiled.registry}
-                        suffix={<span className="stat-suffix">{t("dash.ofPublished", { n: pubFiled.published.toLocaleString() })}</span>}
+                        suffix={<span className="stat-suffix">{t("dash.ofPublished", { n: count(pubFiled.published) })}</span>}
                       />
                       <Typography.Text type="secondary" className="stat-note">
                         {t("dash.publishedAsOf", { date: pubFiled.published_as_of })}{" "}
@@ -448,7 +448,7 @@ export function DashboardScreen() {
                         columns={[
                           { title: "#", dataIndex: "rank", width: 48 },
                           { title: t("field.company"), dataIndex: "label" },
-                          { title: t("dash.filings"), dataIndex: "count", width: 90, align: "right", render: (n: number) => n.toLocaleString() },
+                          { title: t("dash.filings"), dataIndex: "count", width: 90, align: "right", render: (n: number) => count(n) },
                           { title: t("dash.share"), dataIndex: "share", width: 90, align: "right", render: pct },
                         ]}
                       />

@@ -15,6 +15,7 @@ import type { Sort } from "../bindings/Sort";
 import { chooseSavePath } from "../savePath";
 import { ErrorAlert } from "../errors";
 import { useI18n } from "../i18n";
+import { count } from "../format";
 
 type Stage =
   | { name: "choose" }
@@ -154,7 +155,7 @@ function ExportDialog({
           <div data-testid="export-progress">
             <Progress percent={stage.total ? Math.floor((stage.done / stage.total) * 100) : 0} status="active" />
             <Typography.Text type="secondary">
-              {stage.total ? t("export.progress", { done: stage.done.toLocaleString(), total: stage.total.toLocaleString() }) : t("export.preparing")}
+              {stage.total ? t("export.progress", { done: count(stage.done), total: count(stage.total) }) : t("export.preparing")}
             </Typography.Text>
           </div>
         )}
@@ -163,7 +164,7 @@ function ExportDialog({
             type="success"
             showIcon
             data-testid="export-done"
-            title={t("export.done", { n: stage.summary.rows.toLocaleString() })}
+            title={t("export.done", { n: count(stage.summary.rows) })}
             description={
               <div>
                 <Typography.Text copyable className="mono">
@@ -171,7 +172,7 @@ function ExportDialog({
                 </Typography.Text>
                 {stage.summary.rows === 0 && <div>{t("export.empty")}</div>}
                 {stage.summary.rows_written < stage.summary.rows && (
-                  <div>{t("export.capped", { n: stage.summary.rows_written.toLocaleString() })}</div>
+                  <div>{t("export.capped", { n: count(stage.summary.rows_written) })}</div>
                 )}
               </div>
             }

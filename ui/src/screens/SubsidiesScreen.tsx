@@ -53,6 +53,7 @@ import type { StatsRow } from "../bindings/StatsRow";
 import "../reports.css";
 import { ErrorAlert } from "../errors";
 import { useI18n, type Key } from "../i18n";
+import { count } from "../format";
 
 export const cny = (n: number) => `¥${n.toLocaleString("en-US")}`;
 
@@ -269,7 +270,7 @@ function ResultsTab() {
                     type="warning"
                     style={{ marginBottom: 8 }}
                     data-testid="results-omitted"
-                    title={t("sub.omitted", { n: o.omitted.toLocaleString(), shown: o.results.length })}
+                    title={t("sub.omitted", { n: count(o.omitted), shown: o.results.length })}
                   />
                 )}
                 <ResultsTable outcome={o} show={show} />
