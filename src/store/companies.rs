@@ -140,16 +140,7 @@ impl Store {
     }
 
     fn load_company(&self, key: &str, name: String) -> Result<CompanyFacts> {
-        let mut facts = CompanyFacts {
-            name,
-            registered_city: None,
-            registered_district: None,
-            self_developed: None,
-            spend: Vec::new(),
-            algorithm_filings: Vec::new(),
-            recorded: true,
-            audit: Vec::new(),
-        };
+        let mut facts = CompanyFacts::recorded(name);
         let mut stmt = self.conn.prepare(
             "SELECT fact, value, provenance, confirmed, updated_at FROM company_facts
              WHERE company_key = ?",

@@ -22,16 +22,7 @@ impl Store {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             by_key.insert(r.get(0)?, out.len());
-            out.push(CompanyFacts {
-                name: r.get(1)?,
-                registered_city: None,
-                registered_district: None,
-                self_developed: None,
-                spend: Vec::new(),
-                algorithm_filings: Vec::new(),
-                recorded: true,
-                audit: Vec::new(),
-            });
+            out.push(CompanyFacts::recorded(r.get(1)?));
         }
         if out.is_empty() {
             return Ok(out);

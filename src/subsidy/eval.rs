@@ -9,7 +9,7 @@
 //! the yuan (the policies say "up to"), then capped per year, then capped in total.
 
 use super::cities::Cities;
-use super::facts::{company_key, CompanyFacts, Fact, Provenance, SelfDeveloped};
+use super::facts::{company_key, AlgorithmFiling, CompanyFacts, Fact, Provenance, SelfDeveloped};
 use super::reason::{AmountUnknown, FactOrigin, Need, Reason, RuleNote, Window, WindowState};
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
 use crate::export::Language;
@@ -367,16 +367,11 @@ impl<'a> Enterprises<'a> {
         for c in companies {
             let key = company_key(&c.name);
             let mut e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
-            for a in &c.algorithm_filings {
-                e.algorithm.push(FilingFact {
-                    number: a.number.clone(),
-                    kind: FilingKind::Algorithm,
-                    region: None,
-                    company: c.name.clone(),
-                    filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
-                    confirmed: a.confirmed,
-                });
-            }
+            e.algorithm.extend(
+                c.algorithm_filings
+                    .iter()
+                    .map(|a| algorithm_fact(a, &c.name)),
+            );
             match by_key.get(&key) {
                 Some(&i) => list[i].1 = e,
                 None => {
@@ -544,6 +539,18 @@ struct Pre<'e> {
     amount_unknown_reason: Option<AmountUnknown>,
     /// The earliest counted filing; `None` with a `cannot_tell` means it could rank anywhere.
     rank: Option<&'e FilingFact>,
+}
+
+/// An algorithm filing recorded for `company`, as evaluation counts filings.
+pub(crate) fn algorithm_fact(a: &AlgorithmFiling, company: &str) -> FilingFact {
+    FilingFact {
+        number: a.number.clone(),
+        kind: FilingKind::Algorithm,
+        region: None,
+        company: company.to_string(),
+        filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
+        confirmed: a.confirmed,
+    }
 }
 
 /// Evaluates `rules` as of `as_of`. `focus`: one company's results only (every rule listed for

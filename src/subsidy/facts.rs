@@ -171,6 +171,20 @@ pub struct CompanyFacts {
 }
 
 impl CompanyFacts {
+    /// A recorded company before its facts are read in: the store fills the fields it holds.
+    pub(crate) fn recorded(name: String) -> CompanyFacts {
+        CompanyFacts {
+            name,
+            registered_city: None,
+            registered_district: None,
+            self_developed: None,
+            spend: Vec::new(),
+            algorithm_filings: Vec::new(),
+            recorded: true,
+            audit: Vec::new(),
+        }
+    }
+
     /// Nothing stored: only what the name suggests.
     pub fn from_name(name: &str) -> CompanyFacts {
         CompanyFacts {

@@ -12,19 +12,14 @@ fn gather<'a>(
     for c in companies {
         let e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
         out.insert(company_key(&c.name), e);
-        for a in &c.algorithm_filings {
-            out.get_mut(&company_key(&c.name))
-                .expect("just inserted")
-                .algorithm
-                .push(FilingFact {
-                    number: a.number.clone(),
-                    kind: FilingKind::Algorithm,
-                    region: None,
-                    company: c.name.clone(),
-                    filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
-                    confirmed: a.confirmed,
-                });
-        }
+        out.get_mut(&company_key(&c.name))
+            .expect("just inserted")
+            .algorithm
+            .extend(
+                c.algorithm_filings
+                    .iter()
+                    .map(|a| algorithm_fact(a, &c.name)),
+            );
     }
     for f in filings {
         let key = company_key(&f.company);
