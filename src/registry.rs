@@ -87,12 +87,16 @@ pub struct ImportSummary {
 
 pub struct Registry {
     store: Store,
+    /// The subsidy evaluation's inputs, kept while the data is unchanged (see
+    /// [`crate::subsidy::snapshot`]).
+    evaluation: crate::subsidy::snapshot::Kept<(i64, u64)>,
 }
 
 impl Registry {
     pub fn open(path: &Path) -> Result<Registry> {
         Ok(Registry {
             store: Store::open(path)?,
+            evaluation: Default::default(),
         })
     }
 
@@ -138,6 +142,7 @@ impl Registry {
     pub fn open_in_memory() -> Result<Registry> {
         Ok(Registry {
             store: Store::open_in_memory()?,
+            evaluation: Default::default(),
         })
     }
 

@@ -12,6 +12,7 @@ use crate::subsidy::cities::Cities;
 use crate::subsidy::eval::{Enterprises, EvaluationReport};
 use crate::subsidy::facts::{suggested_city, CompanyFacts, CompanyFactsUpdate, FactAuditEntry};
 use crate::subsidy::rules::{bundled_rules, parse_rule, Rule, BUNDLED_RULES};
+use crate::subsidy::snapshot::Inputs;
 use chrono::NaiveDate;
 use serde::Serialize;
 use ts_rs::TS;
@@ -333,21 +334,42 @@ impl Registry {
         as_of: NaiveDate,
     ) -> Result<EvaluationReport> {
         let rules = self.rules_to_evaluate(rule)?;
-        let filings = self.store.filing_facts()?;
-        let companies = self.store.evaluation_companies()?;
-        let enterprises = Enterprises::gather(&filings, &companies);
-        if let Some(c) = company {
-            if !enterprises.contains(c) {
-                return Err(Error::NotFound {
-                    what: format!(
-                        "company {:?}: no filing and no recorded facts (record them with \
-                         `beian company set`)",
-                        c.trim()
-                    ),
-                });
+        self.with_enterprises(|enterprises| {
+            if let Some(c) = company {
+                if !enterprises.contains(c) {
+                    return Err(Error::NotFound {
+                        what: format!(
+                            "company {:?}: no filing and no recorded facts (record them with \
+                             `beian company set`)",
+                            c.trim()
+                        ),
+                    });
+                }
             }
-        }
-        Ok(enterprises.evaluate(&rules, as_of, company))
+            Ok(enterprises.evaluate(&rules, as_of, company))
+        })?
+    }
+
+    /// Runs `f` on the registry's enterprises, grouped once and kept while the data is
+    /// unchanged: evaluating again for another date or another rule reads nothing.
+    fn with_enterprises<T>(&self, f: impl FnOnce(&Enterprises<'_>) -> T) -> Result<T> {
+        let version = self.store.data_version()?;
+        self.evaluation.with(
+            version,
+            || {
+                Ok(Inputs {
+                    filings: self.store.filing_facts()?,
+                    companies: self.store.evaluation_companies()?,
+                })
+            },
+            f,
+        )
+    }
+
+    /// Lets go of the evaluation's kept inputs (about half a gigabyte at a million filings);
+    /// the next evaluation reads them again.
+    pub fn release_evaluation(&self) {
+        self.evaluation.clear();
     }
 
     /// Each rule's totals and notes as [`Self::evaluate`] gives them for every enterprise, with
@@ -359,9 +381,20 @@ impl Registry {
         as_of: NaiveDate,
     ) -> Result<EvaluationReport> {
         let rules = self.rules_to_evaluate(rule)?;
-        let filings = self.store.filing_facts()?;
-        let companies = self.store.evaluation_companies()?;
-        Ok(Enterprises::gather(&filings, &companies).totals(&rules, as_of))
+        self.with_enterprises(|enterprises| enterprises.totals(&rules, as_of))
+    }
+
+    /// Each rule's totals over every enterprise and its first `per_rule` results, with their
+    /// reasons, in the report's order: what the Subsidies screen shows (see
+    /// [`Enterprises::evaluate_first`]).
+    pub fn evaluate_first(
+        &self,
+        rule: Option<&str>,
+        as_of: NaiveDate,
+        per_rule: usize,
+    ) -> Result<EvaluationReport> {
+        let rules = self.rules_to_evaluate(rule)?;
+        self.with_enterprises(|enterprises| enterprises.evaluate_first(&rules, as_of, per_rule))
     }
 
     /// One rule by id (even when disabled), or every enabled rule.

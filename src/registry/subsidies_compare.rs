@@ -263,6 +263,20 @@ fn the_evaluation_matches_the_whole_registry_evaluation() {
     }
     assert_eq!(statuses.len(), 3, "every status occurs: {statuses:?}");
 
+    // The screen's page: the first results of the full evaluation, reasons and all, with the
+    // same totals and notes.
+    for as_of in ["2023-06-01", "2024-06-30", "2025-01-01", "2026-01-01"] {
+        let full = json(&reg.evaluate(None, None, d(as_of)).unwrap());
+        for k in [0, 1, 7, 60, 100_000] {
+            let first = json(&reg.evaluate_first(None, d(as_of), k).unwrap());
+            let mut want = full.clone();
+            for o in want["rules"].as_array_mut().unwrap() {
+                o["results"].as_array_mut().unwrap().truncate(k);
+            }
+            assert_eq!(first, want, "first {k} as of {as_of}");
+        }
+    }
+
     // One company under every rule (and under one rule), by each of its spellings, including
     // companies with facts and no filing.
     let (_, other) = company(1);

@@ -67,6 +67,16 @@ impl Store {
         Ok(store)
     }
 
+    /// A value that changes whenever the data may have: another connection's commit moves
+    /// SQLite's `data_version`, and every write through this one (triggers included) adds to
+    /// its change count. What is worked out from the data may be kept while this stays put.
+    pub fn data_version(&self) -> Result<(i64, u64)> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok((version, self.conn.total_changes()))
+    }
+
     /// Opens an existing database without writing to it (to inspect a backup before restoring).
     pub fn open_read_only(path: &Path) -> Result<Store> {
         if !path.exists() {

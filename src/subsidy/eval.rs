@@ -260,16 +260,47 @@ fn same_district(a: &str, b: &str) -> bool {
 
 pub(crate) struct Enterprise<'a> {
     name: String,
-    /// Algorithm filings, recorded with the facts (they come first).
+    /// Algorithm filings, recorded with the facts, in [`filing_order`] (stable).
     algorithm: Vec<FilingFact>,
-    /// The registry's filings in the order given, borrowed: a reference is a tenth of a filing.
+    /// The registry's filings in [`filing_order`] (stable from the order given), borrowed: a
+    /// reference is a tenth of a filing. Sorted once here, not once per rule: the order's ties
+    /// parse filing numbers, and that was most of a rule's evaluation.
     registry: Vec<&'a FilingFact>,
     facts: Cow<'a, CompanyFacts>,
-    /// The provinces of its registry filings, each once, as indexes into
-    /// `Enterprises::provinces`: computed once, asked by every rule without comparing text.
-    regions: Vec<u16>,
+    /// The provinces of its registry filings, as indexes into `Enterprises::provinces`:
+    /// computed once, asked by every rule without comparing text.
+    regions: ProvinceSet,
     /// Where its registered city (recorded or suggested) puts it, for the same reason.
     city_scope: Option<CityScope>,
+    /// Its registered city as a rule's city is compared with it (normalised, then folded).
+    city_key: Option<String>,
+}
+
+/// A set of province indexes: a bit each for the first 64 (every province, region and
+/// ministry the registry names fits), a list for any beyond. Every rule asks every enterprise
+/// whether it is in the rule's province, so the answer is one AND, not a walk along a list.
+#[derive(Default)]
+struct ProvinceSet {
+    low: u64,
+    high: Vec<u16>,
+}
+
+impl ProvinceSet {
+    fn insert(&mut self, id: u16) {
+        if id < 64 {
+            self.low |= 1 << id;
+        } else if !self.high.contains(&id) {
+            self.high.push(id);
+        }
+    }
+
+    fn contains(&self, id: u16) -> bool {
+        if id < 64 {
+            self.low & (1 << id) != 0
+        } else {
+            self.high.contains(&id)
+        }
+    }
 }
 
 enum CityScope {
@@ -286,8 +317,9 @@ impl<'a> Enterprise<'a> {
             algorithm: Vec::new(),
             registry: Vec::new(),
             facts,
-            regions: Vec::new(),
+            regions: ProvinceSet::default(),
             city_scope: None,
+            city_key: None,
         }
     }
 
@@ -296,7 +328,33 @@ impl<'a> Enterprise<'a> {
         self.algorithm.iter().chain(self.registry.iter().copied())
     }
 
+    /// Every filing in [`filing_order`], an algorithm filing before a registry filing it ties
+    /// with: what a stable sort of [`Self::filings`] gives, merged from the two sorted lists.
+    fn filings_in_order(&self) -> impl Iterator<Item = &FilingFact> {
+        let mut a = self.algorithm.iter().peekable();
+        let mut r = self.registry.iter().copied().peekable();
+        std::iter::from_fn(move || match (a.peek(), r.peek()) {
+            (Some(x), Some(y)) if filing_order(y, x) == Ordering::Less => r.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => r.next(),
+        })
+    }
+
+    fn sort_filings(&mut self) {
+        if self.algorithm.len() > 1 {
+            self.algorithm.sort_by(filing_order);
+        }
+        if self.registry.len() > 1 {
+            self.registry.sort_by(|a, b| filing_order(a, b));
+        }
+    }
+
     fn cache_scope(&mut self) {
+        self.city_key = self
+            .facts
+            .registered_city
+            .as_ref()
+            .map(|c| crate::region::alias_key(&Cities::bundled().normalize(&c.value)));
         self.city_scope =
             self.facts
                 .registered_city
@@ -312,13 +370,94 @@ impl<'a> Enterprise<'a> {
 /// decides each rule's scope worked out ahead: evaluating several rules, or one company under
 /// every rule, reuses the grouping instead of redoing it per rule.
 pub struct Enterprises<'a> {
-    /// In the order first met.
+    /// By key, ascending: the order results and first-N lists are built in.
     list: Vec<(String, Enterprise<'a>)>,
-    /// Indexes into `list` by key, ascending: the order results and first-N lists are built in.
-    /// (Sorting indexes, not the enterprises, spares moving a few hundred bytes each.)
-    order: Vec<usize>,
     /// Every province a registry filing names, each once; `Enterprise::regions` index it.
     provinces: Vec<&'a str>,
+    /// Who may be in a rule's scope, as ascending indexes into `list`, so that a rule visits
+    /// the enterprises of its province rather than every enterprise of the registry.
+    scopes: Scopes,
+}
+
+#[derive(Default)]
+struct Scopes {
+    /// Per index of `provinces`: the enterprises with a registry filing there.
+    by_province: Vec<Vec<u32>>,
+    /// Per province: the enterprises whose registered city the bundled list puts there.
+    by_city_province: Vec<(&'static str, Vec<u32>)>,
+    /// The enterprises with a registered city the bundled list does not know.
+    unlisted_city: Vec<u32>,
+}
+
+impl Scopes {
+    fn build(list: &[(String, Enterprise)], provinces: usize) -> Scopes {
+        let mut s = Scopes {
+            by_province: vec![Vec::new(); provinces],
+            ..Scopes::default()
+        };
+        for (i, (_, e)) in list.iter().enumerate() {
+            let i = i as u32;
+            for (id, l) in s.by_province.iter_mut().enumerate() {
+                if e.regions.contains(id as u16) {
+                    l.push(i);
+                }
+            }
+            match &e.city_scope {
+                None => {}
+                Some(CityScope::Province(p)) => {
+                    match s.by_city_province.iter_mut().find(|(q, _)| q == p) {
+                        Some((_, l)) => l.push(i),
+                        None => s.by_city_province.push((p, vec![i])),
+                    }
+                }
+                Some(CityScope::Unlisted(_)) => s.unlisted_city.push(i),
+            }
+        }
+        s
+    }
+
+    /// Every enterprise that may be in the scope of a rule for `province`, ascending, each
+    /// once; the caller still asks `in_scope` of each (an unlisted city may not match).
+    fn candidates(&self, province: &str, province_id: Option<u16>) -> Vec<u32> {
+        let empty = Vec::new();
+        let a = province_id.map_or(&empty, |id| &self.by_province[id as usize]);
+        let b = self
+            .by_city_province
+            .iter()
+            .find(|(p, _)| *p == province)
+            .map_or(&empty, |(_, l)| l);
+        let mut out = Vec::with_capacity(a.len() + b.len() + self.unlisted_city.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let next = match (a.get(i), b.get(j)) {
+                (Some(&x), Some(&y)) if x == y => {
+                    i += 1;
+                    j += 1;
+                    x
+                }
+                (Some(&x), Some(&y)) if x < y => {
+                    i += 1;
+                    x
+                }
+                (Some(&x), None) => {
+                    i += 1;
+                    x
+                }
+                (_, Some(&y)) => {
+                    j += 1;
+                    y
+                }
+                (None, None) => unreachable!("the loop stops when both are done"),
+            };
+            out.push(next);
+        }
+        if !self.unlisted_city.is_empty() {
+            out.extend_from_slice(&self.unlisted_city);
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
 }
 
 /// FxHash (as rustc uses): the grouping hashes a million company spellings and provinces, for
@@ -412,20 +551,27 @@ impl<'a> Enterprises<'a> {
                     provinces.push(r);
                     (provinces.len() - 1) as u16
                 });
-                if !e.regions.contains(&id) {
-                    e.regions.push(id);
-                }
+                e.regions.insert(id);
             }
         }
+        // Sorted by key once (indexes first, then each enterprise moved once), so that every
+        // rule walks them in order through memory.
         let mut order: Vec<usize> = (0..list.len()).collect();
         order.sort_unstable_by(|&a, &b| list[a].0.cmp(&list[b].0));
+        let mut slots: Vec<Option<(String, Enterprise<'a>)>> = list.into_iter().map(Some).collect();
+        let mut list: Vec<(String, Enterprise<'a>)> = order
+            .into_iter()
+            .map(|i| slots[i].take().expect("each index once"))
+            .collect();
         for (_, e) in &mut list {
             e.cache_scope();
+            e.sort_filings();
         }
+        let scopes = Scopes::build(&list, provinces.len());
         Enterprises {
             list,
-            order,
             provinces,
+            scopes,
         }
     }
 
@@ -438,10 +584,10 @@ impl<'a> Enterprises<'a> {
     }
 
     fn get(&self, key: &str) -> Option<&Enterprise<'a>> {
-        self.order
-            .binary_search_by(|&i| self.list[i].0.as_str().cmp(key))
+        self.list
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
             .ok()
-            .map(|i| &self.list[self.order[i]].1)
+            .map(|i| &self.list[i].1)
     }
 
     /// Whether the registry knows the company (a filing or recorded facts), by company key.
@@ -456,14 +602,27 @@ impl<'a> Enterprises<'a> {
         as_of: NaiveDate,
         focus: Option<&str>,
     ) -> EvaluationReport {
-        self.run(rules, as_of, focus, true)
+        self.run(rules, as_of, focus, Detail::All)
     }
 
     /// Each rule's totals and notes over every enterprise, exactly as [`Self::evaluate`] counts
     /// them, with `results` left empty: no reason, name or filing list is built for the quarter
     /// of a million results a 1M-row registry holds when only the totals are read.
     pub fn totals(&self, rules: &[Rule], as_of: NaiveDate) -> EvaluationReport {
-        self.run(rules, as_of, None, false)
+        self.run(rules, as_of, None, Detail::Totals)
+    }
+
+    /// Each rule's totals over every enterprise, and its first `per_rule` results in the
+    /// report's order (qualifying, then undecided, then not qualifying; by name), each with its
+    /// reasons exactly as [`Self::evaluate`] gives them: what a screen shows, with the reasons
+    /// built for a few hundred enterprises per rule rather than for all of them.
+    pub fn evaluate_first(
+        &self,
+        rules: &[Rule],
+        as_of: NaiveDate,
+        per_rule: usize,
+    ) -> EvaluationReport {
+        self.run(rules, as_of, None, Detail::First(per_rule))
     }
 
     fn run(
@@ -471,15 +630,10 @@ impl<'a> Enterprises<'a> {
         rules: &[Rule],
         as_of: NaiveDate,
         focus: Option<&str>,
-        explain: bool,
+        detail: Detail,
     ) -> EvaluationReport {
         let focus_key = focus.map(company_key);
-        let all = || {
-            self.order.iter().map(|&i| {
-                let (k, e) = &self.list[i];
-                (k.as_str(), e)
-            })
-        };
+        let all = || self.list.iter().map(|(k, e)| (k.as_str(), e));
         let outcomes: Vec<RuleOutcome> = rules
             .iter()
             .map(|rule| {
@@ -490,15 +644,35 @@ impl<'a> Enterprises<'a> {
                     .iter()
                     .position(|p| *p == province)
                     .map(|i| i as u16);
-                evaluate_rule(
+                let scoped = |e: &Enterprise| in_scope(province, province_id, &city, e);
+                if focus_key.is_some() {
+                    return evaluate_rule(
+                        rule,
+                        all(),
+                        scoped,
+                        as_of,
+                        focus_key.as_deref(),
+                        false,
+                        detail,
+                    );
+                }
+                // Every enterprise: only those that may be in scope are visited, the rest are
+                // counted as not considered, as a visit would count them.
+                let candidates = self.scopes.candidates(province, province_id);
+                let mut o = evaluate_rule(
                     rule,
-                    all(),
-                    |e| in_scope(province, province_id, &city, e),
+                    candidates.iter().map(|&i| {
+                        let (k, e) = &self.list[i as usize];
+                        (k.as_str(), e)
+                    }),
+                    scoped,
                     as_of,
-                    focus_key.as_deref(),
+                    None,
                     false,
-                    explain,
-                )
+                    detail,
+                );
+                o.totals.not_considered += (self.list.len() - candidates.len()) as u32;
+                o
             })
             .collect();
         report(
@@ -527,6 +701,17 @@ fn report(
         rules: outcomes,
         total_cny,
     }
+}
+
+/// How much of each rule's answer is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Every result with its reasons.
+    All,
+    /// The totals; no result.
+    Totals,
+    /// The totals, and this many results with their reasons, the first in the report's order.
+    First(usize),
 }
 
 /// Per enterprise before the first-N ranking.
@@ -569,7 +754,7 @@ pub fn evaluate_rules(
 /// names it), or a registered city there. `rule_city` is the rule's city folded, for a
 /// registered city the bundled list does not know.
 fn in_scope(province: &str, province_id: Option<u16>, rule_city: &str, e: &Enterprise) -> bool {
-    if province_id.is_some_and(|id| e.regions.contains(&id)) {
+    if province_id.is_some_and(|id| e.regions.contains(id)) {
         return true;
     }
     match &e.city_scope {
@@ -586,8 +771,15 @@ fn evaluate_rule<'e, 'a: 'e>(
     as_of: NaiveDate,
     focus: Option<&str>,
     evaluate_all: bool,
-    explain: bool,
+    detail: Detail,
 ) -> RuleOutcome {
+    let explain = detail == Detail::All;
+    let want_city = rule
+        .eligibility
+        .registered_city
+        .as_deref()
+        .map(crate::region::alias_key);
+    let want_city = want_city.as_deref();
     let mut notes = rule_notes(rule, as_of);
     let mut totals = RuleTotals::default();
     let mut pres: Vec<(&Enterprise, Pre)> = Vec::new();
@@ -604,9 +796,14 @@ fn evaluate_rule<'e, 'a: 'e>(
             continue;
         }
         if others_needed || focus == Some(key) {
-            pres.push((e, pre_evaluate(rule, e, as_of, explain)));
+            pres.push((e, pre_evaluate(rule, want_city, e, as_of, explain)));
         }
     }
+    // The entrants as they stood before the ranking, for explaining a place later.
+    let before_ranking = match (detail, rule.eligibility.first_n) {
+        (Detail::First(_), Some(_)) => entrants(&pres),
+        _ => Vec::new(),
+    };
     if let Some(first_n) = rule.eligibility.first_n {
         rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes, explain);
     }
@@ -621,12 +818,16 @@ fn evaluate_rule<'e, 'a: 'e>(
         totals,
     };
     if !explain {
-        // Totals only: the answers counted as `finish` would leave them, no result built.
+        // The answers counted as `finish` would leave them, without building them.
         for (_, pre) in &pres {
             let amount = pre.amount.filter(|_| pre.status == Status::Qualifies);
             count(&mut totals, pre.status, amount);
         }
-        return outcome(Vec::new(), totals);
+        let results = match detail {
+            Detail::First(k) => first_results(rule, want_city, &pres, &before_ranking, as_of, k),
+            _ => Vec::new(),
+        };
+        return outcome(results, totals);
     }
     let mut results = Vec::new();
     for (e, pre) in pres {
@@ -653,17 +854,66 @@ fn evaluate_rule<'e, 'a: 'e>(
     for r in &results {
         count(&mut totals, r.status, r.amount_cny);
     }
-    results.sort_by(|a, b| {
-        let rank = |s: Status| match s {
-            Status::Qualifies => 0,
-            Status::CannotTell => 1,
-            Status::DoesNotQualify => 2,
-        };
-        rank(a.status)
-            .cmp(&rank(b.status))
-            .then_with(|| a.enterprise.cmp(&b.enterprise))
-    });
+    results.sort_by(|a, b| report_order((a.status, &a.enterprise), (b.status, &b.enterprise)));
     outcome(results, totals)
+}
+
+/// Qualifying first, then undecided, then not qualifying; by name within each.
+fn report_order(a: (Status, &str), b: (Status, &str)) -> Ordering {
+    let rank = |s: Status| match s {
+        Status::Qualifies => 0,
+        Status::CannotTell => 1,
+        Status::DoesNotQualify => 2,
+    };
+    rank(a.0).cmp(&rank(b.0)).then_with(|| a.1.cmp(b.1))
+}
+
+/// The first `k` answers in the report's order, built with their reasons: each enterprise is
+/// evaluated again with its reasons and, under a first-N rule, placed among `before_ranking`
+/// (the entrants as they stood before the ranking) as the full evaluation places it.
+fn first_results(
+    rule: &Rule,
+    want_city: Option<&str>,
+    pres: &[(&Enterprise, Pre)],
+    before_ranking: &[Entrant],
+    as_of: NaiveDate,
+    k: usize,
+) -> Vec<EnterpriseResult> {
+    let order = |&i: &usize, &j: &usize| {
+        report_order(
+            (pres[i].1.status, &pres[i].0.name),
+            (pres[j].1.status, &pres[j].0.name),
+        )
+    };
+    let mut chosen: Vec<usize> = (0..pres.len()).collect();
+    if k == 0 {
+        return Vec::new();
+    }
+    if chosen.len() > k {
+        chosen.select_nth_unstable_by(k - 1, order);
+        chosen.truncate(k);
+    }
+    chosen.sort_unstable_by(order);
+    chosen
+        .into_iter()
+        .map(|i| {
+            let e = pres[i].0;
+            let mut pre = pre_evaluate(rule, want_city, e, as_of, true);
+            if let Some(first_n) = rule.eligibility.first_n {
+                if let Some(k) = before_ranking
+                    .binary_search_by_key(&i, |x| x.at)
+                    .ok()
+                    .filter(|&k| before_ranking[k].status == Status::Qualifies)
+                    .filter(|&k| before_ranking[k].rank.is_some())
+                {
+                    let (st, reason) = placed(first_n.n, first_n.tie, before_ranking, k);
+                    settle_place(&mut pre, st, Some(reason));
+                }
+            }
+            debug_assert_eq!(pre.status, pres[i].1.status);
+            finish(rule, e, pre)
+        })
+        .collect()
 }
 
 fn count(totals: &mut RuleTotals, status: Status, amount: Option<i64>) {
@@ -756,6 +1006,24 @@ enum Check {
     Needs,
 }
 
+/// What the conditions checked so far came to: only whether any was not met, and whether any
+/// needs a fact, decide the status.
+#[derive(Default)]
+struct Checks {
+    not_met: bool,
+    needs: bool,
+}
+
+impl Checks {
+    fn push(&mut self, c: Check) {
+        match c {
+            Check::Met => {}
+            Check::NotMet => self.not_met = true,
+            Check::Needs => self.needs = true,
+        }
+    }
+}
+
 /// The reasons an evaluation gives, or none when only the totals are wanted: each reason is
 /// built by a closure that runs only when someone will read it.
 struct Why {
@@ -784,19 +1052,30 @@ impl Why {
     }
 }
 
-fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: bool) -> Pre<'e> {
+/// `want_city`: the rule's registered city folded (`alias_key`), worked out once per rule.
+fn pre_evaluate<'e>(
+    rule: &Rule,
+    want_city: Option<&str>,
+    e: &'e Enterprise,
+    as_of: NaiveDate,
+    explain: bool,
+) -> Pre<'e> {
     let el = &rule.eligibility;
     let mut reasons = Why::new(explain);
     let mut needs = Vec::new();
-    let mut checks = Vec::new();
+    let mut checks = Checks::default();
 
     // Filings.
-    let mut candidates: Vec<&FilingFact> =
-        e.filings().filter(|f| el.kinds.contains(&f.kind)).collect();
-    candidates.sort_by(|a, b| filing_order(a, b));
+    let candidates = e.filings_in_order().filter(|f| el.kinds.contains(&f.kind));
     let mut counted: Vec<&FilingFact> = Vec::new();
     let mut undated: Vec<String> = Vec::new();
-    let mut first_of_kind: HashMap<FilingKind, &FilingFact> = HashMap::new();
+    // At most one per kind, and there are three kinds.
+    let mut first_of_kind: [Option<&FilingFact>; 3] = [None; 3];
+    let slot = |k: FilingKind| match k {
+        FilingKind::Filed => 0,
+        FilingKind::Registered => 1,
+        FilingKind::Algorithm => 2,
+    };
     // The window a counted filing was checked against, the same for every filing.
     let window = if let Some(to) = rule.applies.completed_by {
         Some(Window::CompletedBy { to })
@@ -807,7 +1086,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: b
             .filed_from
             .map(|from| Window::OnOrAfter { from })
     };
-    for f in &candidates {
+    for f in candidates {
         let kind = f.kind;
         if f.kind == FilingKind::Algorithm && !f.confirmed && !el.accept_unconfirmed {
             reasons.push(|| Reason::FilingUnconfirmed {
@@ -834,7 +1113,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: b
             continue;
         }
         if el.first_filing_only {
-            if let Some(first) = first_of_kind.get(&f.kind) {
+            if let Some(first) = first_of_kind[slot(kind)] {
                 reasons.push(|| Reason::FilingNotFirst {
                     kind,
                     number: f.number.clone(),
@@ -845,7 +1124,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: b
                 });
                 continue;
             }
-            first_of_kind.insert(f.kind, f);
+            first_of_kind[slot(kind)] = Some(f);
         }
         if let Some(from) = rule.applies.filed_from.filter(|from| d < *from) {
             reasons.push(|| Reason::FilingBeforeWindow {
@@ -908,8 +1187,7 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: b
                 checks.push(Check::Needs);
             }
             Some(c) => {
-                let same = crate::region::alias_key(&Cities::bundled().normalize(&c.value))
-                    == crate::region::alias_key(want);
+                let same = e.city_key.as_deref() == want_city;
                 if same {
                     if c.provenance == Provenance::InferredFromName && !c.confirmed {
                         reasons.push(|| Reason::CityInferredAccepted {
@@ -992,9 +1270,9 @@ fn pre_evaluate<'e>(rule: &Rule, e: &'e Enterprise, as_of: NaiveDate, explain: b
         });
     }
 
-    let mut status = if checks.iter().any(|c| matches!(c, Check::NotMet)) {
+    let mut status = if checks.not_met {
         Status::DoesNotQualify
-    } else if checks.iter().any(|c| matches!(c, Check::Needs)) {
+    } else if checks.needs {
         Status::CannotTell
     } else {
         Status::Qualifies
@@ -1193,6 +1471,150 @@ fn cap_total(cap: Option<i64>, total: i64, reasons: &mut Why) -> i64 {
     }
 }
 
+/// One enterprise that may take a first-N place: everything but `does_not_qualify` before the
+/// ranking, in evaluation order.
+struct Entrant<'e> {
+    /// Its index in the rule's list of answers.
+    at: usize,
+    status: Status,
+    rank: Option<&'e FilingFact>,
+    name: &'e str,
+}
+
+fn entrants<'e>(pres: &[(&'e Enterprise, Pre<'e>)]) -> Vec<Entrant<'e>> {
+    pres.iter()
+        .enumerate()
+        .filter(|(_, (_, p))| p.status != Status::DoesNotQualify)
+        .map(|(at, (e, p))| Entrant {
+            at,
+            status: p.status,
+            rank: p.rank,
+            name: e.name.as_str(),
+        })
+        .collect()
+}
+
+fn ahead(tie: TieRule, a: &FilingFact, b: &FilingFact) -> bool {
+    match tie {
+        TieRule::IncludeAllTied => a.filed_on < b.filed_on,
+        TieRule::ByNumber => filing_order(a, b) == Ordering::Less,
+    }
+}
+
+/// The place of entrant `k` (one that qualifies, with a filing to rank) among `all`: its
+/// status after the ranking and the reason, naming the undecided earlier filers and those
+/// filed the same day.
+fn placed(n: u32, tie: TieRule, all: &[Entrant], k: usize) -> (Status, Reason) {
+    let mine = all[k]
+        .rank
+        .expect("only entrants with a counted filing are placed");
+    let mut sure = 0u32;
+    let mut maybe = Vec::new();
+    let mut tied = Vec::new();
+    for (j, other) in all.iter().enumerate() {
+        if j == k {
+            continue;
+        }
+        match other.rank {
+            Some(o) if ahead(tie, o, mine) => {
+                if other.status == Status::Qualifies {
+                    sure += 1;
+                } else {
+                    maybe.push(other.name);
+                }
+            }
+            Some(o) if o.filed_on == mine.filed_on => tied.push(other.name.to_string()),
+            Some(_) => {}
+            None => maybe.push(other.name),
+        }
+    }
+    let place = sure + 1;
+    let number = mine.number.clone();
+    let filed_on = mine.filed_on;
+    if sure >= n {
+        (
+            Status::DoesNotQualify,
+            Reason::RankedOut {
+                place,
+                n,
+                number,
+                filed_on,
+                tie,
+                tied,
+            },
+        )
+    } else if sure + maybe.len() as u32 >= n {
+        (
+            Status::CannotTell,
+            Reason::RankUncertain {
+                place,
+                place_to: place + maybe.len() as u32,
+                n,
+                number,
+                filed_on,
+                undecided: maybe.iter().map(|m| m.to_string()).collect(),
+                tied,
+            },
+        )
+    } else {
+        (
+            Status::Qualifies,
+            Reason::RankedIn {
+                place,
+                n,
+                number,
+                filed_on,
+                tie,
+                tied,
+            },
+        )
+    }
+}
+
+/// The status after the ranking of every entrant [`placed`] would place, without its reason:
+/// the earlier filers are counted by binary search in sorted lists instead of a pass over all
+/// entrants for each (a few thousand entrants at 1M make that millions of comparisons).
+fn placed_statuses(n: u32, tie: TieRule, all: &[Entrant]) -> Vec<(usize, Status)> {
+    // Under both tie rules "ahead" is "sorts strictly before" in one order of the ranked filings.
+    type Key = (Option<NaiveDate>, Option<(Option<NaiveDate>, u64, String)>);
+    let key = |f: &FilingFact| -> Key {
+        match tie {
+            TieRule::IncludeAllTied => (f.filed_on, None),
+            TieRule::ByNumber => (f.filed_on, Some(number_order(&f.number))),
+        }
+    };
+    let keys: Vec<Option<Key>> = all.iter().map(|x| x.rank.map(key)).collect();
+    let mut sure: Vec<&Key> = Vec::new();
+    let mut maybe: Vec<&Key> = Vec::new();
+    let mut unranked = 0u32;
+    for (x, k) in all.iter().zip(&keys) {
+        match k {
+            Some(k) if x.status == Status::Qualifies => sure.push(k),
+            Some(k) => maybe.push(k),
+            None => unranked += 1,
+        }
+    }
+    sure.sort_unstable();
+    maybe.sort_unstable();
+    all.iter()
+        .zip(&keys)
+        .filter(|(x, _)| x.status == Status::Qualifies)
+        .filter_map(|(x, k)| k.as_ref().map(|k| (x, k)))
+        .map(|(x, k)| {
+            let before = |list: &[&Key]| list.partition_point(|o| *o < k) as u32;
+            let (sure, maybe) = (before(&sure), before(&maybe) + unranked);
+            let status = if sure >= n {
+                Status::DoesNotQualify
+            } else if sure + maybe >= n {
+                Status::CannotTell
+            } else {
+                Status::Qualifies
+            };
+            (x.at, status)
+        })
+        .collect()
+}
+
 /// Applies "the first N by filing date". Only enterprises that meet every other condition take
 /// places; one that might (cannot_tell) and filed earlier makes a later place uncertain.
 fn rank_first_n(
@@ -1202,114 +1624,40 @@ fn rank_first_n(
     notes: &mut Vec<RuleNote>,
     explain: bool,
 ) {
-    let ahead = |a: &FilingFact, b: &FilingFact| -> bool {
-        match tie {
-            TieRule::IncludeAllTied => a.filed_on < b.filed_on,
-            TieRule::ByNumber => filing_order(a, b) == Ordering::Less,
-        }
+    let all = entrants(pres);
+    let updates: Vec<(usize, Status, Option<Reason>)> = if explain {
+        (0..all.len())
+            .filter(|&k| all[k].status == Status::Qualifies && all[k].rank.is_some())
+            .map(|k| {
+                let (st, reason) = placed(n, tie, &all, k);
+                (all[k].at, st, Some(reason))
+            })
+            .collect()
+    } else {
+        placed_statuses(n, tie, &all)
+            .into_iter()
+            .map(|(at, st)| (at, st, None))
+            .collect()
     };
-    let entrants: Vec<(usize, Status, Option<&FilingFact>, &str)> = pres
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, p))| p.status != Status::DoesNotQualify)
-        .map(|(i, (e, p))| (i, p.status, p.rank, e.name.as_str()))
-        .collect();
-    let mut updates: Vec<(usize, Status, Option<Reason>)> = Vec::new();
-    for (i, status, rank, _) in &entrants {
-        if *status != Status::Qualifies {
-            continue;
-        }
-        let Some(mine) = rank else { continue };
-        let mut sure = Vec::new();
-        let mut maybe = Vec::new();
-        let mut tied = Vec::new();
-        for (j, st, other, name) in &entrants {
-            if j == i {
-                continue;
-            }
-            match other {
-                Some(o) if ahead(o, mine) => {
-                    if *st == Status::Qualifies {
-                        sure.push(*name);
-                    } else {
-                        maybe.push(*name);
-                    }
-                }
-                Some(o) if explain && o.filed_on == mine.filed_on => tied.push(name.to_string()),
-                Some(_) => {}
-                None => maybe.push(*name),
-            }
-        }
-        let place = sure.len() as u32 + 1;
-        let st = if sure.len() as u32 >= n {
-            Status::DoesNotQualify
-        } else if (sure.len() + maybe.len()) as u32 >= n {
-            Status::CannotTell
-        } else {
-            Status::Qualifies
-        };
-        if !explain {
-            updates.push((*i, st, None));
-            continue;
-        }
-        let number = mine.number.clone();
-        let filed_on = mine.filed_on;
-        let (st, reason) = if sure.len() as u32 >= n {
-            (
-                Status::DoesNotQualify,
-                Reason::RankedOut {
-                    place,
-                    n,
-                    number,
-                    filed_on,
-                    tie,
-                    tied,
-                },
-            )
-        } else if (sure.len() + maybe.len()) as u32 >= n {
-            (
-                Status::CannotTell,
-                Reason::RankUncertain {
-                    place,
-                    place_to: place + maybe.len() as u32,
-                    n,
-                    number,
-                    filed_on,
-                    undecided: maybe.iter().map(|m| m.to_string()).collect(),
-                    tied,
-                },
-            )
-        } else {
-            (
-                Status::Qualifies,
-                Reason::RankedIn {
-                    place,
-                    n,
-                    number,
-                    filed_on,
-                    tie,
-                    tied,
-                },
-            )
-        };
-        updates.push((*i, st, Some(reason)));
-    }
     let qualifying = updates
         .iter()
         .filter(|(_, s, _)| *s == Status::Qualifies)
         .count() as u32;
     for (i, st, reason) in updates {
-        let p = &mut pres[i].1;
-        p.reasons.extend(reason);
-        if st == Status::CannotTell {
-            p.needs.push(Need::EarlierFilersDecided);
-        }
-        p.status = st;
+        settle_place(&mut pres[i].1, st, reason);
     }
     notes.push(RuleNote::FirstN { n });
     if qualifying > n {
         notes.push(RuleNote::TiedBoundary { qualifying, n });
     }
+}
+
+fn settle_place(p: &mut Pre, st: Status, reason: Option<Reason>) {
+    p.reasons.extend(reason);
+    if st == Status::CannotTell {
+        p.needs.push(Need::EarlierFilersDecided);
+    }
+    p.status = st;
 }
 
 fn finish(rule: &Rule, e: &Enterprise, pre: Pre) -> EnterpriseResult {

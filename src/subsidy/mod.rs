@@ -8,6 +8,7 @@ pub mod facts;
 pub mod local_text;
 pub mod reason;
 pub mod rules;
+pub mod snapshot;
 pub mod view;
 
 pub use eval::{evaluate_rules, EvaluationReport, EvaluationRow, FilingFact, Status};

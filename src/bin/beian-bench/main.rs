@@ -12,6 +12,7 @@ mod app;
 mod cases;
 mod concurrency;
 mod generate;
+mod subsidies;
 mod suite;
 mod usecases;
 
@@ -43,6 +44,8 @@ enum Command {
     Run(suite::RunArgs),
     /// Each query of the Filings-screen mix repeated on its own, with its p95, on one registry.
     Cases(cases::CasesArgs),
+    /// The subsidy evaluation cold and warm, every result, totals and the screen's page.
+    Subsidies(subsidies::SubsidiesArgs),
     /// The app's launch to first filings painted and its idle memory, beside an empty Tauri
     /// window (needs a display: run under xvfb-run).
     App(app::AppArgs),
@@ -69,6 +72,7 @@ fn main() {
         }),
         Command::Run(args) => suite::run(&args),
         Command::Cases(args) => cases::run(&args),
+        Command::Subsidies(args) => subsidies::run(&args),
         Command::App(args) => app::run(&args),
         Command::ImportChild { db, file } => suite::import_child(&db, &file),
     };

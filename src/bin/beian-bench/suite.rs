@@ -311,6 +311,9 @@ impl Latency {
     fn wall_p95(&self) -> f64 {
         percentile(&self.wall, 0.95)
     }
+    pub fn wall_p50(&self) -> f64 {
+        percentile(&self.wall, 0.5)
+    }
 }
 
 struct SizeResult {

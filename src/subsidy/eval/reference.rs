@@ -33,6 +33,12 @@ fn gather<'a>(
             .registry
             .push(f);
     }
+    // Filings are put in order once per enterprise (the evaluation reads them in that order;
+    // `filings_are_read_in_the_order_a_stable_sort_gives` checks that order), and the registered city folded once, as rules compare it.
+    for e in out.values_mut() {
+        e.sort_filings();
+        e.cache_scope();
+    }
     out
 }
 
@@ -71,7 +77,7 @@ pub(crate) fn evaluate_rules_reference(
             as_of,
             focus_key.as_deref(),
             true,
-            true,
+            Detail::All,
         );
         outcomes.push(o);
     }

@@ -818,3 +818,58 @@ fn the_bundled_rules_give_their_own_words_in_chinese_too() {
         );
     }
 }
+
+#[test]
+fn filings_are_read_in_the_order_a_stable_sort_gives() {
+    let name = "杭州排序科技有限公司";
+    let mut registry = vec![
+        filed("Zhejiang-B-20240105", "浙江省", name, "2024-01-15"),
+        filed("Zhejiang-A-20240105", "浙江省", name, "2024-01-15"),
+        filed("Zhejiang-C-202401050002", "浙江省", name, "2024-01-15"),
+        filed("Zhejiang-C-202401050001", "浙江省", name, "2024-01-15"),
+        filed("Zhejiang-Early-20230801", "浙江省", name, "2023-08-11"),
+        filed("Zhejiang-Z-20250101", "浙江省", name, "2025-01-10"),
+    ];
+    registry.push(FilingFact {
+        filed_on: None,
+        ..filed("Zhejiang-Undated-20240101", "浙江省", name, "2024-01-01")
+    });
+    let algorithm = |number: &str, on: &str| AlgorithmFiling {
+        number: number.into(),
+        filed_on: on.into(),
+        provenance: Provenance::Entered,
+        confirmed: true,
+    };
+    let mut c = company(name, "杭州市", None);
+    c.algorithm_filings = vec![
+        // Ties with a registry filing on every key: a stable sort keeps it first.
+        algorithm("Zhejiang-A-20240105", "2024-01-15"),
+        algorithm("网信算备330100000000001240015", "2024-01-15"),
+        algorithm("网信算备330100000000002230011", "2023-08-11"),
+        algorithm("undated", "not a date"),
+        algorithm("Zhejiang-Z-20250101", "2025-01-10"),
+    ];
+    let companies = vec![c];
+    let mut expected: Vec<FilingFact> = companies[0]
+        .algorithm_filings
+        .iter()
+        .map(|a| algorithm_fact(a, name))
+        .chain(registry.iter().cloned())
+        .collect();
+    expected.sort_by(filing_order);
+    let all = Enterprises::gather(&registry, &companies);
+    let e = all.get(&company_key(name)).unwrap();
+    let got: Vec<(&str, FilingKind)> = e
+        .filings_in_order()
+        .map(|f| (f.number.as_str(), f.kind))
+        .collect();
+    let want: Vec<(&str, FilingKind)> = expected
+        .iter()
+        .map(|f| (f.number.as_str(), f.kind))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        got[0].0, "undated",
+        "undated filings sort first (None < Some)"
+    );
+}

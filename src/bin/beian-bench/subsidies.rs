@@ -1,0 +1,76 @@
+//! The subsidy evaluation on one registry, each way the app and the CLI ask for it: cold (the
+//! filings read and grouped first, as the CLI and the first visit of the Subsidies screen pay),
+//! and warm (the registry unchanged since the last evaluation, as a change of date or rule on
+//! the screen pays): every result with its reasons, the totals only, and the screen's page.
+
+use crate::suite::Latency;
+use beian::Registry;
+use chrono::NaiveDate;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct SubsidiesArgs {
+    /// The registry to evaluate (opened read-write: give it a copy).
+    #[arg(long)]
+    db: PathBuf,
+    /// Repetitions of each measurement; the median counts.
+    #[arg(long, default_value_t = 3)]
+    reps: usize,
+    /// The as-of date of the evaluation.
+    #[arg(long, default_value = "2025-01-01")]
+    as_of: NaiveDate,
+}
+
+#[derive(Debug, Default)]
+pub struct Figures {
+    pub cold: Latency,
+    pub warm: Latency,
+    pub totals_warm: Latency,
+    pub screen_warm: Latency,
+}
+
+/// The evaluations the app's Subsidies screen gets at most per rule.
+pub const SCREEN_PER_RULE: usize = 500;
+
+pub fn measure(reg: &Registry, day: NaiveDate, reps: usize, f: &mut Figures) -> Result<(), String> {
+    let e = |e: beian::Error| e.to_string();
+    for _ in 0..reps.max(1) {
+        reg.release_evaluation();
+        std::hint::black_box(f.cold.time(|| reg.evaluate(None, None, day)).map_err(e)?);
+        std::hint::black_box(f.warm.time(|| reg.evaluate(None, None, day)).map_err(e)?);
+        std::hint::black_box(
+            f.totals_warm
+                .time(|| reg.evaluate_totals(None, day))
+                .map_err(e)?,
+        );
+        std::hint::black_box(
+            f.screen_warm
+                .time(|| reg.evaluate_first(None, day, SCREEN_PER_RULE))
+                .map_err(e)?,
+        );
+    }
+    reg.release_evaluation();
+    Ok(())
+}
+
+pub fn run(args: &SubsidiesArgs) -> Result<(), String> {
+    let reg = Registry::open(&args.db).map_err(|e| e.to_string())?;
+    let mut f = Figures::default();
+    measure(&reg, args.as_of, args.reps, &mut f)?;
+    println!(
+        "subsidy evaluation of all rules as of {}, {} reps, median CPU (wall) ms:",
+        args.as_of, args.reps
+    );
+    for (name, l) in [
+        ("every result, cold (reads the registry)", &f.cold),
+        ("every result, warm (registry unchanged)", &f.warm),
+        ("totals only, warm", &f.totals_warm),
+        (
+            "the screen's page (totals + first 500 per rule), warm",
+            &f.screen_warm,
+        ),
+    ] {
+        println!("  {name:<58} {:>9.1} ({:.1})", l.p50(), l.wall_p50());
+    }
+    Ok(())
+}
