@@ -463,7 +463,7 @@ impl Scopes {
 /// FxHash (as rustc uses): the grouping hashes a million company spellings and provinces, for
 /// which SipHash's resistance to chosen keys buys nothing and costs a few percent of the run.
 #[derive(Default, Clone, Copy)]
-struct Fx(u64);
+pub(crate) struct Fx(u64);
 
 impl std::hash::Hasher for Fx {
     fn write(&mut self, bytes: &[u8]) {
@@ -495,7 +495,7 @@ impl Fx {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 impl<'a> Enterprises<'a> {
     /// Groups registry filings and recorded companies into enterprises: one per company key,
@@ -782,8 +782,14 @@ fn evaluate_rule<'e, 'a: 'e>(
     let want_city = want_city.as_deref();
     let mut notes = rule_notes(rule, as_of);
     let mut totals = RuleTotals::default();
-    let mut pres: Vec<(&Enterprise, Pre)> = Vec::new();
+    // Every enterprise given is in scope when no company is asked for (see `Enterprises::run`).
+    let mut pres: Vec<(&Enterprise, Pre)> = Vec::with_capacity(if focus.is_none() {
+        enterprises.size_hint().0
+    } else {
+        0
+    });
     let mut out_of_scope_focus: Option<EnterpriseResult> = None;
+    let mut scratch = Vec::new();
     // For one company, only a first-N rule needs the others' answers (to rank it among them);
     // otherwise they are counted in or out of scope and their results would be dropped anyway.
     let others_needed = evaluate_all || focus.is_none() || rule.eligibility.first_n.is_some();
@@ -796,7 +802,10 @@ fn evaluate_rule<'e, 'a: 'e>(
             continue;
         }
         if others_needed || focus == Some(key) {
-            pres.push((e, pre_evaluate(rule, want_city, e, as_of, explain)));
+            pres.push((
+                e,
+                pre_evaluate(rule, want_city, e, as_of, explain, &mut scratch),
+            ));
         }
     }
     // The entrants as they stood before the ranking, for explaining a place later.
@@ -898,7 +907,7 @@ fn first_results(
         .into_iter()
         .map(|i| {
             let e = pres[i].0;
-            let mut pre = pre_evaluate(rule, want_city, e, as_of, true);
+            let mut pre = pre_evaluate(rule, want_city, e, as_of, true, &mut Vec::new());
             if let Some(first_n) = rule.eligibility.first_n {
                 if let Some(k) = before_ranking
                     .binary_search_by_key(&i, |x| x.at)
@@ -1024,28 +1033,28 @@ impl Checks {
     }
 }
 
-/// The reasons an evaluation gives, or none when only the totals are wanted: each reason is
-/// built by a closure that runs only when someone will read it.
-struct Why {
+/// The reasons (or the missing facts) an evaluation gives, or none when only the totals are
+/// wanted: each is built by a closure that runs only when someone will read it.
+struct Why<T = Reason> {
     explain: bool,
-    list: Vec<Reason>,
+    list: Vec<T>,
 }
 
-impl Why {
-    fn new(explain: bool) -> Why {
+impl<T> Why<T> {
+    fn new(explain: bool) -> Why<T> {
         Why {
             explain,
             list: Vec::new(),
         }
     }
 
-    fn push(&mut self, reason: impl FnOnce() -> Reason) {
+    fn push(&mut self, reason: impl FnOnce() -> T) {
         if self.explain {
             self.list.push(reason());
         }
     }
 
-    fn insert_first(&mut self, reason: impl FnOnce() -> Reason) {
+    fn insert_first(&mut self, reason: impl FnOnce() -> T) {
         if self.explain {
             self.list.insert(0, reason());
         }
@@ -1059,15 +1068,20 @@ fn pre_evaluate<'e>(
     e: &'e Enterprise,
     as_of: NaiveDate,
     explain: bool,
+    scratch: &mut Vec<&'e FilingFact>,
 ) -> Pre<'e> {
     let el = &rule.eligibility;
     let mut reasons = Why::new(explain);
-    let mut needs = Vec::new();
+    let mut needs: Why<Need> = Why::new(explain);
     let mut checks = Checks::default();
 
     // Filings.
     let candidates = e.filings_in_order().filter(|f| el.kinds.contains(&f.kind));
-    let mut counted: Vec<&FilingFact> = Vec::new();
+    // Kept in the answer only when it is explained: otherwise only its first filing (the
+    // rank) and the amount are read, and a buffer reused across enterprises spares an
+    // allocation each.
+    scratch.clear();
+    let counted = scratch;
     let mut undated: Vec<String> = Vec::new();
     // At most one per kind, and there are three kinds.
     let mut first_of_kind: [Option<&FilingFact>; 3] = [None; 3];
@@ -1157,11 +1171,9 @@ fn pre_evaluate<'e>(
     }
     if counted.is_empty() {
         if !undated.is_empty() {
-            needs.extend(
-                undated
-                    .into_iter()
-                    .map(|number| Need::FilingDate { number }),
-            );
+            for number in undated {
+                needs.push(|| Need::FilingDate { number });
+            }
             checks.push(Check::Needs);
         } else {
             checks.push(Check::NotMet);
@@ -1176,11 +1188,11 @@ fn pre_evaluate<'e>(
     if let Some(want) = &el.registered_city {
         match &e.facts.registered_city {
             None => {
-                needs.push(Need::RegisteredCity);
+                needs.push(|| Need::RegisteredCity);
                 checks.push(Check::Needs);
             }
             Some(c) if !usable(rule, c) => {
-                needs.push(Need::RegisteredCityConfirmed {
+                needs.push(|| Need::RegisteredCityConfirmed {
                     city: c.value.clone(),
                     origin: origin(c),
                 });
@@ -1216,11 +1228,11 @@ fn pre_evaluate<'e>(
     if let Some(want) = &el.registered_district {
         match &e.facts.registered_district {
             None => {
-                needs.push(Need::RegisteredDistrict);
+                needs.push(|| Need::RegisteredDistrict);
                 checks.push(Check::Needs);
             }
             Some(d) if !usable(rule, d) => {
-                needs.push(Need::RegisteredDistrictConfirmed {
+                needs.push(|| Need::RegisteredDistrictConfirmed {
                     district: d.value.clone(),
                     origin: origin(d),
                 });
@@ -1258,7 +1270,7 @@ fn pre_evaluate<'e>(
                 }
             }
             _ => {
-                needs.push(Need::SelfDeveloped);
+                needs.push(|| Need::SelfDeveloped);
                 checks.push(Check::Needs);
             }
         }
@@ -1278,16 +1290,16 @@ fn pre_evaluate<'e>(
         Status::Qualifies
     };
     if status == Status::DoesNotQualify {
-        needs.clear();
+        needs.list.clear();
     }
 
     let mut amount = None;
     let mut amount_unknown_reason = None;
     if status != Status::DoesNotQualify && !counted.is_empty() {
-        let a = award(rule, e, &counted, as_of, &mut reasons, &mut needs);
+        let a = award(rule, e, counted, as_of, &mut reasons, &mut needs);
         match a {
             Amount::Known(x) => amount = Some(x),
-            Amount::Unknown(why) => amount_unknown_reason = Some(why),
+            Amount::Unknown(why) => amount_unknown_reason = why,
             Amount::Needs => {
                 if status == Status::Qualifies {
                     status = Status::CannotTell;
@@ -1300,8 +1312,8 @@ fn pre_evaluate<'e>(
     Pre {
         status,
         reasons: reasons.list,
-        needs,
-        counted,
+        needs: needs.list,
+        counted: if explain { counted.clone() } else { Vec::new() },
         amount,
         amount_unknown_reason,
         rank,
@@ -1310,17 +1322,21 @@ fn pre_evaluate<'e>(
 
 enum Amount {
     Known(i64),
-    Unknown(AmountUnknown),
+    /// Why the amount is not known, when the reasons are wanted.
+    Unknown(Option<AmountUnknown>),
     Needs,
 }
 
 fn amount_unknown(rule: &Rule, reasons: &mut Why) -> Amount {
+    if !reasons.explain {
+        return Amount::Unknown(None);
+    }
     let why = match &rule.award.amount_unknown_reason {
         Some(text) => AmountUnknown::RuleSays { text: text.clone() },
         None => AmountUnknown::NoAmount,
     };
     reasons.push(|| Reason::AmountNotKnown { why: why.clone() });
-    Amount::Unknown(why)
+    Amount::Unknown(Some(why))
 }
 
 fn award(
@@ -1329,7 +1345,7 @@ fn award(
     counted: &[&FilingFact],
     as_of: NaiveDate,
     reasons: &mut Why,
-    needs: &mut Vec<Need>,
+    needs: &mut Why<Need>,
 ) -> Amount {
     let w = &rule.award;
     match w.kind {
@@ -1444,7 +1460,7 @@ fn award(
                 first_year,
             });
             if !any {
-                needs.push(Need::Spend {
+                needs.push(|| Need::Spend {
                     spend: kind,
                     years: missing,
                 });

@@ -6,7 +6,7 @@
 //! which changes the filings or the facts, so the grouping is kept with the version of the data
 //! it was read from and built again only when that version moves.
 
-use super::eval::{Enterprises, FilingFact};
+use super::eval::{Enterprises, FilingFact, FxMap};
 use super::facts::CompanyFacts;
 
 /// What [`Enterprises::gather`] borrows from.
@@ -25,7 +25,8 @@ self_cell::self_cell!(
 );
 
 impl Snapshot {
-    pub fn build(inputs: Inputs) -> Snapshot {
+    pub fn build(mut inputs: Inputs) -> Snapshot {
+        inputs.filings = by_company(inputs.filings);
         Snapshot::new(inputs, |i| Enterprises::gather(&i.filings, &i.companies))
     }
 
@@ -70,5 +71,76 @@ impl<V: PartialEq> Kept<V> {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .is_some()
+    }
+}
+
+/// The filings with each company spelling's together, spellings in the order first met and
+/// each one's filings in the order given. The store reads them by date; a rule then reads an
+/// enterprise's filings from all over a million-element array, and at 1M those cache misses
+/// were most of a warm evaluation. Grouping keeps what the evaluation sees the same: an
+/// enterprise is still named by its first filing's spelling, and its filings are sorted anyway.
+fn by_company(filings: Vec<FilingFact>) -> Vec<FilingFact> {
+    let mut group_of: FxMap<&str, u32> = FxMap::default();
+    let mut sizes: Vec<usize> = Vec::new();
+    let groups: Vec<u32> = filings
+        .iter()
+        .map(|f| {
+            let next = sizes.len() as u32;
+            let g = *group_of.entry(f.company.as_str()).or_insert(next);
+            if g == next {
+                sizes.push(0);
+            }
+            sizes[g as usize] += 1;
+            g
+        })
+        .collect();
+    drop(group_of);
+    let mut start = Vec::with_capacity(sizes.len());
+    let mut at = 0;
+    for n in sizes {
+        start.push(at);
+        at += n;
+    }
+    let mut slots: Vec<Option<FilingFact>> = Vec::new();
+    slots.resize_with(filings.len(), || None);
+    for (f, g) in filings.into_iter().zip(groups) {
+        let to = &mut start[g as usize];
+        slots[*to] = Some(f);
+        *to += 1;
+    }
+    slots
+        .into_iter()
+        .map(|f| f.expect("every slot filled once"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subsidy::FilingKind;
+
+    fn f(number: &str, company: &str) -> FilingFact {
+        FilingFact {
+            number: number.into(),
+            kind: FilingKind::Filed,
+            region: Some("浙江省".into()),
+            company: company.into(),
+            filed_on: None,
+            confirmed: true,
+        }
+    }
+
+    #[test]
+    fn filings_are_grouped_by_spelling_in_the_order_first_met() {
+        let got = by_company(vec![
+            f("1", "乙"),
+            f("2", "甲"),
+            f("3", "乙"),
+            f("4", "丙"),
+            f("5", "甲"),
+            f("6", "乙"),
+        ]);
+        let numbers: Vec<&str> = got.iter().map(|f| f.number.as_str()).collect();
+        assert_eq!(numbers, ["1", "3", "6", "2", "5", "4"]);
     }
 }
