@@ -150,8 +150,12 @@ pub fn evaluate_subsidies(
 ) -> Res<EvaluationView> {
     let as_of = day(&as_of)?;
     state.with(|r| {
-        r.evaluate(rule.as_deref(), company.as_deref(), as_of)
-            .map(|report| report.render_capped(language, SCREEN_RESULTS_PER_RULE))
+        let report = match company.as_deref() {
+            // Every enterprise: reasons are built only for those the screen gets.
+            None => r.evaluate_first(rule.as_deref(), as_of, SCREEN_RESULTS_PER_RULE),
+            Some(c) => r.evaluate(rule.as_deref(), Some(c), as_of),
+        };
+        report.map(|report| report.render_capped(language, SCREEN_RESULTS_PER_RULE))
     })
 }
 

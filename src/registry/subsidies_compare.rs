@@ -275,6 +275,12 @@ fn the_evaluation_matches_the_whole_registry_evaluation() {
             }
             assert_eq!(first, want, "first {k} as of {as_of}");
         }
+        // As the screen gets it: the same view, with the same count of enterprises left out.
+        let lang = crate::export::Language::Zh;
+        let view = |r: EvaluationReport| serde_json::to_value(r.render_capped(lang, 7)).unwrap();
+        let first = view(reg.evaluate_first(None, d(as_of), 7).unwrap());
+        assert_eq!(first, view(reg.evaluate(None, None, d(as_of)).unwrap()));
+        assert!(first["rules"][0]["omitted"].as_u64().unwrap() > 0);
     }
 
     // One company under every rule (and under one rule), by each of its spellings, including

@@ -90,7 +90,12 @@ impl EvaluationReport {
                     enabled: o.enabled,
                     notes: o.notes.iter().map(|n| n.text(lang)).collect(),
                     note_codes: o.notes.clone(),
-                    omitted: o.results.len().saturating_sub(cap) as u32,
+                    // Counted from the totals: the results may already be only the first ones
+                    // (`Registry::evaluate_first`).
+                    omitted: (o.totals.qualifies
+                        + o.totals.cannot_tell
+                        + o.totals.does_not_qualify)
+                        .saturating_sub(o.results.len().min(cap) as u32),
                     results: kept(&o.results, cap)
                         .map(|r| EnterpriseView {
                             enterprise: r.enterprise.clone(),

@@ -53,9 +53,29 @@ pub fn measure(reg: &Registry, day: NaiveDate, reps: usize, f: &mut Figures) -> 
     Ok(())
 }
 
+/// This process's resident memory, in MiB.
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
 pub fn run(args: &SubsidiesArgs) -> Result<(), String> {
     let reg = Registry::open(&args.db).map_err(|e| e.to_string())?;
     let mut f = Figures::default();
+    let before = rss_mib();
+    reg.evaluate_totals(None, args.as_of)
+        .map_err(|e| e.to_string())?;
+    println!(
+        "resident memory: {before:.0} MiB opened, {:.0} MiB with the evaluation's inputs kept",
+        rss_mib()
+    );
     measure(&reg, args.as_of, args.reps, &mut f)?;
     println!(
         "subsidy evaluation of all rules as of {}, {} reps, median CPU (wall) ms:",

@@ -12,7 +12,7 @@ use std::path::Path;
 pub struct UseCases {
     pub stats_region: Latency,
     pub stats_month: Latency,
-    pub subsidies: Latency,
+    pub subsidies: crate::subsidies::Figures,
     pub export_csv: Latency,
     pub export_xlsx: Latency,
     pub export_rows: u64,
@@ -61,13 +61,7 @@ pub fn measure(
     }
 
     let day = NaiveDate::from_ymd_opt(2025, 1, 1).expect("a valid date");
-    for _ in 0..3 {
-        let report = u
-            .subsidies
-            .time(|| reg.evaluate(None, None, day))
-            .map_err(e)?;
-        std::hint::black_box(report);
-    }
+    crate::subsidies::measure(reg, day, 3, &mut u.subsidies)?;
 
     for (format, lat) in [
         (ExportFormat::Csv, &mut u.export_csv),
