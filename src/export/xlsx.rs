@@ -6,7 +6,7 @@
 
 use super::{
     describe_filter, describe_sort, kind_label, title_of, unwritable, ExportRequest, Language,
-    ReportInputs,
+    ReportInputs, ReportSubsidies,
 };
 use crate::error::{Error, Result};
 use crate::filing::Kind;
@@ -14,6 +14,10 @@ use crate::query::FilingFilter;
 use crate::store::Store;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use std::path::Path;
+
+/// A subsidy evaluation still being computed (on another thread) while the Filings sheet is
+/// written; called once, after that sheet.
+pub(crate) type LateSubsidies<'a> = Box<dyn FnOnce() -> Result<ReportSubsidies> + 'a>;
 
 /// Data rows per Filings sheet: Excel's row limit less the header.
 const ROWS_PER_SHEET: u64 = 1_048_575;
@@ -103,6 +107,7 @@ pub(crate) fn write(
     req: &ExportRequest,
     filter: &FilingFilter,
     inputs: &ReportInputs,
+    late: Option<LateSubsidies<'_>>,
     file: &mut std::fs::File,
     progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<u64> {
@@ -115,7 +120,9 @@ pub(crate) fn write(
     if let Some(dir) = Path::new(&req.path).parent().filter(|d| d.is_dir()) {
         wb.set_tempdir(dir).map_err(xerr)?;
     }
-    cover(wb.add_worksheet(), names[0], req, inputs, &f)?;
+    // The cover comes first but is filled in last: it counts the subsidy results, which may
+    // still be being evaluated while the filings are written.
+    wb.add_worksheet();
 
     let stats = &inputs.stats;
     let total = stats.total;
@@ -193,8 +200,18 @@ pub(crate) fn write(
     finish_filings_sheet(last_sheet(&mut wb), row_in_sheet, &widths)?;
     debug_assert!(sheet_no < sheets);
 
+    let evaluated;
+    let subsidies = match late {
+        Some(evaluate) => {
+            evaluated = evaluate()?;
+            Some(&evaluated)
+        }
+        None => inputs.subsidies.as_ref(),
+    };
+    let first = wb.worksheet_from_index(0).map_err(xerr)?;
+    cover(first, names[0], req, inputs, subsidies, &f)?;
     statistics(wb.add_worksheet(), names[2], lang, inputs, &f)?;
-    if let Some(subsidies) = &inputs.subsidies {
+    if let Some(subsidies) = subsidies {
         subsidy_sheet(wb.add_worksheet(), names[3], lang, subsidies, &f)?;
     }
     batches(wb.add_worksheet(), names[4], lang, inputs, &f)?;
@@ -228,6 +245,7 @@ fn cover(
     name: &str,
     req: &ExportRequest,
     inputs: &ReportInputs,
+    subsidies: Option<&ReportSubsidies>,
     f: &Formats,
 ) -> Result<()> {
     let lang = req.language;
@@ -273,7 +291,7 @@ fn cover(
         ),
         (
             lang.pick("补贴评估", "Subsidy evaluation").into(),
-            match &inputs.subsidies {
+            match subsidies {
                 None => lang
                     .pick("未包含补贴评估", "No subsidy evaluation included")
                     .into(),
@@ -382,7 +400,7 @@ fn subsidy_sheet(
     ws: &mut Worksheet,
     name: &str,
     lang: Language,
-    sub: &super::ReportSubsidies,
+    sub: &ReportSubsidies,
     f: &Formats,
 ) -> Result<()> {
     ws.set_name(name).map_err(xerr)?;
