@@ -469,9 +469,7 @@ fn export_with(
     let bytes = write_atomically(&target, |file| {
         written = match req.format {
             ExportFormat::Csv => csv::write(store, req, &filter, &inputs.stats, file, progress)?,
-            ExportFormat::Xlsx => {
-                xlsx::write(store, req, &filter, inputs, late, file, progress)?
-            }
+            ExportFormat::Xlsx => xlsx::write(store, req, &filter, inputs, late, file, progress)?,
             ExportFormat::Html => {
                 let report = report::Report::build(store, req, &filter, inputs, progress)?;
                 file.write_all(report::html(&report).as_bytes())

@@ -120,6 +120,10 @@ pub(crate) fn write(
     if let Some(dir) = Path::new(&req.path).parent().filter(|d| d.is_dir()) {
         wb.set_tempdir(dir).map_err(xerr)?;
     }
+    // Level 3, the level Excel itself saves with, rather than 6: at 1M filings the zip
+    // compression of about 700 MB of XML was over a third of the writer's time; 3 takes about
+    // 3 s less for a file about 8 % larger (1 would save about twice that for 44 % larger).
+    wb.set_zip_compression_level(3);
     // The cover comes first but is filled in last: it counts the subsidy results, which may
     // still be being evaluated while the filings are written.
     wb.add_worksheet();
@@ -139,7 +143,7 @@ pub(crate) fn write(
     let sheets = total.div_ceil(ROWS_PER_SHEET).max(1);
     let mut sheet_no = 0u64;
     let new_sheet = |wb: &mut Workbook, no: u64| -> Result<()> {
-        let ws = wb.add_worksheet_with_constant_memory();
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
         let name = if no == 0 {
             names[1].to_string()
         } else {
@@ -212,7 +216,10 @@ pub(crate) fn write(
     cover(first, names[0], req, inputs, subsidies, &f)?;
     statistics(wb.add_worksheet(), names[2], lang, inputs, &f)?;
     if let Some(subsidies) = subsidies {
-        subsidy_sheet(wb.add_worksheet(), names[3], lang, subsidies, &f)?;
+        // A quarter of a million results at 1M filings, with long reasons: streamed like the
+        // filings, rather than held in memory and hashed into the shared-string table.
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
+        subsidy_sheet(ws, names[3], lang, subsidies, &f)?;
     }
     batches(wb.add_worksheet(), names[4], lang, inputs, &f)?;
     if !progress(done, total) {
@@ -424,7 +431,11 @@ fn subsidy_sheet(
             (3, status),
         ] {
             ws.write_string(row, c, t).map_err(xerr)?;
-            w[usize::from(c)] = w[usize::from(c)].max(display_width(t));
+            let w = &mut w[usize::from(c)];
+            // As on the Filings sheet: text no longer in bytes than the widest cannot widen it.
+            if t.len() > *w {
+                *w = (*w).max(display_width(t));
+            }
         }
         if let Some(a) = r.amount_cny {
             ws.write_number_with_format(row, 4, a as f64, &f.cny)
