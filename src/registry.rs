@@ -138,6 +138,14 @@ impl Registry {
         Registry::open_or_seed(path, now)
     }
 
+    /// A second, read-only handle on the registry at `path`, for work another thread does
+    /// beside this one (a connection is not shared between threads).
+    pub(crate) fn open_read_only(path: &Path) -> Result<Registry> {
+        Ok(Registry {
+            store: Store::open_read_only(path)?,
+        })
+    }
+
     /// An empty registry in memory, for tests.
     pub fn open_in_memory() -> Result<Registry> {
         Ok(Registry {

@@ -335,12 +335,27 @@ impl Registry {
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<ExportSummary> {
         let mut inputs = report_inputs(self.store(), req)?;
-        // Only the workbook and the reports show the subsidy results; a CSV is the filings alone,
-        // and at a million filings the evaluation would be most of its time.
-        if req.format != ExportFormat::Csv {
-            inputs.subsidies = Some(self.report_subsidies(req)?);
+        match (req.format, self.path()) {
+            // Only the workbook and the reports show the subsidy results; a CSV is the filings
+            // alone, and at a million filings the evaluation would be most of its time.
+            (ExportFormat::Csv, _) => export(self.store(), req, &inputs, progress),
+            // The workbook's Filings sheet and the subsidy evaluation are independent and each
+            // take seconds at a million filings, so the evaluation runs beside the sheet on a
+            // second core, over its own read-only connection (a connection is not shared between
+            // threads), and the writer waits for it only once the filings are written.
+            (ExportFormat::Xlsx, Some(path)) => std::thread::scope(|s| {
+                let eval = s.spawn(|| Registry::open_read_only(path)?.report_subsidies(req));
+                let joined: xlsx::LateSubsidies<'_> = Box::new(move || {
+                    eval.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                });
+                export_with(self.store(), req, &inputs, Some(joined), progress)
+            }),
+            _ => {
+                inputs.subsidies = Some(self.report_subsidies(req)?);
+                export(self.store(), req, &inputs, progress)
+            }
         }
-        export(self.store(), req, &inputs, progress)
     }
 
     /// Every enabled rule evaluated as of the report's date (its as-of, else the day of `now`),
@@ -435,6 +450,18 @@ pub fn export(
     inputs: &ReportInputs,
     progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<ExportSummary> {
+    export_with(store, req, inputs, None, progress)
+}
+
+/// [`export`], with a workbook's subsidy evaluation (`late`, replacing `inputs.subsidies`) asked
+/// for only once its Filings sheet is written.
+fn export_with(
+    store: &Store,
+    req: &ExportRequest,
+    inputs: &ReportInputs,
+    late: Option<xlsx::LateSubsidies<'_>>,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<ExportSummary> {
     let filter = effective_filter(req)?;
     let target = PathBuf::from(&req.path);
     let rows = inputs.stats.total;
@@ -442,7 +469,7 @@ pub fn export(
     let bytes = write_atomically(&target, |file| {
         written = match req.format {
             ExportFormat::Csv => csv::write(store, req, &filter, &inputs.stats, file, progress)?,
-            ExportFormat::Xlsx => xlsx::write(store, req, &filter, inputs, file, progress)?,
+            ExportFormat::Xlsx => xlsx::write(store, req, &filter, inputs, late, file, progress)?,
             ExportFormat::Html => {
                 let report = report::Report::build(store, req, &filter, inputs, progress)?;
                 file.write_all(report::html(&report).as_bytes())

@@ -69,7 +69,7 @@ pub fn measure(
     ] {
         let path = work.join(format!("export-bench.{}", format.as_str()));
         let req = request(format, CsvEncoding::default(), &path);
-        let t = Stopwatch::start();
+        let t = Stopwatch::start_process();
         let summary = reg.export(&req, &mut |_, _| true).map_err(e)?;
         lat.record(&t);
         u.export_rows = summary.rows_written;

@@ -1,0 +1,133 @@
+//! A workbook exported from a registry on disk evaluates the subsidies on a second thread while
+//! its Filings sheet is written. It must be the same workbook, cell for cell, as one written with
+//! the evaluation done first; and a failing evaluation must fail the export and leave no file.
+
+use beian::export::{self, CsvEncoding, ExportFormat, ExportRequest, Language};
+use beian::query::FilingFilter;
+use beian::subsidy::facts::{CompanyFactsUpdate, FactInput, SelfDeveloped};
+use beian::Registry;
+use calamine::{open_workbook_from_rs, Reader, Xlsx};
+use std::path::Path;
+
+const NOW: &str = "2026-05-01T08:00:00Z";
+
+/// Every cell of every sheet, one line each, with calamine's typed value.
+fn cells(path: &Path) -> String {
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(std::fs::read(path).unwrap())).unwrap();
+    let mut out = String::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        out.push_str(&format!(
+            "== {name} {:?} {:?}\n",
+            range.start(),
+            range.end()
+        ));
+        for (r, c, v) in range.used_cells() {
+            out.push_str(&format!("{r}\t{c}\t{v:?}\n"));
+        }
+    }
+    out
+}
+
+fn request(path: &Path) -> ExportRequest {
+    ExportRequest {
+        format: ExportFormat::Xlsx,
+        path: path.to_string_lossy().into_owned(),
+        filter: FilingFilter::default(),
+        sort: None,
+        as_of: None,
+        language: Language::Zh,
+        csv_encoding: CsvEncoding::Utf8Bom,
+        now: NOW.into(),
+        title: None,
+    }
+}
+
+/// The bundled filings on disk, with one company's facts recorded so that a rule qualifies.
+fn registry(dir: &Path) -> Registry {
+    let mut reg = Registry::open_or_seed(&dir.join("beian.sqlite"), NOW).unwrap();
+    assert!(reg.path().is_some(), "the concurrent path needs a file");
+    reg.set_company_facts(
+        CompanyFactsUpdate {
+            name: "阿里巴巴达摩院 (杭州) 科技有限公司".into(),
+            registered_city: Some(FactInput::entered("杭州市".to_string())),
+            self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
+            ..Default::default()
+        },
+        NOW,
+    )
+    .unwrap();
+    reg
+}
+
+#[test]
+fn a_workbook_with_the_evaluation_beside_it_is_the_same_as_with_it_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry(dir.path());
+    let mut region = request(Path::new(""));
+    region.filter.regions = vec!["浙江省".into()];
+    region.as_of = Some("2025-06-30".into());
+    let mut english = request(Path::new(""));
+    english.language = Language::En;
+    for (i, base) in [request(Path::new("")), region, english]
+        .into_iter()
+        .enumerate()
+    {
+        let concurrent = dir.path().join(format!("concurrent-{i}.xlsx"));
+        let first = dir.path().join(format!("first-{i}.xlsx"));
+        let req = ExportRequest {
+            path: concurrent.to_string_lossy().into_owned(),
+            ..base.clone()
+        };
+        let got = reg.export(&req, &mut |_, _| true).unwrap();
+
+        let req = ExportRequest {
+            path: first.to_string_lossy().into_owned(),
+            ..base
+        };
+        let mut inputs = export::report_inputs(reg.store(), &req).unwrap();
+        let subsidies = reg.report_subsidies(&req).unwrap();
+        assert!(
+            subsidies.rows.iter().any(|r| r.status == "qualifies"),
+            "case {i}: some rule qualifies, so the Subsidies sheet has amounts"
+        );
+        let rows = subsidies.rows.len();
+        inputs.subsidies = Some(subsidies);
+        let want = export::export(reg.store(), &req, &inputs, &mut |_, _| true).unwrap();
+
+        assert_eq!(got.rows, want.rows, "case {i}");
+        assert!(got.rows > 0, "case {i}: the selection is not empty");
+        let (got, want) = (cells(&concurrent), cells(&first));
+        assert_eq!(got, want, "case {i}: the workbooks differ");
+        let count = match req.language {
+            Language::Zh => format!("见“补贴”工作表（{rows} 行）"),
+            Language::En => format!("See the Subsidies sheet ({rows} rows)"),
+        };
+        assert!(
+            got.contains(&count),
+            "case {i}: the cover counts {rows} results"
+        );
+    }
+}
+
+#[test]
+fn a_failing_evaluation_fails_the_export_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry(dir.path());
+    let path = dir.path().join("out.xlsx");
+    // With no as-of date the evaluation is dated by `now`, which here is not a date: the
+    // evaluation fails on its thread, after the Filings sheet is written.
+    let req = ExportRequest {
+        now: "yesterday".into(),
+        ..request(&path)
+    };
+    let err = reg.export(&req, &mut |_, _| true).unwrap_err();
+    assert_eq!(err.code(), "usage", "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".xlsx") || n.contains(".beian-export-"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
