@@ -143,6 +143,7 @@ impl Registry {
     pub(crate) fn open_read_only(path: &Path) -> Result<Registry> {
         Ok(Registry {
             store: Store::open_read_only(path)?,
+            evaluation: Default::default(),
         })
     }
 
