@@ -150,7 +150,7 @@ fn process_detail(pid: u32) -> String {
             }
         }
     }
-    by_name.sort_by(|a, b| b.1.cmp(&a.1));
+    by_name.sort_by_key(|b| std::cmp::Reverse(b.1));
     let top: Vec<String> = by_name
         .iter()
         .take(8)
