@@ -4,6 +4,9 @@
 mod commands;
 mod commands_reports;
 mod state;
+mod webview;
+
+use tauri::Manager;
 
 fn main() {
     // Opening (and on first launch seeding) happens before the window exists, so the first
@@ -12,6 +15,12 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(app_state)
+        .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                webview::configure(&window);
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::regions,

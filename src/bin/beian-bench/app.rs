@@ -25,13 +25,23 @@ pub struct AppArgs {
     /// How long to leave each window idle before reading its memory.
     #[arg(long, default_value_t = 5)]
     idle_secs: u64,
+    /// Also print each process's PSS split (anonymous, file-backed, shared memory) and its
+    /// largest mappings, to see where the memory is rather than only how much.
+    #[arg(long)]
+    detail: bool,
 }
 
 struct Launch {
     paint_ms: f64,
     marks: String,
     pss_kib: u64,
+    /// The anonymous part of `pss_kib`: what the processes allocated themselves. The rest maps
+    /// files (WebKit's libraries, Mesa, fonts) whose PSS falls as other programs map the same
+    /// files, so it moves with whatever else runs on the machine.
+    anon_kib: u64,
     processes: usize,
+    /// One line per process of the tree, when `--detail` asked for it.
+    detail: Vec<String>,
 }
 
 fn unix_ms() -> u128 {
@@ -88,6 +98,78 @@ fn pss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+fn rollup_field(rollup: &str, field: &str) -> u64 {
+    rollup
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The mapping's name as `smaps` gives it, with anonymous mappings named `[anon]`.
+fn mapping_name(header: &str) -> String {
+    // address perms offset dev inode [name]: the name starts at the sixth field and may hold
+    // spaces.
+    let name = header
+        .split_whitespace()
+        .skip(5)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        "[anon]".into()
+    } else {
+        name
+    }
+}
+
+/// A process's name, its PSS split from `smaps_rollup`, and its largest mappings by PSS from
+/// `smaps` (the same file summed per name: a library's text, data and relro count as one).
+fn process_detail(pid: u32) -> String {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let mut by_name: Vec<(String, u64)> = Vec::new();
+    let mut current = String::new();
+    for line in std::fs::read_to_string(format!("/proc/{pid}/smaps"))
+        .unwrap_or_default()
+        .lines()
+    {
+        let first = line.split_whitespace().next().unwrap_or("");
+        if first.contains('-') && !first.ends_with(':') {
+            current = mapping_name(line);
+        } else if first == "Pss:" {
+            let kib: u64 = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            match by_name.iter_mut().find(|(n, _)| *n == current) {
+                Some((_, total)) => *total += kib,
+                None => by_name.push((current.clone(), kib)),
+            }
+        }
+    }
+    by_name.sort_by_key(|b| std::cmp::Reverse(b.1));
+    let top: Vec<String> = by_name
+        .iter()
+        .take(8)
+        .map(|(n, kib)| {
+            let short = n.rsplit('/').next().unwrap_or(n);
+            format!("{short} {:.1}", mib(*kib))
+        })
+        .collect();
+    format!(
+        "{} (pid {pid}): PSS {:.1} MiB = anon {:.1} + file {:.1} + shmem {:.1}; largest: {}",
+        comm.trim(),
+        mib(rollup_field(&rollup, "Pss:")),
+        mib(rollup_field(&rollup, "Pss_Anon:")),
+        mib(rollup_field(&rollup, "Pss_File:")),
+        mib(rollup_field(&rollup, "Pss_Shmem:")),
+        top.join(", ")
+    )
+}
+
 fn kill_tree(child: &mut Child) {
     for pid in process_tree(child.id()).into_iter().rev() {
         // SAFETY: kill only sends a signal.
@@ -103,6 +185,7 @@ fn launch_once(
     db: Option<&Path>,
     probe: &Path,
     idle: Duration,
+    detail: bool,
 ) -> Result<Launch, String> {
     let _ = std::fs::remove_file(probe);
     let mut cmd = Command::new(bin);
@@ -143,12 +226,26 @@ fn launch_once(
     std::thread::sleep(idle);
     let tree = process_tree(child.id());
     let pss = tree.iter().map(|&p| pss_kib(p)).sum();
+    let anon = tree
+        .iter()
+        .map(|&p| {
+            let rollup = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup"));
+            rollup.map_or(0, |r| rollup_field(&r, "Pss_Anon:"))
+        })
+        .sum();
+    let detail = if detail {
+        tree.iter().map(|&p| process_detail(p)).collect()
+    } else {
+        Vec::new()
+    };
     kill_tree(&mut child);
     Ok(Launch {
         paint_ms: painted.saturating_sub(started) as f64,
         marks,
         pss_kib: pss,
+        anon_kib: anon,
         processes: tree.len(),
+        detail,
     })
 }
 
@@ -181,12 +278,19 @@ pub fn run(args: &AppArgs) -> Result<(), String> {
                 }
                 std::fs::copy(&args.db, &db).map_err(|e| e.to_string())?;
             }
-            let l = launch_once(bin, is_app.then_some(db.as_path()), &probe, idle)?;
+            let l = launch_once(
+                bin,
+                is_app.then_some(db.as_path()),
+                &probe,
+                idle,
+                args.detail,
+            )?;
             eprintln!(
-                "[{name}] run {}: painted after {:.0} ms, idle PSS {:.0} MiB over {} processes {}",
+                "[{name}] run {}: painted after {:.0} ms, idle PSS {:.0} MiB ({:.0} anonymous) over {} processes {}",
                 run + 1,
                 l.paint_ms,
                 l.pss_kib as f64 / 1024.0,
+                l.anon_kib as f64 / 1024.0,
                 l.processes,
                 if l.marks.is_empty() {
                     String::new()
@@ -194,6 +298,9 @@ pub fn run(args: &AppArgs) -> Result<(), String> {
                     format!("(page, ms since navigation: {})", l.marks)
                 }
             );
+            for line in &l.detail {
+                eprintln!("    {line}");
+            }
             launches.push(l);
         }
         results.push((name, launches));
@@ -219,6 +326,12 @@ pub fn run(args: &AppArgs) -> Result<(), String> {
     println!(
         "| idle PSS of the process tree (target ≤ 1.1× empty) | {empty_pss:.0} MiB | {pss:.0} MiB | {:.2}× |",
         pss / empty_pss
+    );
+    let empty_anon = med(&results[0].1, &|l| l.anon_kib as f64) / 1024.0;
+    let anon = med(&results[1].1, &|l| l.anon_kib as f64) / 1024.0;
+    println!(
+        "| of which anonymous (not shared with other programs' mappings) | {empty_anon:.0} MiB | {anon:.0} MiB | {:.2}× |",
+        anon / empty_anon
     );
     Ok(())
 }
