@@ -233,6 +233,18 @@
 
   var view = null;
   var facetsSlot = null;
+  var paintedResolve;
+  var painted = new Promise(function (r) {
+    paintedResolve = r;
+  });
+  /**
+   * Resolves once the plain view is on screen, or at once when there is none to wait for: the
+   * main bundle holds React's first render until then, since that render keeps WebKit's main
+   * thread for a second and the view would otherwise be removed before it was ever painted.
+   */
+  launch.whenPainted = function () {
+    return view && !launch.reported ? painted : Promise.resolve();
+  };
 
   function draw(page) {
     // Nothing to copy (an empty registry has its own screen), or React was quicker.
@@ -294,9 +306,10 @@
     // Launch is timed to the first rows on screen: two frames, the first runs before the paint
     // that shows them, the second after it. A view the screen removed in between saw no paint.
     requestAnimationFrame(function () {
-      if (!view || !view.isConnected) return;
+      if (!view || !view.isConnected) return paintedResolve();
       performance.mark("launch-view-frame-1");
       requestAnimationFrame(function () {
+        paintedResolve();
         if (!view || !view.isConnected || launch.reported) return;
         launch.reported = true;
         performance.mark("launch-view-painted");
@@ -314,6 +327,7 @@
   launch.drop = function () {
     if (launch.dropped) return false;
     launch.dropped = true;
+    paintedResolve();
     if (view) {
       view.remove();
       var style = document.getElementById("launch-view-style");

@@ -17,6 +17,8 @@ interface Early {
   facets: Promise<Facets>;
   /** Whether public/launch.js reported the first paint from its plain copy of the screen. */
   reported: boolean;
+  /** Resolves when that plain copy is on screen, or at once when none is waiting to be painted. */
+  whenPainted: () => Promise<void>;
   /** Removes that plain copy (#launch-view); true the one time it was there to remove. */
   drop: () => boolean;
 }
@@ -78,4 +80,10 @@ export function dropLaunchView(): void {
 /** Whether the first paint was already reported (by public/launch.js's plain view). */
 export function firstPaintReported(): boolean {
   return !!early?.reported;
+}
+
+/** Resolves when public/launch.js's plain view has been painted (or there is none), or after `ms`. */
+export function launchViewPainted(ms: number): Promise<void> {
+  if (!early) return Promise.resolve();
+  return Promise.race([early.whenPainted(), new Promise((r) => setTimeout(r, ms))]).then(() => undefined);
 }
