@@ -13,7 +13,7 @@ performance.mark("script-start");
 // public/launch.js has drawn its plain copy of the rows, let WebKit paint it first: the render
 // below keeps the main thread for a second, and the copy is what the user looks at meanwhile.
 launchSettled(400)
-  .then(() => launchViewPainted(500))
+  .then(() => launchViewPainted(1500))
   .then(() => {
     performance.mark("render-start");
     createRoot(document.getElementById("root")!).render(
