@@ -100,7 +100,6 @@
     ".lv-mark{width:32px;height:32px;border-radius:8px;background:#fff;color:#1f4e8c;font-weight:700;font-size:18px;display:flex;align-items:center;justify-content:center}" +
     ".lv-name{font-size:17px;font-weight:600;line-height:1.1}" +
     ".lv-sub{font-size:11px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:150px;opacity:.7;line-height:1.3}" +
-    ".lv-menu{padding:4px 0}" +
     ".lv-item{height:40px;line-height:40px;margin:4px;padding-left:24px;border-radius:8px;white-space:nowrap}" +
     ".lv-item.on{background:#1f4e8c;color:#fff}" +
     ".lv-main{flex:1;min-width:0;display:flex;flex-direction:column}" +
