@@ -50,8 +50,9 @@ test("opens on the bundled filings", async () => {
   const text = await s.bodyText();
   assert.match(text, /北京百度网讯科技有限公司/);
   assert.match(text, /备案清单/);
-  // The facet panel counts the bundled rows by region.
-  assert.ok(await s.find('[data-facet="region"] [data-facet-value="北京市"]'));
+  // The facet panel counts the bundled rows by region. Waited for: the rows above may still be
+  // public/launch.js's plain copy, which the real screen replaces a moment later.
+  assert.ok(await s.waitCss('[data-facet="region"] [data-facet-value="北京市"]'));
   await s.screenshot("01-filings");
 });
 

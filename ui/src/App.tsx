@@ -11,13 +11,13 @@ import {
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Spin, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useState } from "react";
 import { api } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import { ErrorAlert } from "./errors";
 import { useI18n, type Key } from "./i18n";
-import { launched, takeInfo } from "./launch";
+import { dropLaunchView, launched, takeInfo } from "./launch";
 import { NavContext, type Nav, type Route } from "./nav";
 import { FilingsScreen } from "./screens/FilingsScreen";
 
@@ -105,6 +105,12 @@ export function App() {
   }, [loadInfo]);
 
   const route = stack[stack.length - 1]!;
+  // The plain copy of the Filings screen (public/launch.js) stays until that screen has its rows;
+  // when the window shows anything else, it goes now.
+  const showsFilings = route.name === "filings" && !infoError && !info?.db_error;
+  useLayoutEffect(() => {
+    if (!showsFilings) dropLaunchView();
+  }, [showsFilings]);
   const nav = useMemo<Nav>(
     () => ({
       route,

@@ -15,6 +15,12 @@ interface Early {
   info: Promise<AppInfo>;
   page: Promise<FilingPage>;
   facets: Promise<Facets>;
+  /** Whether public/launch.js reported the first paint from its plain copy of the screen. */
+  reported: boolean;
+  /** Resolves when that plain copy is on screen, or at once when none is waiting to be painted. */
+  whenPainted: () => Promise<void>;
+  /** Removes that plain copy (#launch-view); true the one time it was there to remove. */
+  drop: () => boolean;
 }
 
 const early = (window as unknown as { __beianLaunch?: Early }).__beianLaunch;
@@ -60,4 +66,24 @@ export function takeFirstPage(query: FilingQuery): Promise<[FilingPage, Facets]>
 /** Whether the early page is unused and answers `query` (the screen may start from `launched`). */
 export function firstPageUnused(query: FilingQuery): boolean {
   return !pageUsed && answers(query);
+}
+
+/**
+ * Hands the window over from public/launch.js's plain copy of the Filings screen to React: called
+ * in layout effects, so the frame that shows the real screen is the first without the copy.
+ * Any later call does nothing.
+ */
+export function dropLaunchView(): void {
+  if (early?.drop()) performance.mark("launch-view-dropped");
+}
+
+/** Whether the first paint was already reported (by public/launch.js's plain view). */
+export function firstPaintReported(): boolean {
+  return !!early?.reported;
+}
+
+/** Resolves when public/launch.js's plain view has been painted (or there is none), or after `ms`. */
+export function launchViewPainted(ms: number): Promise<void> {
+  if (!early) return Promise.resolve();
+  return Promise.race([early.whenPainted(), new Promise((r) => setTimeout(r, ms))]).then(() => undefined);
 }
