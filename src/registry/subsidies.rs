@@ -591,6 +591,40 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_evaluation_sees_what_another_connection_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry.sqlite");
+        let screen = Registry::open_or_seed(&path, NOW).unwrap();
+        let mut other = Registry::open(&path).unwrap();
+        let ali = "阿里巴巴达摩院（杭州）科技有限公司";
+        let status = |reg: &Registry| {
+            let ev = reg
+                .evaluate(Some("hangzhou-model-filing"), Some(ali), d("2024-06-30"))
+                .unwrap();
+            ev.rules[0].results[0].status
+        };
+        assert_eq!(status(&screen), Status::CannotTell);
+        assert!(screen.evaluation.is_kept());
+        other
+            .set_company_facts(
+                CompanyFactsUpdate {
+                    name: ali.into(),
+                    registered_city: Some(FactInput::entered("杭州".into())),
+                    self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
+                    ..Default::default()
+                },
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(status(&screen), Status::Qualifies);
+        let totals = screen.evaluate_totals(Some("hangzhou-model-filing"), d("2024-06-30"));
+        assert_eq!(totals.unwrap().rules[0].totals.qualifies, 1);
+        screen.release_evaluation();
+        assert!(!screen.evaluation.is_kept());
+        assert_eq!(status(&screen), Status::Qualifies);
+    }
+
+    #[test]
     fn an_unknown_company_is_not_found() {
         let reg = seeded();
         let e = reg

@@ -1,11 +1,9 @@
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { App } from "./App";
-import { I18nProvider } from "./i18n";
 import { launchSettled, launchViewPainted } from "./launch";
 import "./styles.css";
 
-// The first chunk has been parsed and its modules evaluated (launch timing, see api.firstPaint).
+// This entry is kept small: it is parsed and run before public/launch.js has painted its plain
+// copy of the first filings. React, Ant Design and the screens (about a megabyte of script) are
+// imported only after that paint, so their parsing and evaluation no longer delay it.
 performance.mark("script-start");
 
 // Wait briefly for the answers public/launch.js asked for, so the first render has the filings;
@@ -14,13 +12,8 @@ performance.mark("script-start");
 // below keeps the main thread for a second, and the copy is what the user looks at meanwhile.
 launchSettled(400)
   .then(() => launchViewPainted(1500))
-  .then(() => {
+  .then(() => import("./root"))
+  .then(({ render }) => {
     performance.mark("render-start");
-    createRoot(document.getElementById("root")!).render(
-      <StrictMode>
-        <I18nProvider>
-          <App />
-        </I18nProvider>
-      </StrictMode>,
-    );
+    render(document.getElementById("root")!);
   });
