@@ -212,6 +212,8 @@ export class Session {
   }
 
   async screenshot(name) {
+    // See `shippedDrawing` in startApp: WebKitWebDriver cannot take this picture then.
+    if (this.shippedDrawing) return null;
     mkdirSync(screenshotDir, { recursive: true });
     // Let Ant Design's transitions settle so the picture shows the end state.
     await sleep(400);
@@ -241,6 +243,12 @@ export class Session {
 /**
  * Starts Xvfb, tauri-driver and the app with a fresh data directory; returns a Session.
  * `opts.db` points the app at a given database file (BEIAN_DB) instead of a fresh seeded one.
+ *
+ * The app draws without accelerated compositing (src-tauri/src/webview.rs), and WebKitWebDriver's
+ * screenshot never returns for some screens drawn that way (the import preview): sessions turn
+ * compositing back on (BEIAN_WEBKIT_COMPOSITING=1) so every screen can be photographed. With
+ * `opts.shippedDrawing` the app draws as shipped and `screenshot()` takes no picture
+ * (tests/e2e/drawing.test.mjs drives the main paths that way).
  */
 export async function startApp(opts = {}) {
   const application = appBinary();
@@ -262,6 +270,8 @@ export async function startApp(opts = {}) {
     // The database must start fresh: never inherit a developer's BEIAN_DB.
     delete env.BEIAN_DB;
     if (opts.db) env.BEIAN_DB = opts.db;
+    if (opts.shippedDrawing) delete env.BEIAN_WEBKIT_COMPOSITING;
+    else env.BEIAN_WEBKIT_COMPOSITING = "1";
     delete env.WAYLAND_DISPLAY;
     const driver = spawn(findTauriDriver(), ["--port", String(port), "--native-port", String(nativePort)], {
       env,
@@ -297,7 +307,9 @@ export async function startApp(opts = {}) {
     if (!r.ok || !json.value?.sessionId) {
       throw new Error(`could not start a session: ${JSON.stringify(json)}`);
     }
-    return new Session(base, json.value.sessionId, procs, dataHome);
+    const session = new Session(base, json.value.sessionId, procs, dataHome);
+    session.shippedDrawing = !!opts.shippedDrawing;
+    return session;
   } catch (e) {
     for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");
     rmSync(dataHome, { recursive: true, force: true });
