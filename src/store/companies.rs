@@ -4,7 +4,6 @@ use super::Store;
 use crate::error::{Error, Result};
 use crate::query::FieldChange;
 use crate::subsidy::eval::FilingFact;
-use crate::subsidy::eval::FxMap;
 use crate::subsidy::facts::{
     company_key, AlgorithmFiling, CompanyFacts, CompanyFactsUpdate, Fact, FactAuditEntry,
     Provenance, SelfDeveloped, SpendFact, SpendKind,
@@ -12,7 +11,6 @@ use crate::subsidy::facts::{
 use crate::subsidy::rules::FilingKind;
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
-use std::sync::Arc;
 
 /// A row of `subsidy_rules`: a user's rule text, or only an enabled switch for a bundled rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,45 +72,31 @@ fn fact_text(value: &str, p: Provenance, confirmed: bool) -> String {
 }
 
 impl Store {
-    /// Every filing as the subsidy evaluation sees it. Provinces and companies are shared
-    /// between the filings that name them: one allocation per name, not one per filing.
+    /// Every filing as the subsidy evaluation sees it.
     pub fn filing_facts(&self) -> Result<Vec<FilingFact>> {
         let mut stmt = self.conn.prepare(
             "SELECT number, kind, region, company, filed_on FROM filings ORDER BY filed_on, id",
         )?;
-        let mut names: FxMap<Box<str>, Arc<str>> = FxMap::default();
-        let mut shared = |s: &str| -> Arc<str> {
-            match names.get(s) {
-                Some(a) => a.clone(),
-                None => {
-                    let a: Arc<str> = s.into();
-                    names.insert(s.into(), a.clone());
-                    a
-                }
-            }
-        };
-        let mut out = Vec::new();
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            // Borrowed, not copied: a million rows are read for one evaluation.
-            let text = |i: usize| -> rusqlite::Result<Option<&str>> {
-                Ok(r.get_ref(i)?.as_str_or_null()?)
-            };
-            let kind = text(1)?;
-            out.push(FilingFact {
-                number: r.get(0)?,
-                kind: if kind == Some("registered") {
-                    FilingKind::Registered
-                } else {
-                    FilingKind::Filed
-                },
-                region: text(2)?.map(&mut shared),
-                company: shared(text(3)?.unwrap_or_default()),
-                filed_on: text(4)?.and_then(iso_date),
-                confirmed: true,
-            });
-        }
-        Ok(out)
+        let rows = stmt
+            .query_map([], |r| {
+                // Borrowed, not copied: a million rows are read for one evaluation.
+                let kind = r.get_ref(1)?.as_str_or_null()?;
+                let filed_on = r.get_ref(4)?.as_str_or_null()?;
+                Ok(FilingFact {
+                    number: r.get(0)?,
+                    kind: if kind == Some("registered") {
+                        FilingKind::Registered
+                    } else {
+                        FilingKind::Filed
+                    },
+                    region: r.get(2)?,
+                    company: r.get(3)?,
+                    filed_on: filed_on.and_then(iso_date),
+                    confirmed: true,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// A company's name as the filings print it (the first spelling, by key), if any filing has it.

@@ -18,7 +18,6 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 use ts_rs::TS;
 
 /// One filing as evaluation sees it: from the registry (filed / registered) or recorded per
@@ -28,10 +27,8 @@ pub struct FilingFact {
     pub number: String,
     pub kind: FilingKind,
     /// 属地 (province) for registry filings; none for algorithm filings recorded by hand.
-    /// Shared (`Arc<str>`): a million filings name a few dozen provinces and a few hundred
-    /// thousand companies, and the evaluation keeps them in memory (see `snapshot`).
-    pub region: Option<Arc<str>>,
-    pub company: Arc<str>,
+    pub region: Option<String>,
+    pub company: String,
     pub filed_on: Option<NaiveDate>,
     /// For algorithm filings recorded by hand: whether a person confirmed them.
     pub confirmed: bool,
@@ -527,7 +524,7 @@ impl<'a> Enterprises<'a> {
         let mut provinces: Vec<&'a str> = Vec::new();
         let mut province_ids: FxMap<&'a str, u16> = FxMap::default();
         for f in filings {
-            let i = match by_spelling.get(&*f.company) {
+            let i = match by_spelling.get(f.company.as_str()) {
                 Some(&i) => i,
                 None => {
                     let key = company_key(&f.company);
@@ -543,7 +540,7 @@ impl<'a> Enterprises<'a> {
                             list.len() - 1
                         }
                     };
-                    by_spelling.insert(&f.company, i);
+                    by_spelling.insert(f.company.as_str(), i);
                     i
                 }
             };
@@ -735,7 +732,7 @@ pub(crate) fn algorithm_fact(a: &AlgorithmFiling, company: &str) -> FilingFact {
         number: a.number.clone(),
         kind: FilingKind::Algorithm,
         region: None,
-        company: company.into(),
+        company: company.to_string(),
         filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
         confirmed: a.confirmed,
     }

@@ -86,7 +86,7 @@ fn by_company(filings: Vec<FilingFact>) -> Vec<FilingFact> {
         .iter()
         .map(|f| {
             let next = sizes.len() as u32;
-            let g = *group_of.entry(&*f.company).or_insert(next);
+            let g = *group_of.entry(f.company.as_str()).or_insert(next);
             if g == next {
                 sizes.push(0);
             }
