@@ -659,18 +659,8 @@ fn html_report_without_subsidies_says_so() {
 
 #[test]
 fn the_registrys_report_carries_the_subsidy_evaluation_with_reasons() {
-    use beian::subsidy::facts::{CompanyFactsUpdate, FactInput, SelfDeveloped};
     let mut reg = fixture();
-    reg.set_company_facts(
-        CompanyFactsUpdate {
-            name: "阿里巴巴达摩院 (杭州) 科技有限公司".into(),
-            registered_city: Some(FactInput::entered("杭州市".to_string())),
-            self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
-            ..Default::default()
-        },
-        NOW,
-    )
-    .unwrap();
+    reg.set_company_facts(hangzhou_facts(), NOW).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.html");
     let mut req = request(ExportFormat::Html, &path);

@@ -2,33 +2,15 @@
 //! its Filings sheet is written. It must be the same workbook, cell for cell, as one written with
 //! the evaluation done first; and a failing evaluation must fail the export and leave no file.
 
+mod common;
+
 use beian::export::{self, CsvEncoding, ExportFormat, ExportRequest, Language};
 use beian::query::FilingFilter;
-use beian::subsidy::facts::{CompanyFactsUpdate, FactInput, SelfDeveloped};
 use beian::Registry;
-use calamine::{open_workbook_from_rs, Reader, Xlsx};
+use common::{hangzhou_facts, xlsx_cells};
 use std::path::Path;
 
 const NOW: &str = "2026-05-01T08:00:00Z";
-
-/// Every cell of every sheet, one line each, with calamine's typed value.
-fn cells(path: &Path) -> String {
-    let mut wb: Xlsx<_> =
-        open_workbook_from_rs(std::io::Cursor::new(std::fs::read(path).unwrap())).unwrap();
-    let mut out = String::new();
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).unwrap();
-        out.push_str(&format!(
-            "== {name} {:?} {:?}\n",
-            range.start(),
-            range.end()
-        ));
-        for (r, c, v) in range.used_cells() {
-            out.push_str(&format!("{r}\t{c}\t{v:?}\n"));
-        }
-    }
-    out
-}
 
 fn request(path: &Path) -> ExportRequest {
     ExportRequest {
@@ -48,16 +30,7 @@ fn request(path: &Path) -> ExportRequest {
 fn registry(dir: &Path) -> Registry {
     let mut reg = Registry::open_or_seed(&dir.join("beian.sqlite"), NOW).unwrap();
     assert!(reg.path().is_some(), "the concurrent path needs a file");
-    reg.set_company_facts(
-        CompanyFactsUpdate {
-            name: "阿里巴巴达摩院 (杭州) 科技有限公司".into(),
-            registered_city: Some(FactInput::entered("杭州市".to_string())),
-            self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
-            ..Default::default()
-        },
-        NOW,
-    )
-    .unwrap();
+    reg.set_company_facts(hangzhou_facts(), NOW).unwrap();
     reg
 }
 
@@ -98,7 +71,7 @@ fn a_workbook_with_the_evaluation_beside_it_is_the_same_as_with_it_first() {
 
         assert_eq!(got.rows, want.rows, "case {i}");
         assert!(got.rows > 0, "case {i}: the selection is not empty");
-        let (got, want) = (cells(&concurrent), cells(&first));
+        let (got, want) = (xlsx_cells(&concurrent), xlsx_cells(&first));
         assert_eq!(got, want, "case {i}: the workbooks differ");
         let count = match req.language {
             Language::Zh => format!("见“补贴”工作表（{rows} 行）"),

@@ -7,14 +7,16 @@
 //! To re-record the golden files after an intended change of the output:
 //! `BEIAN_BLESS=1 cargo test --test export_golden`, and review the diff.
 
+mod common;
+
 use beian::export::{
     self, CsvEncoding, ExportFormat, ExportRequest, Language, ReportSubsidies, SubsidyRow,
 };
 use beian::filing::{FilingFields, Kind};
 use beian::query::{FilingFilter, Sort, SortField};
 use beian::Registry;
-use calamine::{open_workbook_from_rs, Reader, Xlsx};
 use chrono::NaiveDate;
+use common::xlsx_cells;
 use std::path::{Path, PathBuf};
 
 const NOW: &str = "2026-05-01T08:00:00Z";
@@ -270,31 +272,6 @@ fn cases() -> Vec<Case> {
             ..case("registered-zh-asof.xlsx", ExportFormat::Xlsx)
         },
     ]
-}
-
-/// Every cell of every sheet, one line each: sheet, row, column and calamine's typed value.
-fn xlsx_cells(path: &Path) -> String {
-    let mut wb: Xlsx<_> =
-        open_workbook_from_rs(std::io::Cursor::new(std::fs::read(path).unwrap())).unwrap();
-    let mut out = String::new();
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).unwrap();
-        out.push_str(&format!(
-            "== {name} {:?} {:?}\n",
-            range.start(),
-            range.end()
-        ));
-        for (r, c, v) in range.used_cells() {
-            out.push_str(&format!("{r}\t{c}\t{v:?}\n"));
-        }
-        let formulas = wb.worksheet_formula(&name).unwrap();
-        for (r, c, f) in formulas.used_cells() {
-            if !f.is_empty() {
-                out.push_str(&format!("FORMULA {r}\t{c}\t{f}\n"));
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -175,3 +175,42 @@ impl Env {
         std::fs::read(self.db()).unwrap()
     }
 }
+
+/// Every cell of every sheet of a workbook, one line each (sheet, row, column and calamine's typed
+/// value), then its formulas: two workbooks compare as text, and a difference prints readably.
+pub fn xlsx_cells(path: &Path) -> String {
+    use calamine::{open_workbook_from_rs, Reader, Xlsx};
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(std::fs::read(path).unwrap())).unwrap();
+    let mut out = String::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        out.push_str(&format!(
+            "== {name} {:?} {:?}\n",
+            range.start(),
+            range.end()
+        ));
+        for (r, c, v) in range.used_cells() {
+            out.push_str(&format!("{r}\t{c}\t{v:?}\n"));
+        }
+        let formulas = wb.worksheet_formula(&name).unwrap();
+        for (r, c, f) in formulas.used_cells() {
+            if !f.is_empty() {
+                out.push_str(&format!("FORMULA {r}\t{c}\t{f}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// The facts that make a bundled filing's company qualify under Hangzhou's rule: its registered
+/// city entered as 杭州市 and its model self-developed.
+pub fn hangzhou_facts() -> beian::subsidy::facts::CompanyFactsUpdate {
+    use beian::subsidy::facts::{CompanyFactsUpdate, FactInput, SelfDeveloped};
+    CompanyFactsUpdate {
+        name: "阿里巴巴达摩院 (杭州) 科技有限公司".into(),
+        registered_city: Some(FactInput::entered("杭州市".to_string())),
+        self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
+        ..Default::default()
+    }
+}
