@@ -168,6 +168,12 @@
     });
   }
 
+  // 1,000,000 as src/format.tsx's count() writes it: toLocaleString() does not group under
+  // WebKitGTK here.
+  function grouped(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
   function facetGroup(title, items, label) {
     if (!items || !items.length) return "";
     var h = '<div class="lv-ftitle">' + esc(title) + "</div>";
@@ -177,7 +183,7 @@
         '<div class="lv-fitem"><span class="lv-flabel">' +
         esc(label ? label(f) : f.label) +
         '</span><span class="lv-fcount">' +
-        esc(f.count.toLocaleString()) +
+        esc(grouped(f.count)) +
         "</span></div>";
     }
     return h;

@@ -16,7 +16,7 @@ import type { FilingRow } from "../bindings/FilingRow";
 import type { Sort } from "../bindings/Sort";
 import type { SortField } from "../bindings/SortField";
 import { ErrorAlert, flagKey } from "../errors";
-import { useRegionName } from "../format";
+import { count, useRegionName } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { dropLaunchView, firstPageUnused, firstPaintReported as launchViewReported, launched, takeFirstPage } from "../launch";
 import { useNav } from "../nav";
@@ -100,7 +100,7 @@ function FacetGroup({
           <span className="facet-label" title={label ? label(f) : f.label}>
             {label ? label(f) : f.label}
           </span>
-          <span className="facet-count">{f.count.toLocaleString()}</span>
+          <span className="facet-count">{count(f.count)}</span>
         </div>
       ))}
     </div>
@@ -472,7 +472,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                   total: data?.total ?? 0,
                   showSizeChanger: true,
                   pageSizeOptions: [20, 50, 100, 200],
-                  showTotal: (n) => t("common.total", { n: n.toLocaleString() }),
+                  showTotal: (n) => t("common.total", { n: count(n) }),
                 }}
               />
             </div>
