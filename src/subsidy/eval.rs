@@ -894,10 +894,10 @@ fn first_results(
             (pres[j].1.status, &pres[j].0.name),
         )
     };
-    let mut chosen: Vec<usize> = (0..pres.len()).collect();
     if k == 0 {
         return Vec::new();
     }
+    let mut chosen: Vec<usize> = (0..pres.len()).collect();
     if chosen.len() > k {
         chosen.select_nth_unstable_by(k - 1, order);
         chosen.truncate(k);
