@@ -149,10 +149,8 @@ fn with_matches<T>(
     filter: &FilingFilter,
     answer: impl FnOnce(&[Match]) -> Result<T>,
 ) -> Result<Option<T>> {
-    // Any commit by another connection changes `data_version`; any write by this one adds to
-    // its change count (triggers included), so either invalidates the kept matches.
-    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-    let version = (version, conn.total_changes());
+    // Any commit by another connection or write by this one invalidates the kept matches.
+    let version = super::data_version(conn)?;
     let mut kept = cache.0.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(set) = kept.as_ref() {
         if set.version == version && &set.filter == filter {

@@ -71,10 +71,7 @@ impl Store {
     /// SQLite's `data_version`, and every write through this one (triggers included) adds to
     /// its change count. What is worked out from the data may be kept while this stays put.
     pub fn data_version(&self) -> Result<(i64, u64)> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        Ok((version, self.conn.total_changes()))
+        data_version(&self.conn)
     }
 
     /// Opens an existing database without writing to it (to inspect a backup before restoring).
@@ -175,4 +172,10 @@ fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
         },
         _ => Error::Db(e),
     }
+}
+
+/// See [`Store::data_version`]; for the modules that hold only the connection.
+pub(crate) fn data_version(conn: &Connection) -> Result<(i64, u64)> {
+    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+    Ok((version, conn.total_changes()))
 }
