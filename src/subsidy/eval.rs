@@ -303,6 +303,7 @@ impl ProvinceSet {
     }
 }
 
+#[derive(Clone)]
 enum CityScope {
     /// A city the bundled list knows: its province.
     Province(&'static str),
@@ -349,20 +350,25 @@ impl<'a> Enterprise<'a> {
         }
     }
 
-    fn cache_scope(&mut self) {
-        self.city_key = self
-            .facts
-            .registered_city
-            .as_ref()
-            .map(|c| crate::region::alias_key(&Cities::bundled().normalize(&c.value)));
-        self.city_scope =
-            self.facts
-                .registered_city
-                .as_ref()
-                .map(|c| match Cities::bundled().find(&c.value) {
-                    Some(city) => CityScope::Province(city.province.as_str()),
-                    None => CityScope::Unlisted(crate::region::alias_key(&c.value)),
-                });
+    fn cache_scope(&mut self, known: &mut FxMap<String, (String, CityScope)>) {
+        let Some(city) = self.facts.registered_city.as_ref().map(|c| &c.value) else {
+            self.city_key = None;
+            self.city_scope = None;
+            return;
+        };
+        let (key, scope) = match known.get(city.as_str()) {
+            Some(k) => k,
+            None => known.entry(city.clone()).or_insert_with(|| {
+                let key = crate::region::alias_key(&Cities::bundled().normalize(city));
+                let scope = match Cities::bundled().find(city) {
+                    Some(c) => CityScope::Province(c.province.as_str()),
+                    None => CityScope::Unlisted(crate::region::alias_key(city)),
+                };
+                (key, scope)
+            }),
+        };
+        self.city_key = Some(key.clone());
+        self.city_scope = Some(scope.clone());
     }
 }
 
@@ -523,9 +529,18 @@ impl<'a> Enterprises<'a> {
         let mut by_spelling: FxMap<&'a str, usize> = FxMap::default();
         let mut provinces: Vec<&'a str> = Vec::new();
         let mut province_ids: FxMap<&'a str, u16> = FxMap::default();
+        // Filings usually come a company's together (see `snapshot::by_company`) and a company
+        // files in few provinces, so the last answer of each lookup is tried first.
+        let mut last_spelling: Option<(&'a str, usize)> = None;
+        let mut last_province: Option<(&'a str, u16)> = None;
         for f in filings {
-            let i = match by_spelling.get(f.company.as_str()) {
-                Some(&i) => i,
+            let spelling = f.company.as_str();
+            let known = match last_spelling {
+                Some((s, i)) if s == spelling => Some(i),
+                _ => by_spelling.get(spelling).copied(),
+            };
+            let i = match known {
+                Some(i) => i,
                 None => {
                     let key = company_key(&f.company);
                     let i = match by_key.get(&key) {
@@ -544,13 +559,18 @@ impl<'a> Enterprises<'a> {
                     i
                 }
             };
+            last_spelling = Some((spelling, i));
             let e = &mut list[i].1;
             e.registry.push(f);
             if let Some(r) = f.region.as_deref() {
-                let id = *province_ids.entry(r).or_insert_with(|| {
-                    provinces.push(r);
-                    (provinces.len() - 1) as u16
-                });
+                let id = match last_province {
+                    Some((p, id)) if p == r => id,
+                    _ => *province_ids.entry(r).or_insert_with(|| {
+                        provinces.push(r);
+                        (provinces.len() - 1) as u16
+                    }),
+                };
+                last_province = Some((r, id));
                 e.regions.insert(id);
             }
         }
@@ -563,8 +583,10 @@ impl<'a> Enterprises<'a> {
             .into_iter()
             .map(|i| slots[i].take().expect("each index once"))
             .collect();
+        // Many enterprises share a city (most suggested from their names): work each out once.
+        let mut scope_of: FxMap<String, (String, CityScope)> = FxMap::default();
         for (_, e) in &mut list {
-            e.cache_scope();
+            e.cache_scope(&mut scope_of);
             e.sort_filings();
         }
         let scopes = Scopes::build(&list, provinces.len());

@@ -37,7 +37,7 @@ fn gather<'a>(
     // `filings_are_read_in_the_order_a_stable_sort_gives` checks that order), and the registered city folded once, as rules compare it.
     for e in out.values_mut() {
         e.sort_filings();
-        e.cache_scope();
+        e.cache_scope(&mut Default::default());
     }
     out
 }
