@@ -7,7 +7,7 @@
 //! it was read from and built again only when that version moves.
 
 use super::eval::{Enterprises, FilingFact, FxMap};
-use super::facts::CompanyFacts;
+use super::facts::{company_key, CompanyFacts};
 
 /// What [`Enterprises::gather`] borrows from.
 pub struct Inputs {
@@ -74,10 +74,12 @@ impl<V: PartialEq> Kept<V> {
     }
 }
 
-/// The filings with each company spelling's together, spellings in the order first met and
-/// each one's filings in the order given. The store reads them by date; a rule then reads an
-/// enterprise's filings from all over a million-element array, and at 1M those cache misses
-/// were most of a warm evaluation. Grouping keeps what the evaluation sees the same: an
+/// The filings with each company spelling's together, in the order the evaluation visits
+/// enterprises: spellings by company key (spellings of one key in the order first met), each
+/// spelling's filings in the order given. The store reads them by date; a rule then read each
+/// enterprise's filings from anywhere in a million-element array, and at 1M those cache misses
+/// were nearly all of a warm evaluation: grouped by spelling, a warm totals took about 180 ms,
+/// grouped and put in key order about 50 ms. What the evaluation sees is the same: an
 /// enterprise is still named by its first filing's spelling, and its filings are sorted anyway.
 fn by_company(filings: Vec<FilingFact>) -> Vec<FilingFact> {
     let mut group_of: FxMap<&str, u32> = FxMap::default();
@@ -94,12 +96,20 @@ fn by_company(filings: Vec<FilingFact>) -> Vec<FilingFact> {
             g
         })
         .collect();
+    let mut keys: Vec<String> = vec![String::new(); sizes.len()];
+    for (spelling, &g) in &group_of {
+        keys[g as usize] = company_key(spelling);
+    }
     drop(group_of);
-    let mut start = Vec::with_capacity(sizes.len());
+    // Stable: spellings of one key stay in the order first met.
+    let mut order: Vec<u32> = (0..sizes.len() as u32).collect();
+    order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+    drop(keys);
+    let mut start = vec![0usize; sizes.len()];
     let mut at = 0;
-    for n in sizes {
-        start.push(at);
-        at += n;
+    for g in order {
+        start[g as usize] = at;
+        at += sizes[g as usize];
     }
     let mut slots: Vec<Option<FilingFact>> = Vec::new();
     slots.resize_with(filings.len(), || None);
@@ -131,16 +141,20 @@ mod tests {
     }
 
     #[test]
-    fn filings_are_grouped_by_spelling_in_the_order_first_met() {
+    fn filings_are_grouped_by_spelling_in_key_order_then_first_met() {
+        // 丙 < 乙 < 甲 by key; "Ｂ公司" and "b 公司" are one key, met in that order.
         let got = by_company(vec![
             f("1", "乙"),
             f("2", "甲"),
             f("3", "乙"),
             f("4", "丙"),
-            f("5", "甲"),
-            f("6", "乙"),
+            f("5", "Ｂ公司"),
+            f("6", "甲"),
+            f("7", "b 公司"),
+            f("8", "乙"),
+            f("9", "Ｂ公司"),
         ]);
         let numbers: Vec<&str> = got.iter().map(|f| f.number.as_str()).collect();
-        assert_eq!(numbers, ["1", "3", "6", "2", "5", "4"]);
+        assert_eq!(numbers, ["5", "9", "7", "4", "1", "3", "8", "2", "6"]);
     }
 }
