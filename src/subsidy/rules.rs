@@ -290,20 +290,30 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<Issue>> {
 }
 
 /// Loads every bundled rule; a broken bundled file is a bug, reported with all its issues.
+///
+/// Parsed once per process: every evaluation asks for them, and parsing eight TOML documents
+/// was about half of a warm evaluation's totals at 1M (its many small allocations are slow in
+/// a heap a large evaluation has just left full of holes).
 pub fn bundled_rules() -> Result<Vec<(String, Rule)>, Vec<Issue>> {
-    let mut out = Vec::new();
-    let mut issues = Vec::new();
-    for (file, text) in BUNDLED_RULES {
-        match parse_rule(file, text) {
-            Ok(r) => out.push((text.to_string(), r)),
-            Err(mut i) => issues.append(&mut i),
-        }
-    }
-    if issues.is_empty() {
-        Ok(out)
-    } else {
-        Err(issues)
-    }
+    type Parsed = Result<Vec<(String, Rule)>, Vec<Issue>>;
+    static PARSED: std::sync::OnceLock<Parsed> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            let mut out = Vec::new();
+            let mut issues = Vec::new();
+            for (file, text) in BUNDLED_RULES {
+                match parse_rule(file, text) {
+                    Ok(r) => out.push((text.to_string(), r)),
+                    Err(mut i) => issues.append(&mut i),
+                }
+            }
+            if issues.is_empty() {
+                Ok(out)
+            } else {
+                Err(issues)
+            }
+        })
+        .clone()
 }
 
 fn issue(file: &str, field: Option<&str>, code: &str, message: String) -> Issue {
