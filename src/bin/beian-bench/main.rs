@@ -8,6 +8,10 @@
 //! xvfb-run -a cargo run --release --bin beian-bench -- app --app .. --empty .. --db ..
 //! ```
 
+// The allocator `beian` uses, so the figures are the command's (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod app;
 mod cases;
 mod concurrency;
