@@ -427,6 +427,21 @@ fn facets_match_the_plain_group_bys() {
 }
 
 #[test]
+fn kind_counts_match_the_selection_counts() {
+    let store = registry(3000);
+    for filter in filters() {
+        let full = store.selection_counts(&filter, 5).unwrap();
+        let kinds = store.kind_counts(&filter).unwrap();
+        assert_eq!(
+            (kinds.total, kinds.filed, kinds.registered),
+            (full.total, full.filed, full.registered),
+            "{filter:?}"
+        );
+        assert_eq!(kinds.filed + kinds.registered, kinds.total);
+    }
+}
+
+#[test]
 fn the_company_prefilter_keeps_instr_semantics() {
     let store = registry(3000);
     // Each of these is in some company name, and the prefilter must not lose any of them.

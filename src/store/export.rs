@@ -146,6 +146,27 @@ impl Store {
     /// The counts behind a report's headline figures, charts and tables. Everything but the
     /// companies is read from `filing_counts` when the filter allows it (a few tens of thousands
     /// of rows instead of every filing); the companies come from one pass over the company index.
+    /// Only the counts by kind (and their total): all a CSV export needs, without the grouping
+    /// by company that [`Self::selection_counts`] does for reports (about 0.2 s at 1M).
+    pub fn kind_counts(&self, filter: &FilingFilter) -> Result<SelectionCounts> {
+        let (where_sql, args) = where_clause(filter);
+        let (source, count) = counts_source(filter);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT f.kind, {count} FROM {source} {where_sql} GROUP BY f.kind"
+        ))?;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        let mut out = SelectionCounts::default();
+        while let Some(r) = rows.next()? {
+            let n = r.get::<_, Option<i64>>(1)?.unwrap_or(0) as u64;
+            match Kind::parse(text(r.get_ref(0)?)?) {
+                Some(Kind::Registered) => out.registered += n,
+                _ => out.filed += n,
+            }
+            out.total += n;
+        }
+        Ok(out)
+    }
+
     pub fn selection_counts(&self, filter: &FilingFilter, top: u32) -> Result<SelectionCounts> {
         let (where_sql, args) = where_clause(filter);
         let (source, count) = counts_source(filter);
