@@ -154,17 +154,7 @@ fn filings(reg: &Registry) -> Vec<Tuple> {
 }
 
 fn request(format: ExportFormat, path: &Path) -> ExportRequest {
-    ExportRequest {
-        format,
-        path: path.to_string_lossy().into_owned(),
-        filter: FilingFilter::default(),
-        sort: None,
-        as_of: None,
-        language: Language::Zh,
-        csv_encoding: CsvEncoding::Utf8Bom,
-        now: NOW.into(),
-        title: None,
-    }
+    export_request(format, path, NOW)
 }
 
 fn run(reg: &Registry, req: &ExportRequest) -> beian::Result<export::ExportSummary> {

@@ -4,26 +4,15 @@
 
 mod common;
 
-use beian::export::{self, CsvEncoding, ExportFormat, ExportRequest, Language};
-use beian::query::FilingFilter;
+use beian::export::{self, ExportFormat, ExportRequest, Language};
 use beian::Registry;
-use common::{hangzhou_facts, xlsx_cells};
+use common::{export_request, hangzhou_facts, xlsx_cells};
 use std::path::Path;
 
 const NOW: &str = "2026-05-01T08:00:00Z";
 
 fn request(path: &Path) -> ExportRequest {
-    ExportRequest {
-        format: ExportFormat::Xlsx,
-        path: path.to_string_lossy().into_owned(),
-        filter: FilingFilter::default(),
-        sort: None,
-        as_of: None,
-        language: Language::Zh,
-        csv_encoding: CsvEncoding::Utf8Bom,
-        now: NOW.into(),
-        title: None,
-    }
+    export_request(ExportFormat::Xlsx, path, NOW)
 }
 
 /// The bundled filings on disk, with one company's facts recorded so that a rule qualifies.

@@ -214,3 +214,23 @@ pub fn hangzhou_facts() -> beian::subsidy::facts::CompanyFactsUpdate {
         ..Default::default()
     }
 }
+
+/// A default export request (the whole registry, Chinese, UTF-8 with BOM, no as-of date) in
+/// `format` to `path`, stamped `now`.
+pub fn export_request(
+    format: beian::export::ExportFormat,
+    path: &Path,
+    now: &str,
+) -> beian::export::ExportRequest {
+    beian::export::ExportRequest {
+        format,
+        path: path.to_string_lossy().into_owned(),
+        filter: beian::query::FilingFilter::default(),
+        sort: None,
+        as_of: None,
+        language: beian::export::Language::Zh,
+        csv_encoding: beian::export::CsvEncoding::Utf8Bom,
+        now: now.into(),
+        title: None,
+    }
+}
