@@ -55,15 +55,7 @@ pub fn measure(reg: &Registry, day: NaiveDate, reps: usize, f: &mut Figures) -> 
 
 /// This process's resident memory, in MiB.
 fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
+    crate::suite::status_kib("VmRSS").map_or(f64::NAN, |kib| kib as f64 / 1024.0)
 }
 
 pub fn run(args: &SubsidiesArgs) -> Result<(), String> {

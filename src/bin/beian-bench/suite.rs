@@ -108,13 +108,18 @@ pub fn import_child(db: &Path, file: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The high-water mark of this process's resident memory (Linux).
-fn peak_rss_kb() -> Option<u64> {
+/// One memory field of this process's `/proc/self/status` (`VmHWM`, `VmRSS`, ...), in KiB (Linux).
+pub fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The high-water mark of this process's resident memory.
+fn peak_rss_kb() -> Option<u64> {
+    status_kib("VmHWM")
 }
 
 /// User + system CPU time of every waited-for child so far. On a shared machine wall time mostly
