@@ -584,3 +584,66 @@ fn kept_matches_follow_writes_from_this_and_other_connections() {
     assert_eq!(page.total, plain_list(&store.conn, &q).0);
     assert!(format!("{:?}", store.facets(&q.filter).unwrap()).contains("count: 28"));
 }
+
+#[test]
+fn company_counts_as_of_match_the_plain_group_by() {
+    let store = registry(3000);
+    // Dates SQLite orders as text but that are no ISO date: both paths must compare them alike.
+    store
+        .conn
+        .execute(
+            "UPDATE filings SET filed_on = '2024/3/5' WHERE id % 97 = 0",
+            [],
+        )
+        .unwrap();
+    let left_out_share = |as_of: &str| -> f64 {
+        store
+            .conn
+            .query_row(
+                "SELECT AVG(filed_on IS NULL OR filed_on > ?) FROM filings",
+                [as_of],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // The first leaves out few filings (counted from the company index, the rest taken off),
+    // the last many (grouped from the date index): both ways are compared.
+    let days = [
+        "2030-01-01",
+        "2025-01-10",
+        "2024-06-30",
+        "2023-06-30",
+        "2022-01-01",
+    ];
+    assert!(left_out_share(days[0]) * 8.0 < 1.0);
+    assert!(left_out_share(days[3]) * 8.0 > 1.0);
+    for filter in filters() {
+        for as_of in days {
+            let (w, mut args) = plain_where(&filter);
+            args.push(Value::Text(as_of.into()));
+            let cond = "f.filed_on <= ?";
+            let w = match w.strip_prefix("WHERE ") {
+                Some(rest) => format!("WHERE {rest} AND {cond}"),
+                None => format!("WHERE {cond}"),
+            };
+            let mut stmt = store
+                .conn
+                .prepare(&format!(
+                    "SELECT f.company, COUNT(*) FROM filings f {w} GROUP BY f.company"
+                ))
+                .unwrap();
+            let plain: Vec<(Option<String>, u64)> = stmt
+                .query_map(params_from_iter(args.iter()), |r| {
+                    Ok((Some(r.get(0)?), r.get::<_, i64>(1)? as u64))
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let mut got = store
+                .stat_counts(&filter, Some(as_of), crate::stats::Grouping::Company)
+                .unwrap();
+            got.sort();
+            assert_eq!(got, plain, "{filter:?} as of {as_of}");
+        }
+    }
+}

@@ -38,6 +38,9 @@ impl Store {
         as_of: Option<&str>,
         grouping: Grouping,
     ) -> Result<Vec<(Option<String>, u64)>> {
+        if let (Grouping::Company, Some(d)) = (grouping, as_of) {
+            return self.company_counts_as_of(filter, d);
+        }
         let mut extra: Vec<&str> = Vec::new();
         let mut extra_args = Vec::new();
         if let Some(d) = as_of {
@@ -70,6 +73,70 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Filings per company matching `filter` and dated on or before `as_of`.
+    ///
+    /// `GROUP BY company` walks the company index in order; with the date condition on top,
+    /// SQLite then visits the table once per filing, at a random place: about 4 s at 1M, the
+    /// Dashboard's whole wait. An as-of date is usually today, which leaves out only the
+    /// undated filings and those dated later: then every filing is counted from the index
+    /// alone (0.3 s at 1M) and the few left out, found through the date index, are taken off.
+    /// Otherwise (a date long ago) the date index picks the filings and they are grouped apart,
+    /// which also never walks the table in company order.
+    fn company_counts_as_of(
+        &self,
+        filter: &FilingFilter,
+        as_of: &str,
+    ) -> Result<Vec<(Option<String>, u64)>> {
+        let left_out = "(f.filed_on IS NULL OR f.filed_on > ?)";
+        let (counts, sum) = counts_source(filter);
+        let few_left_out = counts == "filing_counts f" && {
+            let (all_sql, all_args) = filtered(filter, &[], Vec::new());
+            let (out_sql, out_args) =
+                filtered(filter, &[left_out], vec![Value::Text(as_of.to_string())]);
+            let sum_of = |where_sql: &str, args: &[Value]| -> Result<i64> {
+                Ok(self.conn.query_row(
+                    &format!("SELECT coalesce({sum}, 0) FROM {counts} {where_sql}"),
+                    params_from_iter(args.iter()),
+                    |r| r.get(0),
+                )?)
+            };
+            sum_of(&out_sql, &out_args)? * 8 <= sum_of(&all_sql, &all_args)?
+        };
+        // `+f.company` keeps SQLite from grouping by walking the company index.
+        let grouped = |conds: &[&str], args: Vec<Value>, by: &str| -> Result<Vec<(String, u64)>> {
+            let (where_sql, args) = filtered(filter, conds, args);
+            let sql =
+                format!("SELECT f.company, COUNT(*) FROM filings f {where_sql} GROUP BY {by}");
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(params_from_iter(args.iter()), |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        };
+        let as_of_arg = || vec![Value::Text(as_of.to_string())];
+        // Both counts from one snapshot, so a write between them cannot be half counted.
+        let _read = match self.conn.is_autocommit() {
+            true => Some(self.conn.unchecked_transaction()?),
+            false => None,
+        };
+        if !few_left_out {
+            let rows = grouped(&["f.filed_on <= ?"], as_of_arg(), "+f.company")?;
+            return Ok(rows.into_iter().map(|(c, n)| (Some(c), n)).collect());
+        }
+        let mut out: HashMap<String, u64> = grouped(&[left_out], as_of_arg(), "+f.company")?
+            .into_iter()
+            .collect();
+        Ok(grouped(&[], Vec::new(), "f.company")?
+            .into_iter()
+            .filter_map(|(c, n)| {
+                let n = n - out.remove(&c).unwrap_or(0);
+                (n > 0).then_some((Some(c), n))
+            })
+            .collect())
     }
 
     /// Filings matching `filter` that have no 备案时间.
