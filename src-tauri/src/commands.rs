@@ -266,7 +266,28 @@ pub fn first_paint(rows: u64, marks: Option<std::collections::BTreeMap<String, f
         return Ok(());
     }
     crate::webview::trim_allocator();
-    let Some(path) = std::env::var_os("BEIAN_LAUNCH_PROBE") else {
+    write_probe("BEIAN_LAUNCH_PROBE", "painted_unix_ms", rows, marks)
+}
+
+/// The Filings screen calls this once, when React has painted its own rows (the plain copy
+/// public/launch.js painted first cannot be clicked or typed into). With `BEIAN_READY_PROBE`
+/// set, the moment is written there as [`first_paint`] writes its own.
+#[tauri::command(async)]
+pub fn app_ready(rows: u64, marks: Option<std::collections::BTreeMap<String, f64>>) -> Res<()> {
+    static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if REPORTED.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    write_probe("BEIAN_READY_PROBE", "ready_unix_ms", rows, marks)
+}
+
+fn write_probe(
+    var: &str,
+    key: &str,
+    rows: u64,
+    marks: Option<std::collections::BTreeMap<String, f64>>,
+) -> Res<()> {
+    let Some(path) = std::env::var_os(var) else {
         return Ok(());
     };
     let ms = std::time::SystemTime::now()
@@ -280,7 +301,7 @@ pub fn first_paint(rows: u64, marks: Option<std::collections::BTreeMap<String, f
         .map(|(k, v)| format!("{k}={v:.0}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let line = format!("{{\"painted_unix_ms\":{ms},\"rows\":{rows},\"marks\":{marks:?}}}\n");
+    let line = format!("{{\"{key}\":{ms},\"rows\":{rows},\"marks\":{marks:?}}}\n");
     std::fs::write(&path, line)
-        .map_err(|e| app_error("probe_write", format!("writing the launch probe: {e}")))
+        .map_err(|e| app_error("probe_write", format!("writing the {var} probe: {e}")))
 }

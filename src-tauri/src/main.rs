@@ -39,6 +39,7 @@ fn main() {
             commands::restore_from,
             commands::use_database,
             commands::first_paint,
+            commands::app_ready,
             commands_reports::dashboard,
             commands_reports::company_names,
             commands_reports::subsidy_rules,

@@ -61,6 +61,7 @@ export const api = {
   useDatabase: (choice: DatabaseChoice) => call<void>("use_database", { choice }),
   /** Tells the shell the first filings are on screen (timed by `beian-bench app`). */
   firstPaint: (rows: number, marks: Record<string, number>) => call<void>("first_paint", { rows, marks }),
+  appReady: (rows: number, marks: Record<string, number>) => call<void>("app_ready", { rows, marks }),
 };
 
 export function onImportProgress(cb: (p: ImportProgress) => void): Promise<UnlistenFn> {
