@@ -203,6 +203,7 @@ pub async fn apply_import(
         }
     };
     state.forget_plan(token);
+    state.release_evaluation();
     Ok(summary)
 }
 

@@ -149,7 +149,7 @@ pub fn evaluate_subsidies(
     language: Language,
 ) -> Res<EvaluationView> {
     let as_of = day(&as_of)?;
-    state.with(|r| {
+    state.evaluate(|r| {
         let report = match company.as_deref() {
             // Every enterprise: reasons are built only for those the screen gets.
             None => r.evaluate_first(rule.as_deref(), as_of, SCREEN_RESULTS_PER_RULE),

@@ -15,6 +15,12 @@ pub struct AppState {
     /// Where the open registry lives; changed only by `switch`, under the registry's lock.
     location: Mutex<Location>,
     registry: Mutex<Result<Registry, ErrorPayload>>,
+    /// The subsidy evaluation's own connection to the same file, opened on first use. A first
+    /// evaluation at a million filings takes seconds; on the registry's connection it held
+    /// every other screen's query until it was done (the Filings screen waited 5 s). Its kept
+    /// inputs follow writes made through the other connections (SQLite's data_version).
+    /// Kept with the path it was opened at: a switch to another file opens it again.
+    evaluator: Mutex<Option<(PathBuf, Registry)>>,
     pending: Mutex<Option<PendingPlan>>,
     next_token: AtomicU64,
     /// Read by the import's progress callback; set by `cancel_import`.
@@ -57,6 +63,7 @@ impl AppState {
         AppState {
             location: Mutex::new(location),
             registry: Mutex::new(registry),
+            evaluator: Mutex::new(None),
             pending: Mutex::new(None),
             next_token: AtomicU64::new(1),
             cancel: Arc::new(AtomicBool::new(false)),
@@ -79,6 +86,40 @@ impl AppState {
         match guard.as_mut() {
             Ok(reg) => f(reg).map_err(|e| e.payload()),
             Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Runs `f` on the evaluation's connection (see `evaluator`), opening it first if needed.
+    pub fn evaluate<T>(
+        &self,
+        f: impl FnOnce(&mut Registry) -> beian::error::Result<T>,
+    ) -> Result<T, ErrorPayload> {
+        if let Some(e) = self.open_error() {
+            return Err(e);
+        }
+        let path = self.db_path();
+        let mut guard = self.lock_evaluator();
+        if guard.as_ref().is_none_or(|(at, _)| *at != path) {
+            *guard = None;
+            let reg = Registry::open_existing(&path).map_err(|e| e.payload())?;
+            *guard = Some((path, reg));
+        }
+        let (_, reg) = guard.as_mut().expect("just opened");
+        f(reg).map_err(|e| e.payload())
+    }
+
+    fn lock_evaluator(&self) -> MutexGuard<'_, Option<(PathBuf, Registry)>> {
+        self.evaluator.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Lets go of the evaluation's kept inputs, which a write has made stale: about half a
+    /// gigabyte at a million filings, otherwise held until the next evaluation. Skipped when
+    /// an evaluation is running (it reads again anyway).
+    pub fn release_evaluation(&self) {
+        if let Ok(guard) = self.evaluator.try_lock() {
+            if let Some((_, reg)) = guard.as_ref() {
+                reg.release_evaluation();
+            }
         }
     }
 
@@ -120,6 +161,7 @@ impl AppState {
             }
         };
         let reg = opened.map_err(|e| e.payload())?;
+        *self.lock_evaluator() = None;
         let chosen = (path != default_db).then_some(path.as_path());
         location::remember(&default_db, chosen).map_err(|e| e.payload())?;
         *location = Location {
@@ -144,6 +186,9 @@ impl AppState {
     /// lock so no command uses it meanwhile): the core swaps the file and its WAL underneath.
     pub fn restore(&self, backup: &Path) -> Result<(), ErrorPayload> {
         let mut guard = self.lock();
+        // Every connection to the file closes before it is swapped; held, none reopens meanwhile.
+        let mut evaluator = self.lock_evaluator();
+        *evaluator = None;
         *guard = Err(app_error("registry_unavailable", "restoring a backup"));
         *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let db_path = self.db_path();
