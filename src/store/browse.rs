@@ -11,6 +11,7 @@
 //!   does not know how many rows match.
 //! - A search with no other filter is counted in the search index alone.
 
+use super::facet_columns;
 use super::filings::{
     counts_source, filing_row, order_by, where_clause, where_clause_as, Membership, ROW_COLUMNS,
 };
@@ -427,9 +428,26 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
 }
 
 /// The five facets from one pass over the counts (or the matching filings).
-pub(super) fn facets(conn: &Connection, cache: &Cache, filter: &FilingFilter) -> Result<Facets> {
+/// The matches beyond which a search's facets are counted by [`facet_columns`]: 20,000 lookups
+/// by id take about 40 ms, reading the columns of 1M filings once about 0.4 s.
+const COLUMNS_FROM: u64 = 20_000;
+
+pub(super) fn facets(
+    conn: &Connection,
+    cache: &Cache,
+    columns: &facet_columns::Kept,
+    filter: &FilingFilter,
+) -> Result<Facets> {
     if let Some(facets) = matches::facets(conn, cache, filter)? {
         return Ok(facets);
+    }
+    // A common word: its matches are counted against the kept columns, not looked up one by one.
+    if let (Some(expr), Some(text)) = (search_only(filter), filter.search.as_deref()) {
+        if index_matches(conn, text, &expr)? > COLUMNS_FROM {
+            if let Some(facets) = facet_columns::search_facets(conn, columns, &expr)? {
+                return Ok(facets);
+            }
+        }
     }
     facets_read(conn, filter)
 }

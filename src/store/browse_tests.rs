@@ -404,7 +404,10 @@ fn facets_match_the_plain_group_bys() {
         // Read fresh, then from what a page of the same filter kept.
         let cache = Cache::default();
         assert_eq!(
-            format!("{:?}", facets(&store.conn, &cache, &filter).unwrap()),
+            format!(
+                "{:?}",
+                facets(&store.conn, &cache, &Default::default(), &filter).unwrap()
+            ),
             plain,
             "{filter:?}"
         );
@@ -419,7 +422,10 @@ fn facets_match_the_plain_group_bys() {
         )
         .unwrap();
         assert_eq!(
-            format!("{:?}", facets(&store.conn, &cache, &filter).unwrap()),
+            format!(
+                "{:?}",
+                facets(&store.conn, &cache, &Default::default(), &filter).unwrap()
+            ),
             plain,
             "{filter:?}"
         );
@@ -646,4 +652,48 @@ fn company_counts_as_of_match_the_plain_group_by() {
             assert_eq!(got, plain, "{filter:?} as of {as_of}");
         }
     }
+}
+
+#[test]
+fn search_facets_from_the_kept_columns_match_the_plain_group_bys() {
+    let store = registry(3000);
+    let kept = facet_columns::Kept::default();
+    let check = |store: &Store| {
+        for word in [
+            "科技",
+            "公司",
+            "星火",
+            "北京",
+            "有限公司",
+            "火",
+            "GPT",
+            "不存在的词",
+        ] {
+            let filter = FilingFilter {
+                search: Some(word.into()),
+                ..Default::default()
+            };
+            let expr = search::match_expression(word).unwrap();
+            let got = facet_columns::search_facets(&store.conn, &kept, &expr)
+                .unwrap()
+                .expect("the test registry fits the packing");
+            assert_eq!(
+                format!("{got:?}"),
+                plain_facets(&store.conn, &filter),
+                "{word}"
+            );
+        }
+    };
+    check(&store);
+    // A write moves the data version: the columns are read again, not reused.
+    store
+        .conn
+        .execute_batch(
+            "UPDATE filings SET region = '西藏自治区', first_batch_id = NULL, flags = 'x'
+             WHERE id % 7 = 0;
+             UPDATE filings SET filed_on = NULL WHERE id % 11 = 0;
+             DELETE FROM filings WHERE id % 13 = 0;",
+        )
+        .unwrap();
+    check(&store);
 }

@@ -277,7 +277,7 @@ impl Store {
     }
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
-        super::browse::facets(&self.conn, &self.matches, filter)
+        super::browse::facets(&self.conn, &self.matches, &self.facet_columns, filter)
     }
 
     pub fn filing_id_by_number(&self, number: &str) -> Result<Option<i64>> {

@@ -9,6 +9,7 @@
 mod browse;
 mod companies;
 mod export;
+mod facet_columns;
 mod filings;
 mod import;
 mod matches;
@@ -30,6 +31,7 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     matches: matches::Cache,
+    facet_columns: facet_columns::Kept,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -61,6 +63,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             matches: Default::default(),
+            facet_columns: Default::default(),
         };
         store.configure().map_err(|e| not_a_database(path, e))?;
         migrate::migrate(&mut store.conn, path)?;
@@ -102,6 +105,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             matches: Default::default(),
+            facet_columns: Default::default(),
         })
     }
 
@@ -111,6 +115,7 @@ impl Store {
             conn: Connection::open_in_memory()?,
             path: None,
             matches: Default::default(),
+            facet_columns: Default::default(),
         };
         store.configure()?;
         migrate::migrate(&mut store.conn, Path::new(":memory:"))?;
