@@ -12,6 +12,10 @@ use std::path::Path;
 pub struct UseCases {
     pub stats_region: Latency,
     pub stats_month: Latency,
+    /// The Dashboard's top ten companies (every company counted), as of today and as of a day
+    /// inside the data's span: two ways of counting, so two figures.
+    pub top_companies_today: Latency,
+    pub top_companies_past: Latency,
     pub subsidies: crate::subsidies::Figures,
     pub export_csv: Latency,
     pub export_xlsx: Latency,
@@ -57,6 +61,21 @@ pub fn measure(
             if report.rows.is_empty() {
                 return Err(format!("stats by {} returned no rows", by.as_str()));
             }
+        }
+        let (day, lat) = match &as_of {
+            // The app always passes a date: today's, after every filing of the registry.
+            None => ("2099-12-31".to_string(), &mut u.top_companies_today),
+            Some(d) => (d.clone(), &mut u.top_companies_past),
+        };
+        let q = StatsQuery {
+            by: StatsBy::Company,
+            as_of: Some(day),
+            top: Some(10),
+            ..Default::default()
+        };
+        let report = lat.time(|| reg.stats(&q)).map_err(e)?;
+        if report.rows.is_empty() {
+            return Err("the top companies were empty".into());
         }
     }
 
