@@ -191,15 +191,7 @@ impl Store {
                 Ok(())
             },
         )?;
-        let pairs = |sql: String| -> Result<Vec<(String, u64)>> {
-            let mut stmt = self.conn.prepare(&sql)?;
-            let rows = stmt
-                .query_map(params_from_iter(args.iter()), |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        };
+        let pairs = |sql: String| super::text_counts(&self.conn, &sql, &args);
         for (kind, n) in pairs(format!(
             "SELECT f.kind, {count} FROM {source} {where_sql} GROUP BY f.kind"
         ))? {

@@ -179,6 +179,21 @@ fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
+/// The `(text, count)` rows of a `SELECT key, COUNT(*) … GROUP BY key`.
+pub(crate) fn text_counts(
+    conn: &Connection,
+    sql: &str,
+    args: &[rusqlite::types::Value],
+) -> Result<Vec<(String, u64)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// See [`Store::data_version`]; for the modules that hold only the connection.
 pub(crate) fn data_version(conn: &Connection) -> Result<(i64, u64)> {
     let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;

@@ -109,13 +109,7 @@ impl Store {
             let (where_sql, args) = filtered(filter, conds, args);
             let sql =
                 format!("SELECT f.company, COUNT(*) FROM filings f {where_sql} GROUP BY {by}");
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt
-                .query_map(params_from_iter(args.iter()), |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
+            super::text_counts(&self.conn, &sql, &args)
         };
         let as_of_arg = || vec![Value::Text(as_of.to_string())];
         // Both counts from one snapshot, so a write between them cannot be half counted.
