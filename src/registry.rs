@@ -90,6 +90,9 @@ pub struct Registry {
     /// The subsidy evaluation's inputs, kept while the data is unchanged (see
     /// [`crate::subsidy::snapshot`]).
     evaluation: crate::subsidy::snapshot::Kept<(i64, u64)>,
+    /// The last company figure and the data version it was counted at: it counts every filing
+    /// (0.4 s at 1M), and the Dashboard asks for the same one on every visit.
+    company_stats: crate::stats::KeptCompanyStats,
 }
 
 impl Registry {
@@ -97,6 +100,7 @@ impl Registry {
         Ok(Registry {
             store: Store::open(path)?,
             evaluation: Default::default(),
+            company_stats: Default::default(),
         })
     }
 
@@ -144,6 +148,7 @@ impl Registry {
         Ok(Registry {
             store: Store::open_read_only(path)?,
             evaluation: Default::default(),
+            company_stats: Default::default(),
         })
     }
 
@@ -152,6 +157,7 @@ impl Registry {
         Ok(Registry {
             store: Store::open_in_memory()?,
             evaluation: Default::default(),
+            company_stats: Default::default(),
         })
     }
 
@@ -163,6 +169,10 @@ impl Registry {
             out.push(self.apply(&p, ImportMode::default(), "bundled", now, &mut |_, _| true)?);
         }
         Ok(out)
+    }
+
+    pub(crate) fn company_stats(&self) -> &crate::stats::KeptCompanyStats {
+        &self.company_stats
     }
 
     pub fn store(&self) -> &Store {

@@ -463,9 +463,31 @@ pub struct Completeness {
     pub undated: u64,
 }
 
+/// A company figure and the data version it was counted at (see [`Registry::stats`]).
+pub(crate) type KeptCompanyStats = std::sync::Mutex<Option<(StatsQuery, (i64, u64), StatsReport)>>;
+
 impl Registry {
     /// One statistic under a filter and an as-of date; see the module notes for the rules.
     pub fn stats(&self, q: &StatsQuery) -> Result<StatsReport> {
+        if q.by != StatsBy::Company {
+            return self.count(q);
+        }
+        let version = self.store().data_version()?;
+        let mut kept = self
+            .company_stats()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((query, at, report)) = kept.as_ref() {
+            if query == q && *at == version {
+                return Ok(report.clone());
+            }
+        }
+        let report = self.count(q)?;
+        *kept = Some((q.clone(), version, report.clone()));
+        Ok(report)
+    }
+
+    fn count(&self, q: &StatsQuery) -> Result<StatsReport> {
         crate::registry::validate_filter(&q.filter)?;
         let as_of = q
             .as_of

@@ -656,3 +656,40 @@ fn timings_on_100k_filings() {
         let _ = std::fs::remove_file(&path);
     }
 }
+
+#[test]
+fn the_kept_company_figure_follows_every_write() {
+    let mut reg = registry(true);
+    let before = stats(&reg, StatsBy::Company, Some("2024-12-31"), Some(3));
+    // Asked again with nothing changed: the same figure.
+    assert_eq!(
+        stats(&reg, StatsBy::Company, Some("2024-12-31"), Some(3)),
+        before
+    );
+    let fields = |n: u32| FilingFields {
+        number: format!("Beijing-ShouGong{n}-20240301"),
+        kind: Kind::Filed,
+        region: "北京".into(),
+        model: format!("手工录入模型{n}"),
+        company: "手工科技有限公司".into(),
+        filed_on: Some(d("2024-03-01")),
+        seq: None,
+    };
+    for n in 0..3 {
+        reg.add_filing(fields(n), "2024-04-03T00:00:00Z", None)
+            .unwrap();
+    }
+    let after = stats(&reg, StatsBy::Company, Some("2024-12-31"), Some(3));
+    assert_ne!(after, before);
+    assert_eq!(after.total, before.total + 3);
+    let mine = after
+        .rows
+        .iter()
+        .find(|r| r.key == "手工科技有限公司")
+        .unwrap();
+    assert_eq!(mine.count, 3);
+    // Another question is counted, not answered with the kept figure.
+    let earlier = stats(&reg, StatsBy::Company, Some("2023-12-31"), Some(3));
+    assert!(earlier.total < after.total);
+    assert!(earlier.rows.iter().all(|r| r.key != "手工科技有限公司"));
+}

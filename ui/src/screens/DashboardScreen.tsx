@@ -96,8 +96,11 @@ export function DashboardScreen() {
 
   const load = useCallback(() => {
     setLoading(true);
+    // Where a slow Dashboard spends its time (the shell's answer, or drawing): see BENCHMARKS.md.
+    performance.mark("dashboard-requested");
     reportsApi.dashboard(filter, asOf).then(
       (d) => {
+        performance.mark("dashboard-answered");
         setData(d);
         setError(null);
         setLoading(false);
