@@ -288,7 +288,12 @@ export function DashboardScreen() {
 
   const update = (f: Partial<FilingFilter>) => setFilter((old) => ({ ...old, ...f }));
   useEffect(() => {
-    const h = setTimeout(() => update({ search: searchText.trim() || null }), 250);
+    // Only a changed search makes a new filter: an equal one would ask the shell again (it did,
+    // 250 ms after every visit).
+    const h = setTimeout(() => {
+      const search = searchText.trim() || null;
+      setFilter((old) => (old.search === search ? old : { ...old, search }));
+    }, 250);
     return () => clearTimeout(h);
   }, [searchText]);
 
