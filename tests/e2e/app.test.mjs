@@ -287,6 +287,13 @@ test("restores a backup over the open database", async () => {
   const scratch = join(s.dataHome, "scratch.sqlite");
   await createDb(scratch);
   assert.doesNotMatch(await batchFiles(), /gb18030-batch\.csv/);
+  // The subsidy evaluation has its own connection to the file: open it on the scratch registry,
+  // so the restore must close it too, and the next evaluation must read the restored file.
+  const hangzhou = async () => {
+    await goTo("subsidies");
+    return s.text(await s.waitCss('[data-rule="hangzhou-model-filing"]', 60_000));
+  };
+  const beforeRestore = await hangzhou();
 
   await goTo("settings");
   await withDialogPath("open", join(s.dataHome, "backup.sqlite"), async () => {
@@ -301,6 +308,9 @@ test("restores a backup over the open database", async () => {
   assert.match(await batchFiles(), /gb18030-batch\.csv/);
   // The replaced file is kept beside it.
   assert.ok(statSync(join(s.dataHome, "scratch.before-restore")).size > 0);
+  // The backup holds this session's imports, among them a Zhejiang company: the Hangzhou rule
+  // now counts it.
+  assert.notEqual(await hangzhou(), beforeRestore);
 
   await goTo("settings");
   await s.click(await s.waitCss('[data-testid="db-default"]'));
