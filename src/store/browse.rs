@@ -3,7 +3,8 @@
 //! compare them row for row); what changes is how SQLite is asked:
 //!
 //! - Facets read `filing_counts` (or the matching filings) once and count the five facets in
-//!   Rust, instead of five `GROUP BY`s over the same rows.
+//!   Rust, instead of five `GROUP BY`s over the same rows; while the data is unchanged, totals
+//!   and facets that `filing_counts` answers come from its copy in memory (`kept_counts`).
 //! - The total comes first, and decides the page's plan. When matches are dense, the page walks
 //!   an index that is already in the sort order and stops after `offset + limit` matches, asking
 //!   the search index about each row it passes; when they are sparse, the matches are found
@@ -15,6 +16,7 @@ use super::facet_columns;
 use super::filings::{
     counts_source, filing_row, order_by, where_clause, where_clause_as, Membership, ROW_COLUMNS,
 };
+use super::kept_counts::{Dates, Kept};
 use super::matches::{self, Cache};
 use crate::error::Result;
 use crate::query::{
@@ -22,6 +24,7 @@ use crate::query::{
 };
 use crate::region::Regions;
 use crate::search;
+use crate::stats::Grouping;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -40,31 +43,43 @@ struct WalkLimits {
     probed_rows: u64,
 }
 
-pub(super) fn list(conn: &Connection, cache: &Cache, q: &FilingQuery) -> Result<FilingPage> {
+pub(super) fn list(
+    conn: &Connection,
+    cache: &Cache,
+    counts: &Kept,
+    q: &FilingQuery,
+) -> Result<FilingPage> {
     if let Some(page) = matches::list(conn, cache, q)? {
         return Ok(page);
     }
-    list_with(conn, q, WALK)
+    list_with(conn, Some(counts), q, WALK)
 }
 
-fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<FilingPage> {
-    let total = total(conn, &q.filter)?;
+/// `counts`: the kept counts, to read totals from instead of `filing_counts` (`None` in the
+/// tests of the SQL).
+fn list_with(
+    conn: &Connection,
+    counts: Option<&Kept>,
+    q: &FilingQuery,
+    limits: WalkLimits,
+) -> Result<FilingPage> {
+    let total = total(conn, counts, &q.filter)?;
     if total == 0 || q.limit == 0 || q.offset >= total {
         return Ok(FilingPage {
             total,
             rows: Vec::new(),
         });
     }
-    if let Some(rows) = by_region(conn, q, limits)? {
+    if let Some(rows) = by_region(conn, counts, q, limits)? {
         return Ok(FilingPage { total, rows });
     }
-    let walk = walk_index(conn, q, total, limits)?;
+    let walk = walk_index(conn, counts, q, total, limits)?;
     let (mut where_sql, mut args, drive) = match walk {
         Some(_) => {
             let (w, a) = where_clause_as(&q.filter, Membership::Probe);
             (w, a, false)
         }
-        None => where_for(conn, &q.filter)?,
+        None => where_for(conn, counts, &q.filter)?,
     };
     if walk == Some("filings_region_id") {
         // Ids follow the order rows were imported in, which is mostly date order, so a date
@@ -104,6 +119,7 @@ fn list_with(conn: &Connection, q: &FilingQuery, limits: WalkLimits) -> Result<F
 /// cannot say (filters on company or search text) or the filter already has one region.
 fn by_region(
     conn: &Connection,
+    counts: Option<&Kept>,
     q: &FilingQuery,
     limits: WalkLimits,
 ) -> Result<Option<Vec<FilingRow>>> {
@@ -114,15 +130,28 @@ fn by_region(
     if q.filter.regions.len() == 1 || count == "COUNT(*)" {
         return Ok(None);
     }
-    let (where_sql, args) = where_clause(&q.filter);
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT f.region, {count} FROM {source} {where_sql} GROUP BY f.region"
-    ))?;
-    let mut regions = stmt
-        .query_map(params_from_iter(args.iter()), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let kept = match counts {
+        Some(k) => k.grouped(conn, &q.filter, Dates::Any, Grouping::Region)?,
+        None => None,
+    };
+    let mut regions: Vec<(String, u64)> = match kept {
+        Some(groups) => groups
+            .into_iter()
+            .filter_map(|(r, n)| Some((r?, n)))
+            .collect(),
+        None => {
+            let (where_sql, args) = where_clause(&q.filter);
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT f.region, {count} FROM {source} {where_sql} GROUP BY f.region"
+            ))?;
+            let rows = stmt
+                .query_map(params_from_iter(args.iter()), |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
+        }
+    };
     // Each part names its region through the filter, which resolves names: every region must
     // resolve to itself (a hand-entered region that does not is left to the plain plan).
     let bundled = Regions::bundled();
@@ -156,7 +185,7 @@ fn by_region(
             limit: q.limit - rows.len() as u32,
             offset: skip,
         };
-        rows.extend(list_with(conn, &part, limits)?.rows);
+        rows.extend(list_with(conn, counts, &part, limits)?.rows);
         skip = 0;
     }
     Ok(Some(rows))
@@ -223,8 +252,12 @@ fn term_documents(conn: &Connection, term: &str) -> Result<u64> {
     Ok(n.unwrap_or(0) as u64)
 }
 
-/// The number of filings under `filter`.
-pub(super) fn total(conn: &Connection, filter: &FilingFilter) -> Result<u64> {
+/// The number of filings under `filter`, from the kept counts when given and the filter allows.
+pub(super) fn total(
+    conn: &Connection,
+    counts: Option<&Kept>,
+    filter: &FilingFilter,
+) -> Result<u64> {
     if let Some(term) =
         search_only(filter).and(filter.search.as_deref().and_then(search::single_term))
     {
@@ -241,7 +274,12 @@ pub(super) fn total(conn: &Connection, filter: &FilingFilter) -> Result<u64> {
         )?;
         return Ok(n as u64);
     }
-    let (where_sql, args, drive) = where_for(conn, filter)?;
+    if let Some(k) = counts {
+        if let Some(n) = k.total(conn, filter, Dates::Any)? {
+            return Ok(n);
+        }
+    }
+    let (where_sql, args, drive) = where_for(conn, counts, filter)?;
     let (source, count) = source(filter, drive);
     let total: i64 = conn.query_row(
         &format!("SELECT coalesce({count}, 0) FROM {source} {where_sql}"),
@@ -256,7 +294,11 @@ pub(super) fn total(conn: &Connection, filter: &FilingFilter) -> Result<u64> {
 /// is a few dozen row lookups, where reading 北京's rows to test each is 300,000; a company
 /// fragment sorted by number is its matches sorted, not the whole number index walked.
 /// Also says whether the matches drive it (then no index of `filings` should be walked).
-fn where_for(conn: &Connection, filter: &FilingFilter) -> Result<(String, Vec<Value>, bool)> {
+fn where_for(
+    conn: &Connection,
+    counts: Option<&Kept>,
+    filter: &FilingFilter,
+) -> Result<(String, Vec<Value>, bool)> {
     let searched = filter
         .search
         .as_deref()
@@ -283,6 +325,7 @@ fn where_for(conn: &Connection, filter: &FilingFilter) -> Result<(String, Vec<Va
     } else {
         total(
             conn,
+            counts,
             &FilingFilter {
                 regions: filter.regions.clone(),
                 year: filter.year,
@@ -333,6 +376,7 @@ fn search_only(filter: &FilingFilter) -> Option<String> {
 /// matches sooner than sorting every match would.
 fn walk_index(
     conn: &Connection,
+    counts: Option<&Kept>,
     q: &FilingQuery,
     total: u64,
     limits: WalkLimits,
@@ -376,7 +420,7 @@ fn walk_index(
         _ => return Ok(None),
     };
     // Rows the walk passes if the matches are spread evenly over the rows the index scans.
-    let scope = match scope_rows(conn, f, index)? {
+    let scope = match scope_rows(conn, counts, f, index)? {
         Some(n) => n,
         None => conn.query_row("SELECT coalesce(max(id), 0) FROM filings", [], |r| {
             r.get::<_, i64>(0)
@@ -394,7 +438,12 @@ fn walk_index(
 
 /// How many rows the walk of `index` can pass at most: the filter's region (and dates) for the
 /// region indexes, whose leading column the filter fixes; `None` for the whole table.
-fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option<u64>> {
+fn scope_rows(
+    conn: &Connection,
+    counts: Option<&Kept>,
+    f: &FilingFilter,
+    index: &str,
+) -> Result<Option<u64>> {
     let scoped = match index {
         "filings_region"
         | "filings_region_id"
@@ -424,7 +473,7 @@ fn scope_rows(conn: &Connection, f: &FilingFilter, index: &str) -> Result<Option
     } else {
         scope
     };
-    Ok(Some(total(conn, &scope)?))
+    Ok(Some(total(conn, counts, &scope)?))
 }
 
 /// The five facets from one pass over the counts (or the matching filings).
@@ -436,8 +485,12 @@ pub(super) fn facets(
     conn: &Connection,
     cache: &Cache,
     columns: &facet_columns::Kept,
+    counts: &Kept,
     filter: &FilingFilter,
 ) -> Result<Facets> {
+    if let Some(facets) = counts.facets(conn, filter)? {
+        return Ok(facets);
+    }
     if let Some(facets) = matches::facets(conn, cache, filter)? {
         return Ok(facets);
     }
@@ -449,11 +502,11 @@ pub(super) fn facets(
             }
         }
     }
-    facets_read(conn, filter)
+    facets_read(conn, Some(counts), filter)
 }
 
-fn facets_read(conn: &Connection, filter: &FilingFilter) -> Result<Facets> {
-    let (where_sql, args, drive) = where_for(conn, filter)?;
+fn facets_read(conn: &Connection, counts: Option<&Kept>, filter: &FilingFilter) -> Result<Facets> {
+    let (where_sql, args, drive) = where_for(conn, counts, filter)?;
     let (source, count) = source(filter, drive);
     // `filing_counts` already holds one row per combination; filings are grouped first so that
     // fewer rows cross into Rust.

@@ -351,6 +351,7 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
     ];
     let mut nonempty = 0;
     let mut kept = 0;
+    let counts = Kept::default();
     for filter in filters() {
         // One cache per filter, so that every sort after the first reads the kept matches.
         let cache = Cache::default();
@@ -365,10 +366,13 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
             let (total, ids) = plain_list(conn, &q);
             nonempty += usize::from(!ids.is_empty());
             for limits in plans {
-                let page = list_with(conn, &q, limits).unwrap();
-                let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
-                assert_eq!(page.total, total, "{q:?} {limits:?}");
-                assert_eq!(got, ids, "{q:?} {limits:?}");
+                // With the totals read by SQL, then from the kept counts.
+                for counts in [None, Some(&counts)] {
+                    let page = list_with(conn, counts, &q, limits).unwrap();
+                    let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                    assert_eq!(page.total, total, "{q:?} {limits:?}");
+                    assert_eq!(got, ids, "{q:?} {limits:?}");
+                }
             }
             if let Some(page) = matches::list(conn, &cache, &q).unwrap() {
                 kept += 1;
@@ -376,7 +380,7 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
                 assert_eq!(page.total, total, "kept matches: {q:?}");
                 assert_eq!(got, ids, "kept matches: {q:?}");
             }
-            let page = list(conn, &cache, &q).unwrap();
+            let page = list(conn, &cache, &counts, &q).unwrap();
             assert_eq!(page.total, total, "{q:?}");
             assert_eq!(
                 page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -397,7 +401,7 @@ fn facets_match_the_plain_group_bys() {
     for filter in filters() {
         let plain = plain_facets(&store.conn, &filter);
         assert_eq!(
-            format!("{:?}", facets_read(&store.conn, &filter).unwrap()),
+            format!("{:?}", facets_read(&store.conn, None, &filter).unwrap()),
             plain,
             "{filter:?}"
         );
@@ -406,7 +410,14 @@ fn facets_match_the_plain_group_bys() {
         assert_eq!(
             format!(
                 "{:?}",
-                facets(&store.conn, &cache, &Default::default(), &filter).unwrap()
+                facets(
+                    &store.conn,
+                    &cache,
+                    &Default::default(),
+                    &Default::default(),
+                    &filter
+                )
+                .unwrap()
             ),
             plain,
             "{filter:?}"
@@ -415,6 +426,7 @@ fn facets_match_the_plain_group_bys() {
         list(
             &store.conn,
             &cache,
+            &Kept::default(),
             &FilingQuery {
                 filter: filter.clone(),
                 ..Default::default()
@@ -424,7 +436,14 @@ fn facets_match_the_plain_group_bys() {
         assert_eq!(
             format!(
                 "{:?}",
-                facets(&store.conn, &cache, &Default::default(), &filter).unwrap()
+                facets(
+                    &store.conn,
+                    &cache,
+                    &Default::default(),
+                    &Default::default(),
+                    &filter
+                )
+                .unwrap()
             ),
             plain,
             "{filter:?}"
@@ -471,7 +490,9 @@ fn the_company_prefilter_keeps_instr_semantics() {
         let (total, _) = plain_list(&store.conn, &q);
         assert!(total > 0, "{fragment}");
         assert_eq!(
-            list(&store.conn, &Cache::default(), &q).unwrap().total,
+            list(&store.conn, &Cache::default(), &Kept::default(), &q)
+                .unwrap()
+                .total,
             total,
             "{fragment}"
         );
@@ -496,7 +517,9 @@ fn search_totals_follow_edits_and_replacements() {
         },
         ..Default::default()
     };
-    let before = list(&store.conn, &Cache::default(), &q).unwrap().total;
+    let before = list(&store.conn, &Cache::default(), &Kept::default(), &q)
+        .unwrap()
+        .total;
     let mut f = store
         .conn
         .query_row(
@@ -519,7 +542,7 @@ fn search_totals_follow_edits_and_replacements() {
     store
         .edit_filing(id, &f, &[], "2024-02-01T00:00:00Z", None)
         .unwrap();
-    let after = list(&store.conn, &Cache::default(), &q).unwrap();
+    let after = list(&store.conn, &Cache::default(), &Kept::default(), &q).unwrap();
     assert_eq!(after.total, before - 1);
     assert_eq!(after.total, plain_list(&store.conn, &q).0);
 }
@@ -691,6 +714,135 @@ fn search_facets_from_the_kept_columns_match_the_plain_group_bys() {
         .execute_batch(
             "UPDATE filings SET region = '西藏自治区', first_batch_id = NULL, flags = 'x'
              WHERE id % 7 = 0;
+             UPDATE filings SET filed_on = NULL WHERE id % 11 = 0;
+             DELETE FROM filings WHERE id % 13 = 0;",
+        )
+        .unwrap();
+    check(&store);
+}
+
+#[test]
+fn kept_counts_match_the_plain_group_bys_and_follow_writes() {
+    let store = registry(3000);
+    let kept = Kept::default();
+    let groupings = [
+        (Grouping::Region, "f.region", "f.region"),
+        (Grouping::Kind, "f.kind", "f.kind"),
+        (
+            Grouping::Batch,
+            "CAST(f.first_batch_id AS TEXT)",
+            "f.first_batch_id",
+        ),
+        (Grouping::Day, "f.filed_on", "f.filed_on"),
+    ];
+    let check = |store: &Store| {
+        let mut compared = 0;
+        for filter in filters() {
+            // Filters on the company or the search text are not the kept counts' to answer.
+            let answers = super::super::filings::reads_counts(&filter);
+            assert_eq!(
+                kept.total(&store.conn, &filter, Dates::Any)
+                    .unwrap()
+                    .is_some(),
+                answers,
+                "{filter:?}"
+            );
+            if !answers {
+                continue;
+            }
+            let (w, args) = plain_where(&filter);
+            let and = |cond: &str| match w.strip_prefix("WHERE ") {
+                Some(rest) => format!("WHERE {rest} AND {cond}"),
+                None => format!("WHERE {cond}"),
+            };
+            let count = |where_sql: &str, extra: &[Value]| -> u64 {
+                let all: Vec<Value> = args.iter().chain(extra).cloned().collect();
+                store
+                    .conn
+                    .query_row(
+                        &format!("SELECT COUNT(*) FROM filings f {where_sql}"),
+                        params_from_iter(all.iter()),
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .unwrap() as u64
+            };
+            let got = |dates| kept.total(&store.conn, &filter, dates).unwrap();
+            assert_eq!(got(Dates::Any), Some(count(&w, &[])), "{filter:?}");
+            assert_eq!(
+                got(Dates::Undated),
+                Some(count(&and("f.filed_on IS NULL"), &[])),
+                "{filter:?}"
+            );
+            assert_eq!(
+                store.count_undated(&filter).unwrap(),
+                count(&and("f.filed_on IS NULL"), &[])
+            );
+            // `2024/3/5` is no ISO date but sorts as text among them: both must compare alike.
+            for as_of in [
+                None,
+                Some("2023-09-30"),
+                Some("2024/3/5"),
+                Some("2030-01-01"),
+            ] {
+                let (dates, extra) = match as_of {
+                    Some(d) => (Dates::OnOrBefore(d), vec![Value::Text(d.into())]),
+                    None => (Dates::Any, Vec::new()),
+                };
+                for (grouping, select, column) in groupings {
+                    let mut conds = Vec::new();
+                    if as_of.is_some() {
+                        conds.push("f.filed_on <= ?");
+                    }
+                    if grouping == Grouping::Day {
+                        conds.push("f.filed_on IS NOT NULL");
+                    }
+                    let where_sql = if conds.is_empty() {
+                        w.clone()
+                    } else {
+                        and(&conds.join(" AND "))
+                    };
+                    let all: Vec<Value> = args.iter().chain(&extra).cloned().collect();
+                    let mut stmt = store
+                        .conn
+                        .prepare(&format!(
+                            "SELECT {select}, COUNT(*) FROM filings f {where_sql}
+                             GROUP BY {column} ORDER BY {column}"
+                        ))
+                        .unwrap();
+                    let plain: Vec<(Option<String>, u64)> = stmt
+                        .query_map(params_from_iter(all.iter()), |r| {
+                            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+                        })
+                        .unwrap()
+                        .collect::<rusqlite::Result<_>>()
+                        .unwrap();
+                    let from_kept = kept.grouped(&store.conn, &filter, dates, grouping).unwrap();
+                    assert_eq!(
+                        from_kept.as_ref(),
+                        Some(&plain),
+                        "{filter:?} {grouping:?} as of {as_of:?}"
+                    );
+                    assert_eq!(
+                        store.stat_counts(&filter, as_of, grouping).unwrap(),
+                        plain,
+                        "{filter:?} {grouping:?} as of {as_of:?}"
+                    );
+                    compared += usize::from(!plain.is_empty());
+                }
+            }
+        }
+        // Worth something only if most groupings have rows.
+        assert!(compared > 150, "{compared}");
+    };
+    check(&store);
+    // Writes move the data version: the counts are read again, not reused. The flags, dates
+    // and batches written here are new values the first read never saw.
+    store
+        .conn
+        .execute_batch(
+            "UPDATE filings SET region = '西藏自治区', first_batch_id = NULL,
+                 flags = 'prefix_mismatch,x' WHERE id % 7 = 0;
+             UPDATE filings SET filed_on = '2024/3/5' WHERE id % 17 = 0;
              UPDATE filings SET filed_on = NULL WHERE id % 11 = 0;
              DELETE FROM filings WHERE id % 13 = 0;",
         )

@@ -61,13 +61,13 @@ const ABSENT: Packed = Packed {
 /// kinds, years) and rows of one file usually come a region and a date at a time, so the last
 /// value is tried first and a row allocates nothing.
 #[derive(Debug, Default)]
-struct Distinct {
-    values: Vec<Option<String>>,
+pub(super) struct Distinct {
+    pub(super) values: Vec<Option<String>>,
     last: usize,
 }
 
 impl Distinct {
-    fn number(&mut self, value: ValueRef<'_>) -> Result<usize> {
+    pub(super) fn number(&mut self, value: ValueRef<'_>) -> Result<usize> {
         let bytes = match value {
             ValueRef::Null => None,
             v => Some(v.as_bytes().map_err(rusqlite::Error::from)?),

@@ -93,17 +93,7 @@ pub(super) fn where_clause_as(
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     if !filter.regions.is_empty() {
-        let regions = Regions::bundled();
-        let names: Vec<String> = filter
-            .regions
-            .iter()
-            .map(|r| {
-                regions
-                    .find(r)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_else(|| r.clone())
-            })
-            .collect();
+        let names = region_names(filter);
         conds.push(format!(
             "f.region IN ({})",
             vec!["?"; names.len()].join(",")
@@ -148,9 +138,10 @@ pub(super) fn where_clause_as(
         args.push(Value::Text(to.clone()));
     }
     if let Some(y) = filter.year {
+        let (first, last) = year_bounds(y);
         conds.push("f.filed_on >= ? AND f.filed_on <= ?".into());
-        args.push(Value::Text(format!("{y:04}-01-01")));
-        args.push(Value::Text(format!("{y:04}-12-31")));
+        args.push(Value::Text(first));
+        args.push(Value::Text(last));
     }
     if let Some(b) = filter.batch {
         conds.push("f.first_batch_id = ?".into());
@@ -172,11 +163,30 @@ pub(super) fn where_clause_as(
     }
 }
 
-/// Where counts under `filter` can be read: `filing_counts` (a few thousand rows kept by
-/// triggers, with the columns of `filings` that [`where_clause`] filters on) unless the filter
-/// looks into the company or the search text, which only `filings` has. Returns the table, under
-/// the alias `f`, and the expression that counts filings in it.
-pub(super) fn counts_source(filter: &FilingFilter) -> (&'static str, &'static str) {
+/// The full names of the filter's regions (each given by any name or code; one the table does
+/// not know stays as written), as filings store them.
+pub(super) fn region_names(filter: &FilingFilter) -> Vec<String> {
+    let regions = Regions::bundled();
+    filter
+        .regions
+        .iter()
+        .map(|r| {
+            regions
+                .find(r)
+                .map(|x| x.name.clone())
+                .unwrap_or_else(|| r.clone())
+        })
+        .collect()
+}
+
+/// The first and last date texts of a calendar year.
+pub(super) fn year_bounds(y: i32) -> (String, String) {
+    (format!("{y:04}-01-01"), format!("{y:04}-12-31"))
+}
+
+/// Whether `filter` looks only at columns `filing_counts` has (not the company or the search
+/// text), so that its counts can be read there.
+pub(super) fn reads_counts(filter: &FilingFilter) -> bool {
     let company = filter
         .company
         .as_deref()
@@ -186,10 +196,18 @@ pub(super) fn counts_source(filter: &FilingFilter) -> (&'static str, &'static st
         .as_deref()
         .and_then(search::match_expression)
         .is_some();
-    if company || search {
-        ("filings f", "COUNT(*)")
-    } else {
+    !company && !search
+}
+
+/// Where counts under `filter` can be read: `filing_counts` (a few thousand rows kept by
+/// triggers, with the columns of `filings` that [`where_clause`] filters on) unless the filter
+/// looks into the company or the search text, which only `filings` has. Returns the table, under
+/// the alias `f`, and the expression that counts filings in it.
+pub(super) fn counts_source(filter: &FilingFilter) -> (&'static str, &'static str) {
+    if reads_counts(filter) {
         ("filing_counts f", "SUM(f.n)")
+    } else {
+        ("filings f", "COUNT(*)")
     }
 }
 
@@ -273,11 +291,17 @@ impl Store {
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
-        super::browse::list(&self.conn, &self.matches, q)
+        super::browse::list(&self.conn, &self.matches, &self.counts, q)
     }
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
-        super::browse::facets(&self.conn, &self.matches, &self.facet_columns, filter)
+        super::browse::facets(
+            &self.conn,
+            &self.matches,
+            &self.facet_columns,
+            &self.counts,
+            filter,
+        )
     }
 
     pub fn filing_id_by_number(&self, number: &str) -> Result<Option<i64>> {

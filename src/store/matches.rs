@@ -230,7 +230,7 @@ fn read(conn: &Connection, filter: &FilingFilter) -> Result<Option<Vec<Match>>> 
             to: filter.to.clone(),
             ..Default::default()
         };
-        let in_scope = super::browse::total(conn, &scope)?;
+        let in_scope = super::browse::total(conn, None, &scope)?;
         if in_scope < ids.len() as u64 * 4 {
             let (w, args) = where_clause(&scope);
             let mut stmt = conn.prepare_cached(&format!(

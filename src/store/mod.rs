@@ -12,6 +12,7 @@ mod export;
 mod facet_columns;
 mod filings;
 mod import;
+mod kept_counts;
 mod matches;
 mod migrate;
 mod stats;
@@ -32,6 +33,7 @@ pub struct Store {
     path: Option<PathBuf>,
     matches: matches::Cache,
     facet_columns: facet_columns::Kept,
+    counts: kept_counts::Kept,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -64,6 +66,7 @@ impl Store {
             path: Some(path.to_path_buf()),
             matches: Default::default(),
             facet_columns: Default::default(),
+            counts: Default::default(),
         };
         store.configure().map_err(|e| not_a_database(path, e))?;
         migrate::migrate(&mut store.conn, path)?;
@@ -106,6 +109,7 @@ impl Store {
             path: Some(path.to_path_buf()),
             matches: Default::default(),
             facet_columns: Default::default(),
+            counts: Default::default(),
         })
     }
 
@@ -116,6 +120,7 @@ impl Store {
             path: None,
             matches: Default::default(),
             facet_columns: Default::default(),
+            counts: Default::default(),
         };
         store.configure()?;
         migrate::migrate(&mut store.conn, Path::new(":memory:"))?;

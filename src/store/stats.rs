@@ -2,6 +2,7 @@
 //! screen, so a chart never disagrees with the list it opens.
 
 use super::filings::{counts_source, where_clause};
+use super::kept_counts::Dates;
 use super::Store;
 use crate::error::Result;
 use crate::query::FilingFilter;
@@ -40,6 +41,10 @@ impl Store {
     ) -> Result<Vec<(Option<String>, u64)>> {
         if let (Grouping::Company, Some(d)) = (grouping, as_of) {
             return self.company_counts_as_of(filter, d);
+        }
+        let dates = as_of.map_or(Dates::Any, Dates::OnOrBefore);
+        if let Some(rows) = self.counts.grouped(&self.conn, filter, dates, grouping)? {
+            return Ok(rows);
         }
         let mut extra: Vec<&str> = Vec::new();
         let mut extra_args = Vec::new();
@@ -90,19 +95,10 @@ impl Store {
         as_of: &str,
     ) -> Result<Vec<(Option<String>, u64)>> {
         let left_out = "(f.filed_on IS NULL OR f.filed_on > ?)";
-        let (counts, sum) = counts_source(filter);
-        let few_left_out = counts == "filing_counts f" && {
-            let (all_sql, all_args) = filtered(filter, &[], Vec::new());
-            let (out_sql, out_args) =
-                filtered(filter, &[left_out], vec![Value::Text(as_of.to_string())]);
-            let sum_of = |where_sql: &str, args: &[Value]| -> Result<i64> {
-                Ok(self.conn.query_row(
-                    &format!("SELECT coalesce({sum}, 0) FROM {counts} {where_sql}"),
-                    params_from_iter(args.iter()),
-                    |r| r.get(0),
-                )?)
-            };
-            sum_of(&out_sql, &out_args)? * 8 <= sum_of(&all_sql, &all_args)?
+        let total = |dates| self.counts.total(&self.conn, filter, dates);
+        let few_left_out = match (total(Dates::Any)?, total(Dates::OnOrBefore(as_of))?) {
+            (Some(all), Some(kept_in)) => (all - kept_in) * 8 <= all,
+            _ => false,
         };
         // `+f.company` keeps SQLite from grouping by walking the company index.
         let grouped = |conds: &[&str], args: Vec<Value>, by: &str| -> Result<Vec<(String, u64)>> {
@@ -135,6 +131,9 @@ impl Store {
 
     /// Filings matching `filter` that have no 备案时间.
     pub fn count_undated(&self, filter: &FilingFilter) -> Result<u64> {
+        if let Some(n) = self.counts.total(&self.conn, filter, Dates::Undated)? {
+            return Ok(n);
+        }
         let (where_sql, args) = filtered(filter, &["f.filed_on IS NULL"], Vec::new());
         let (source, count) = counts_source(filter);
         let n: i64 = self.conn.query_row(

@@ -1,0 +1,410 @@
+//! `filing_counts` (schema 3) held in memory while the data is unchanged, for the totals, facets
+//! and statistics of filters it can answer (no company, no search text).
+//!
+//! The table is small (33,000 rows at 1M filings, one per region, kind, day, batch and flags),
+//! but SQLite takes 10–20 ms to read and group it, and the Filings screen reads it twice per
+//! filter (the page's total, the facets), the Dashboard three times (undated, by region, by
+//! day). Read once into a few bytes a row (about 15 ms at 1M, after opening or any write), a
+//! filter's counts are then a loop over those rows in well under a millisecond.
+//!
+//! The conditions are those of `filings::where_clause` on the same columns, tested as SQLite
+//! tests them: text compared bytewise, a date condition never true of an undated row, a flag
+//! found with the same `instr(',' || flags || ',', ',code,')`. `browse_tests` compares every
+//! figure with the SQL it replaces.
+
+use super::browse::FacetTally;
+use super::facet_columns::Distinct;
+use super::filings::{reads_counts, region_names, year_bounds};
+use crate::error::Result;
+use crate::query::{Facets, FilingFilter};
+use crate::stats::Grouping;
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use std::sync::{Arc, Mutex};
+
+/// The counts and the data version they were read at.
+#[derive(Debug, Default)]
+pub struct Kept(Mutex<Option<Arc<Counts>>>);
+
+#[derive(Debug)]
+struct Counts {
+    version: (i64, u64),
+    rows: Vec<Row>,
+    regions: Distinct,
+    kinds: Distinct,
+    /// Every date text, sorted as SQLite sorts text, so a range of dates is a range of numbers.
+    days: Vec<String>,
+    /// `substr(day, 1, 4)` of each day, numbered in `years`.
+    day_year: Vec<u16>,
+    years: Distinct,
+    flags: Distinct,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    region: u16,
+    kind: u8,
+    /// Into `days`; [`UNDATED`] for no date.
+    day: u32,
+    flags: u16,
+    batch: Option<i64>,
+    n: u64,
+}
+
+const UNDATED: u32 = u32::MAX;
+
+/// Counts per group: the group's value as text (`None` for no value) and its filings.
+pub(super) type Groups = Vec<(Option<String>, u64)>;
+
+/// Which dates a count takes, on top of the filter's own.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Dates<'a> {
+    Any,
+    /// `filed_on <= ?`
+    OnOrBefore(&'a str),
+    /// `filed_on IS NULL`
+    Undated,
+}
+
+/// A filter turned into tests on the numbered columns.
+struct Matcher {
+    regions: Option<Vec<bool>>,
+    /// `None`: any kind; `Some(None)`: a kind no row has.
+    kind: Option<Option<usize>>,
+    /// Day numbers taken, when any condition is on the date (then undated rows are not).
+    days: Option<std::ops::Range<u32>>,
+    undated_only: bool,
+    batch: Option<i64>,
+    flags: Option<Vec<bool>>,
+}
+
+impl Matcher {
+    fn takes(&self, r: &Row) -> bool {
+        if let Some(regions) = &self.regions {
+            if !regions[usize::from(r.region)] {
+                return false;
+            }
+        }
+        if let Some(kind) = self.kind {
+            if kind != Some(usize::from(r.kind)) {
+                return false;
+            }
+        }
+        if self.undated_only && r.day != UNDATED {
+            return false;
+        }
+        if let Some(days) = &self.days {
+            if !days.contains(&r.day) {
+                return false;
+            }
+        }
+        if self.batch.is_some() && r.batch != self.batch {
+            return false;
+        }
+        if let Some(flags) = &self.flags {
+            if !flags[usize::from(r.flags)] {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+fn text_of(d: &Distinct, i: usize) -> Option<&str> {
+    d.values[i].as_deref()
+}
+
+fn text(d: &Distinct, i: usize) -> ValueRef<'_> {
+    match text_of(d, i) {
+        Some(t) => ValueRef::Text(t.as_bytes()),
+        None => ValueRef::Null,
+    }
+}
+
+impl Counts {
+    fn read(conn: &Connection, version: (i64, u64)) -> Result<Option<Counts>> {
+        let mut c = Counts {
+            version,
+            rows: Vec::new(),
+            regions: Distinct::default(),
+            kinds: Distinct::default(),
+            days: Vec::new(),
+            day_year: Vec::new(),
+            years: Distinct::default(),
+            flags: Distinct::default(),
+        };
+        let mut day_of: std::collections::HashMap<String, u32> = Default::default();
+        let mut stmt = conn.prepare_cached(
+            "SELECT region, kind, filed_on, first_batch_id, flags, n FROM filing_counts",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let region = c.regions.number(r.get_ref(0)?)?;
+            let kind = c.kinds.number(r.get_ref(1)?)?;
+            let flags = c.flags.number(r.get_ref(4)?)?;
+            let day = match r.get_ref(2)? {
+                ValueRef::Null => UNDATED,
+                v => {
+                    let t = v.as_str().map_err(rusqlite::Error::from)?;
+                    match day_of.get(t) {
+                        Some(&d) => d,
+                        None => {
+                            let d = day_of.len() as u32;
+                            day_of.insert(t.to_string(), d);
+                            d
+                        }
+                    }
+                }
+            };
+            let (Ok(region), Ok(kind), Ok(flags)) = (
+                u16::try_from(region),
+                u8::try_from(kind),
+                u16::try_from(flags),
+            ) else {
+                // Not a registry this packing fits: SQL counts instead.
+                return Ok(None);
+            };
+            c.rows.push(Row {
+                region,
+                kind,
+                day,
+                flags,
+                batch: r.get(3)?,
+                n: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+            });
+        }
+        if day_of.len() >= UNDATED as usize {
+            return Ok(None);
+        }
+        // Days numbered in text order, so that `<=` on text is `<=` on numbers.
+        let mut days: Vec<(String, u32)> = day_of.into_iter().collect();
+        days.sort_unstable();
+        let mut renumber = vec![0u32; days.len()];
+        for (new, (_, old)) in days.iter().enumerate() {
+            renumber[*old as usize] = new as u32;
+        }
+        for r in &mut c.rows {
+            if r.day != UNDATED {
+                r.day = renumber[r.day as usize];
+            }
+        }
+        c.days = days.into_iter().map(|(t, _)| t).collect();
+        // `substr(filed_on, 1, 4)`: four characters, not bytes.
+        for day in &c.days {
+            let year: String = day.chars().take(4).collect();
+            let y = c.years.number(ValueRef::Text(year.as_bytes()))?;
+            c.day_year.push(u16::try_from(y).unwrap_or(u16::MAX));
+        }
+        if c.day_year.contains(&u16::MAX) {
+            return Ok(None);
+        }
+        Ok(Some(c))
+    }
+
+    /// The first day number whose text is not before `bound` (`strict`: not at or before).
+    fn day_after(&self, bound: &str, strict: bool) -> u32 {
+        self.days.partition_point(|d| {
+            if strict {
+                d.as_str() <= bound
+            } else {
+                d.as_str() < bound
+            }
+        }) as u32
+    }
+
+    fn matcher(&self, filter: &FilingFilter, dates: Dates<'_>) -> Matcher {
+        let regions = (!filter.regions.is_empty()).then(|| {
+            let names = region_names(filter);
+            self.regions
+                .values
+                .iter()
+                .map(|v| v.as_deref().is_some_and(|v| names.iter().any(|n| n == v)))
+                .collect()
+        });
+        let kind = filter.kind.map(|k| {
+            self.kinds
+                .values
+                .iter()
+                .position(|v| v.as_deref() == Some(k.as_str()))
+        });
+        let mut lo = 0u32;
+        let mut hi = self.days.len() as u32;
+        let mut dated = false;
+        let mut bound = |from: Option<&str>, to: Option<&str>| {
+            if let Some(f) = from {
+                lo = lo.max(self.day_after(f, false));
+                dated = true;
+            }
+            if let Some(t) = to {
+                hi = hi.min(self.day_after(t, true));
+                dated = true;
+            }
+        };
+        bound(filter.from.as_deref(), filter.to.as_deref());
+        if let Some((first, last)) = filter.year.map(year_bounds) {
+            bound(Some(&first), Some(&last));
+        }
+        let mut undated_only = false;
+        match dates {
+            Dates::Any => {}
+            Dates::OnOrBefore(d) => bound(None, Some(d)),
+            Dates::Undated => undated_only = true,
+        }
+        let flags = match (filter.flagged, filter.flag) {
+            (None, None) => None,
+            (flagged, flag) => {
+                let needle = flag.map(|f| format!(",{},", f.as_str()));
+                Some(
+                    self.flags
+                        .values
+                        .iter()
+                        .map(|v| {
+                            let v = v.as_deref().unwrap_or("");
+                            let by_flagged = match flagged {
+                                Some(true) => !v.is_empty(),
+                                Some(false) => v.is_empty(),
+                                None => true,
+                            };
+                            let by_flag = needle
+                                .as_ref()
+                                .is_none_or(|n| format!(",{v},").contains(n.as_str()));
+                            by_flagged && by_flag
+                        })
+                        .collect(),
+                )
+            }
+        };
+        Matcher {
+            regions,
+            kind,
+            days: dated.then_some(lo..hi.max(lo)),
+            undated_only,
+            batch: filter.batch,
+            flags,
+        }
+    }
+
+    fn matching<'a>(&'a self, m: &'a Matcher) -> impl Iterator<Item = &'a Row> + 'a {
+        self.rows.iter().filter(move |r| m.takes(r))
+    }
+}
+
+impl Kept {
+    /// The counts of the data as it is now, read again when it has moved; `None` when `filter`
+    /// looks at what only `filings` has, or the registry does not fit the packing.
+    fn current(&self, conn: &Connection, filter: &FilingFilter) -> Result<Option<Arc<Counts>>> {
+        if !reads_counts(filter) {
+            return Ok(None);
+        }
+        let version = super::data_version(conn)?;
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = guard.as_ref().filter(|c| c.version == version) {
+            return Ok(Some(Arc::clone(c)));
+        }
+        *guard = None;
+        let read = Counts::read(conn, version)?.map(Arc::new);
+        guard.clone_from(&read);
+        Ok(read)
+    }
+
+    /// The number of filings under `filter` and `dates`.
+    pub(super) fn total(
+        &self,
+        conn: &Connection,
+        filter: &FilingFilter,
+        dates: Dates<'_>,
+    ) -> Result<Option<u64>> {
+        let Some(c) = self.current(conn, filter)? else {
+            return Ok(None);
+        };
+        let m = c.matcher(filter, dates);
+        Ok(Some(c.matching(&m).map(|r| r.n).sum()))
+    }
+
+    /// Filings under `filter` and `dates` per group, as `Store::stat_counts` reads them from
+    /// SQL: in the order of the grouped column, with `None` for the rows that have no value.
+    /// Days leave undated filings out. Not for companies.
+    pub(super) fn grouped(
+        &self,
+        conn: &Connection,
+        filter: &FilingFilter,
+        dates: Dates<'_>,
+        grouping: Grouping,
+    ) -> Result<Option<Groups>> {
+        let Some(c) = self.current(conn, filter)? else {
+            return Ok(None);
+        };
+        let m = c.matcher(filter, dates);
+        let rows = c.matching(&m);
+        let named = |d: &Distinct, sums: Vec<u64>| -> Groups {
+            let mut out: Groups = sums
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .map(|(i, n)| (text_of(d, i).map(str::to_string), n))
+                .collect();
+            out.sort_unstable();
+            out
+        };
+        Ok(Some(match grouping {
+            Grouping::Region => {
+                let mut sums = vec![0u64; c.regions.values.len()];
+                rows.for_each(|r| sums[usize::from(r.region)] += r.n);
+                named(&c.regions, sums)
+            }
+            Grouping::Kind => {
+                let mut sums = vec![0u64; c.kinds.values.len()];
+                rows.for_each(|r| sums[usize::from(r.kind)] += r.n);
+                named(&c.kinds, sums)
+            }
+            Grouping::Day => {
+                let mut sums = vec![0u64; c.days.len()];
+                rows.filter(|r| r.day != UNDATED)
+                    .for_each(|r| sums[r.day as usize] += r.n);
+                sums.into_iter()
+                    .enumerate()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(d, n)| (Some(c.days[d].clone()), n))
+                    .collect()
+            }
+            Grouping::Batch => {
+                let mut sums: std::collections::BTreeMap<Option<i64>, u64> = Default::default();
+                rows.for_each(|r| *sums.entry(r.batch).or_insert(0) += r.n);
+                sums.into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(b, n)| (b.map(|b| b.to_string()), n))
+                    .collect()
+            }
+            Grouping::Company => return Ok(None),
+        }))
+    }
+
+    /// The five facets under `filter`, as `browse::facets_read` counts them.
+    pub(super) fn facets(
+        &self,
+        conn: &Connection,
+        filter: &FilingFilter,
+    ) -> Result<Option<Facets>> {
+        let Some(c) = self.current(conn, filter)? else {
+            return Ok(None);
+        };
+        let m = c.matcher(filter, Dates::Any);
+        let mut tally = FacetTally::default();
+        for r in c.matching(&m) {
+            let year = match r.day {
+                UNDATED => ValueRef::Null,
+                d => text(&c.years, usize::from(c.day_year[d as usize])),
+            };
+            let flagged = text_of(&c.flags, usize::from(r.flags)).is_some_and(|f| !f.is_empty());
+            tally.add(
+                text(&c.regions, usize::from(r.region)),
+                text(&c.kinds, usize::from(r.kind)),
+                year,
+                r.batch,
+                Some(i64::from(flagged)),
+                r.n,
+            )?;
+        }
+        tally.finish(conn).map(Some)
+    }
+}
