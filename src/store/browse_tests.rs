@@ -548,7 +548,7 @@ fn search_totals_follow_edits_and_replacements() {
 }
 
 #[test]
-fn kept_matches_follow_writes_from_this_and_other_connections() {
+fn kept_matches_and_counts_follow_writes_from_this_and_other_connections() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.sqlite");
     let mut store = Store::open(&path).unwrap();
@@ -586,6 +586,22 @@ fn kept_matches_follow_writes_from_this_and_other_connections() {
         tx.commit().unwrap();
     }
     assert_eq!(store.list(&q).unwrap().total, 30);
+    // Without the company, the kept counts answer (see `kept_counts`): they must follow too.
+    let counted = FilingQuery {
+        filter: FilingFilter {
+            regions: vec!["广东".into()],
+            year: Some(2024),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let by_region = |store: &Store| {
+        store
+            .stat_counts(&counted.filter, None, crate::stats::Grouping::Region)
+            .unwrap()
+    };
+    assert_eq!(store.list(&counted).unwrap().total, 30);
+    assert_eq!(by_region(&store), [(Some("广东省".to_string()), 30)]);
     // A write through this connection.
     let id: i64 = store
         .conn
@@ -612,6 +628,25 @@ fn kept_matches_follow_writes_from_this_and_other_connections() {
     assert_eq!(page.total, 28);
     assert_eq!(page.total, plain_list(&store.conn, &q).0);
     assert!(format!("{:?}", store.facets(&q.filter).unwrap()).contains("count: 28"));
+    assert_eq!(store.list(&counted).unwrap().total, 29);
+    assert_eq!(by_region(&store), [(Some("广东省".to_string()), 29)]);
+    assert!(format!("{:?}", store.facets(&counted.filter).unwrap()).contains("count: 29"));
+    // And an insert by the other connection.
+    let tx = other.conn.unchecked_transaction().unwrap();
+    insert_filing(
+        &tx,
+        &FilingFields {
+            region: "广东省".into(),
+            ..fields(99, "广州智能有限公司")
+        },
+        &[],
+        None,
+        "2024-03-01T00:00:00Z",
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(store.list(&counted).unwrap().total, 30);
+    assert_eq!(by_region(&store), [(Some("广东省".to_string()), 30)]);
 }
 
 #[test]
