@@ -169,6 +169,45 @@ test("lists every problem with its line, and imports the good rows only when ask
   assert.match(await s.bodyText(), /新增 2，变更 0，未变 0，拒收 1/);
 });
 
+test("cancels an import while it writes, and nothing of it is kept", async () => {
+  /** The 北京市 count in the region facet of the Filings screen, as shown. */
+  const beijing = async () => {
+    await goTo("filings");
+    const item = await s.waitCss('[data-facet="region"] [data-facet-value="北京市"]');
+    return s.exec("return arguments[0].innerText;", Session.el(item));
+  };
+  const before = await beijing();
+  // Big enough that the import is still writing when the cancel lands, in a release build too.
+  const rows = ["序号,属地,模型名称,备案单位,备案编号,备案时间"];
+  for (let i = 1; i <= 30_000; i++) {
+    const n = String(i).padStart(5, "0");
+    rows.push(`${i},北京市,撤回测试模型${n},北京撤回测试科技有限公司,Beijing-CheHui${n}-20250801${n},2025/8/1`);
+  }
+  const file = join(s.dataHome, "cancel-me.csv");
+  writeFileSync(file, rows.join("\n") + "\n");
+  await goTo("import");
+  await s.waitCss('[data-testid="drop-zone"]');
+  await s.exec("window.__beianE2E.openPath(arguments[0]);", file);
+  await s.waitCss('[data-testid="import-preview"]', 120_000);
+  await s.click(await s.waitCss('[data-testid="commit"]'));
+  // Cancelled once the shell has written some rows (a cancel before it starts would be lost).
+  await s.waitFor(
+    "rows being written",
+    async () => /正在写入… [1-9][0-9,]* \//.test(await s.bodyText()),
+    120_000,
+  );
+  await s.click(await s.waitCss('[data-testid="cancel-import"]'));
+  await s.waitText("已取消，没有写入任何内容。", 60_000);
+  // Back at the preview, so the import can be started again.
+  assert.ok(await s.find('[data-testid="import-preview"]'));
+  assert.ok(await s.find('[data-testid="commit"]'));
+  await s.screenshot("11b-import-cancelled");
+  assert.equal(await beijing(), before);
+  await goTo("batches");
+  await s.waitText("gb18030-batch.csv");
+  assert.doesNotMatch(await s.bodyText(), /cancel-me\.csv/);
+});
+
 test("lists the batches and what one added", async () => {
   await goTo("batches");
   await s.waitText("gb18030-batch.csv");

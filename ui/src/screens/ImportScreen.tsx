@@ -437,10 +437,7 @@ export function ImportScreen() {
             <Progress percent={stage.total ? Math.floor((stage.done / stage.total) * 100) : 0} status="active" />
             <Space>
               <Typography.Text>{t("import.progress", { done: stage.done, total: stage.total })}</Typography.Text>
-              <Button
-                danger
-                onClick={() => void api.cancelImport()}
-              >
+              <Button danger data-testid="cancel-import" onClick={() => void api.cancelImport()}>
                 {t("import.cancel")}
               </Button>
             </Space>
