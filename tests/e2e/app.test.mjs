@@ -269,6 +269,15 @@ async function createDb(path) {
   });
 }
 
+/**
+ * The Hangzhou rule's figures on the Subsidies screen. The evaluation runs on a connection of its
+ * own, so this also tells which registry that connection reads.
+ */
+async function hangzhou() {
+  await goTo("subsidies");
+  return s.text(await s.waitCss('[data-rule="hangzhou-model-filing"]', 60_000));
+}
+
 /** Batch file names on the Batches screen: which registry is open, as a person would check. */
 async function batchFiles() {
   await goTo("batches");
@@ -281,7 +290,11 @@ test("starts a new database, refuses a file that is not one, and goes back to th
   const original = await s.text(await s.waitCss('[data-testid="db-path"]'));
   assert.match(await s.text(await s.find('[data-testid="db-source"]')), /默认位置/);
   const fresh = join(s.dataHome, "team", "shared-registry.sqlite");
+  // Evaluated on the default registry first, which holds this session's imports (a Zhejiang
+  // company among them): the switch must close that connection, and reopen on the way back.
+  const withImports = await hangzhou();
 
+  await goTo("settings");
   await createDb(fresh);
   assert.match(await s.text(await s.find('[data-testid="db-source"]')), /在此选择/);
   assert.ok(statSync(fresh).size > 0);
@@ -291,6 +304,8 @@ test("starts a new database, refuses a file that is not one, and goes back to th
   await s.screenshot("16-database-new");
   // The new registry holds the bundled filings only: none of this session's imports.
   assert.doesNotMatch(await batchFiles(), /gb18030-batch\.csv/);
+  const bundledOnly = await hangzhou();
+  assert.notEqual(bundledOnly, withImports);
 
   // A text file named like a database is refused by code, and the open registry stays open.
   const notDb = join(s.dataHome, "list.sqlite");
@@ -307,6 +322,7 @@ test("starts a new database, refuses a file that is not one, and goes back to th
   await s.click(await s.find('[data-testid="db-default"]'));
   await waitDbPath(original);
   assert.match(await batchFiles(), /gb18030-batch\.csv/);
+  assert.equal(await hangzhou(), withImports);
 
   // And the new one opens again by name.
   await goTo("settings");
@@ -328,10 +344,6 @@ test("restores a backup over the open database", async () => {
   assert.doesNotMatch(await batchFiles(), /gb18030-batch\.csv/);
   // The subsidy evaluation has its own connection to the file: open it on the scratch registry,
   // so the restore must close it too, and the next evaluation must read the restored file.
-  const hangzhou = async () => {
-    await goTo("subsidies");
-    return s.text(await s.waitCss('[data-rule="hangzhou-model-filing"]', 60_000));
-  };
   const beforeRestore = await hangzhou();
 
   await goTo("settings");
