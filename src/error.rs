@@ -41,6 +41,12 @@ pub enum Error {
     #[error("cancelled; nothing was written")]
     Cancelled,
 
+    #[error(
+        "{path}: the file changed after its preview, and nothing was written. Open it again to \
+         see what it holds now"
+    )]
+    FileChanged { path: PathBuf },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -105,6 +111,7 @@ impl Error {
             Error::DatabaseExists { .. } => "database_exists",
             Error::Invalid { .. } => "invalid",
             Error::Cancelled => "cancelled",
+            Error::FileChanged { .. } => "file_changed",
             Error::Io { source, .. } => match source.kind() {
                 std::io::ErrorKind::PermissionDenied => "permission_denied",
                 std::io::ErrorKind::ReadOnlyFilesystem => "read_only",

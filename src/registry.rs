@@ -256,7 +256,8 @@ impl Registry {
             bytes,
             opts.encoding.as_deref(),
         )?;
-        self.import_text(&source, opts, mode, now, progress)
+        self.stream_text(&source, opts, None, mode, now, progress, 0)
+            .map(|(_, summary)| summary)
     }
 
     /// [`Registry::import`] of the file at `path`, as the CLI does it. A text file is decoded
@@ -271,46 +272,75 @@ impl Registry {
         now: &str,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<ImportSummary> {
-        use crate::import::decode::DETECT_BYTES;
-        use std::io::Read;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        // One byte past the detection window tells whether the head is the whole file.
-        let mut head = Vec::new();
-        file.take(DETECT_BYTES as u64 + 1)
-            .read_to_end(&mut head)
-            .map_err(|e| Error::io(path, e))?;
-        let whole = head.len() <= DETECT_BYTES;
-        if head.is_empty() || crate::import::xlsx::looks_like_spreadsheet(&head) {
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            return self.import(&file_name, &bytes, opts, mode, now, progress);
-        }
-        head.truncate(DETECT_BYTES);
-        let owned = path.to_path_buf();
-        let source = crate::import::stream::TextSource::new(
-            &file_name,
-            &head,
-            whole,
-            opts.encoding.as_deref(),
-            Box::new(move || {
-                std::fs::File::open(&owned).map(|f| Box::new(f) as Box<dyn std::io::Read>)
-            }),
-        )?;
-        drop(head);
-        self.import_text(&source, opts, mode, now, progress)
+        self.import_file_as_previewed(path, opts, None, mode, now, progress)
     }
 
-    fn import_text(
+    /// [`Registry::import_file`] of a file previewed before (see
+    /// [`Registry::preview_import_file`]): refused with nothing written when its bytes are no
+    /// longer those of the preview (`sha256`), since the person agreed to what the preview showed.
+    pub fn import_file_as_previewed(
         &mut self,
-        source: &crate::import::stream::TextSource,
+        path: &Path,
         opts: &ReadOptions,
+        sha256: Option<&str>,
         mode: ImportMode,
         now: &str,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<ImportSummary> {
+        match open_file(path, opts)? {
+            FileSource::Whole(name, bytes) => {
+                same_bytes(path, sha256, &crate::import::plan::sha256_hex(&bytes))?;
+                self.import(&name, &bytes, opts, mode, now, progress)
+            }
+            FileSource::Text(source) => {
+                let expect = sha256.map(|sha| (path, sha));
+                self.stream_text(&source, opts, expect, mode, now, progress, 0)
+                    .map(|(_, summary)| summary)
+            }
+        }
+    }
+
+    /// The plan of the file at `path` with only its first `rows` rows, as
+    /// [`Registry::plan_import`] and [`ImportPlan::preview`] give it (counts, errors and
+    /// warnings whole), but read as [`Registry::import_file`] reads: a text file is streamed and
+    /// its planned rows are counted, not kept. Planning a million-row file whole held about
+    /// 1.2 GB, and the app previews every file it imports. Nothing is written.
+    pub fn preview_import_file(
+        &mut self,
+        path: &Path,
+        opts: &ReadOptions,
+        rows: usize,
+        now: &str,
+    ) -> Result<ImportPlan> {
+        match open_file(path, opts)? {
+            FileSource::Whole(name, bytes) => {
+                Ok(self.plan_import(&name, &bytes, opts)?.preview(rows))
+            }
+            FileSource::Text(source) => {
+                let dry_run = ImportMode {
+                    keep_going: false,
+                    dry_run: true,
+                };
+                self.stream_text(&source, opts, None, dry_run, now, &mut |_, _| true, rows)
+                    .map(|(plan, _)| plan)
+            }
+        }
+    }
+
+    /// Plans a text file row by row and, unless nothing may be written, writes each row as it
+    /// is planned. Returns the plan with its first `keep_rows` rows only, and the outcome. With
+    /// `expect`, the file's bytes must hash to the given SHA-256 (else nothing is written).
+    #[allow(clippy::too_many_arguments)]
+    fn stream_text(
+        &mut self,
+        source: &crate::import::stream::TextSource,
+        opts: &ReadOptions,
+        expect: Option<(&Path, &str)>,
+        mode: ImportMode,
+        now: &str,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+        keep_rows: usize,
+    ) -> Result<(ImportPlan, ImportSummary)> {
         use crate::import::plan::{Planner, TablePlan};
         use crate::import::{stream, validate::RowChecker};
 
@@ -319,6 +349,9 @@ impl Registry {
         // before anything is written.
         let layout = stream::scan(source, opts)?;
         let sha256 = layout.sha256.clone();
+        if let Some((path, expected)) = expect {
+            same_bytes(path, Some(expected), &sha256)?;
+        }
         let already_imported = self.store.batch_by_sha(&sha256)?;
         let delimiter = (layout.delimiter as char).to_string();
         // Rows are written as they are planned unless nothing may be written anyway; the
@@ -346,6 +379,7 @@ impl Registry {
         let (mut errors, mut warnings) = (Vec::new(), Vec::new());
         let total = layout.data_rows;
         let mut done = 0u64;
+        let mut kept = Vec::with_capacity(keep_rows.min(layout.data_rows as usize));
         stream::for_each_row(source, &layout, |event| -> Result<()> {
             match event {
                 stream::TextEvent::Table {
@@ -378,6 +412,9 @@ impl Registry {
                     if write && (mode.keep_going || errors.is_empty()) {
                         tx.add_row(&planned, context.columns.number)?;
                     }
+                    if kept.len() < keep_rows {
+                        kept.push(planned.clone());
+                    }
                     for issue in planned.issues {
                         if issue.is_error() {
                             errors.push(issue);
@@ -400,19 +437,19 @@ impl Registry {
             delimiter: Some(delimiter),
             already_imported,
             tables,
-            rows: Vec::new(),
+            rows: kept,
             counts: planner.counts(),
             errors,
             warnings,
         };
         drop(planner);
         let mut summary = match decide(&plan, mode) {
-            Decision::Done(summary) => return Ok(summary),
+            Decision::Done(summary) => return Ok((plan, summary)),
             Decision::Write(summary) => summary,
         };
         let batch = tx.finish(plan.counts)?;
         imported(&mut summary, batch);
-        Ok(summary)
+        Ok((plan, summary))
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
@@ -622,6 +659,56 @@ fn imported(summary: &mut ImportSummary, batch: i64) {
         "batch {batch}: {} new, {} changed, {} unchanged, {} rejected",
         summary.inserted, summary.updated, summary.unchanged, summary.rejected
     );
+}
+
+/// A file as the import reads it: spreadsheets (and empty files) whole, text as a stream.
+enum FileSource {
+    Whole(String, Vec<u8>),
+    Text(crate::import::stream::TextSource<'static>),
+}
+
+/// Opens the file at `path` for an import, reading only the head of a text file (its encoding
+/// is detected there; the rest is read as the rows are).
+fn open_file(path: &Path, opts: &ReadOptions) -> Result<FileSource> {
+    use crate::import::decode::DETECT_BYTES;
+    use std::io::Read;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // One byte past the detection window tells whether the head is the whole file.
+    let mut head = Vec::new();
+    file.take(DETECT_BYTES as u64 + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    let whole = head.len() <= DETECT_BYTES;
+    if head.is_empty() || crate::import::xlsx::looks_like_spreadsheet(&head) {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        return Ok(FileSource::Whole(file_name, bytes));
+    }
+    head.truncate(DETECT_BYTES);
+    let owned = path.to_path_buf();
+    let source = crate::import::stream::TextSource::new(
+        &file_name,
+        &head,
+        whole,
+        opts.encoding.as_deref(),
+        Box::new(move || {
+            std::fs::File::open(&owned).map(|f| Box::new(f) as Box<dyn std::io::Read>)
+        }),
+    )?;
+    Ok(FileSource::Text(source))
+}
+
+/// Refuses a file whose bytes are not those previewed (`expected`), if one was.
+fn same_bytes(path: &Path, expected: Option<&str>, actual: &str) -> Result<()> {
+    match expected {
+        Some(e) if e != actual => Err(Error::FileChanged {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn unknown_region(r: &str) -> Error {

@@ -125,25 +125,25 @@ pub fn edit_filing(state: State<'_, AppState>, id: i64, fields: FilingFields) ->
     state.with(|r| r.edit_filing(id, fields, &now(), None).map(|(d, _)| d))
 }
 
-/// Reads the file at `path` and plans its import; writes nothing. The open dialog and
-/// drag-and-drop both deliver paths, so both come here (and so do the end-to-end tests).
+/// Plans the import of the file at `path` and returns its first rows with every count and
+/// issue; writes nothing. The open dialog and drag-and-drop both deliver paths, so both come
+/// here (and so do the end-to-end tests). It reads through its own connection, so the other
+/// screens keep answering while a big file is read.
 #[tauri::command(async)]
 pub fn plan_import_path(
     state: State<'_, AppState>,
     path: String,
     options: ReadOptions,
 ) -> Res<ImportPreview> {
+    if let Some(e) = state.open_error() {
+        return Err(e);
+    }
     let p = PathBuf::from(&path);
-    let bytes = std::fs::read(&p).map_err(|e| beian::Error::io(&p, e).payload())?;
-    let name = file_name(&p);
-    let plan = state.with(|r| r.plan_import(&name, &bytes, &options))?;
-    let preview = plan.preview(PREVIEW_ROWS);
-    let token = state.keep_plan(plan);
-    Ok(ImportPreview {
-        token,
-        path,
-        plan: preview,
-    })
+    let plan = Registry::open_existing(&state.db_path())
+        .and_then(|mut r| r.preview_import_file(&p, &options, PREVIEW_ROWS, &now()))
+        .map_err(|e| e.payload())?;
+    let token = state.keep_preview(p, options, plan.sha256.clone());
+    Ok(ImportPreview { token, path, plan })
 }
 
 /// Applies the previewed plan on a worker thread, reporting `import-progress` events. It writes
@@ -155,7 +155,7 @@ pub async fn apply_import(
     token: u64,
     keep_going: bool,
 ) -> Res<ImportSummary> {
-    let plan = state.plan(token).ok_or_else(|| {
+    let previewed = state.previewed(token).ok_or_else(|| {
         app_error(
             "plan_expired",
             "the preview is no longer current; plan again",
@@ -181,8 +181,10 @@ pub async fn apply_import(
             }
             !cancel.load(Ordering::SeqCst)
         };
-        reg.apply_import(
-            &plan,
+        reg.import_file_as_previewed(
+            &previewed.path,
+            &previewed.options,
+            Some(&previewed.sha256),
             ImportMode {
                 keep_going,
                 dry_run: false,
@@ -248,12 +250,6 @@ pub fn use_database(state: State<'_, AppState>, choice: DatabaseChoice) -> Res<(
         DatabaseChoice::Create { path } => Switch::Create(PathBuf::from(path)),
         DatabaseChoice::Default => Switch::Default,
     })
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
 }
 
 /// The Filings screen calls this once, after its first rows are on screen. With

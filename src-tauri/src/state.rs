@@ -2,7 +2,7 @@
 //! confirmation, and the flag that cancels a running import.
 
 use beian::error::ErrorPayload;
-use beian::import::plan::ImportPlan;
+use beian::import::ReadOptions;
 use beian::location::{self, Location, LocationSource};
 use beian::registry::{default_db_path, Registry};
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ pub struct AppState {
     /// inputs follow writes made through the other connections (SQLite's data_version).
     /// Kept with the path it was opened at: a switch to another file opens it again.
     evaluator: Mutex<Option<(PathBuf, Registry)>>,
-    pending: Mutex<Option<PendingPlan>>,
+    pending: Mutex<Option<PendingImport>>,
     next_token: AtomicU64,
     /// Read by the import's progress callback; set by `cancel_import`.
     pub cancel: Arc<AtomicBool>,
@@ -29,11 +29,15 @@ pub struct AppState {
     pub importing: AtomicBool,
 }
 
-/// A previewed plan, kept here instead of round-tripping through the UI: the plan can hold a
-/// whole file's rows, and the UI only needs the first few to show a preview.
-pub struct PendingPlan {
+/// A previewed file: what `apply_import` needs to import it as the person saw it. Its rows are
+/// not kept (a million planned rows held about 1.2 GB): the import reads the file again, and
+/// refuses it if its bytes are no longer those of the preview.
+#[derive(Clone)]
+pub struct PendingImport {
     pub token: u64,
-    pub plan: ImportPlan,
+    pub path: PathBuf,
+    pub options: ReadOptions,
+    pub sha256: String,
 }
 
 /// What Settings asks for: open a registry that exists, start a new one, or go back to the default.
@@ -205,20 +209,22 @@ impl AppState {
         }
     }
 
-    /// Keeps `plan` for `apply_import` and returns its token; an older pending plan is dropped.
-    pub fn keep_plan(&self, plan: ImportPlan) -> u64 {
+    /// Keeps a previewed file for `apply_import` and returns its token; an older one is dropped.
+    pub fn keep_preview(&self, path: PathBuf, options: ReadOptions, sha256: String) -> u64 {
         let token = self.next_token.fetch_add(1, Ordering::Relaxed);
-        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(PendingPlan { token, plan });
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(PendingImport {
+            token,
+            path,
+            options,
+            sha256,
+        });
         token
     }
 
-    /// The pending plan with this token, if it is still the latest one.
-    pub fn plan(&self, token: u64) -> Option<ImportPlan> {
+    /// The previewed file with this token, if it is still the latest one.
+    pub fn previewed(&self, token: u64) -> Option<PendingImport> {
         let guard = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .filter(|p| p.token == token)
-            .map(|p| p.plan.clone())
+        guard.as_ref().filter(|p| p.token == token).cloned()
     }
 
     pub fn forget_plan(&self, token: u64) {
