@@ -122,10 +122,8 @@ fn a_file_changed_after_its_preview_is_refused_and_nothing_is_written() {
         .preview_import_file(&file, &Default::default(), PREVIEW_ROWS, NOW)
         .unwrap();
     assert_eq!(preview.counts.inserted, 5);
-    // The person edits the file before confirming.
-    std::fs::write(&file, delimited(&rows[..8], ",", None)).unwrap();
-    let err = reg
-        .import_file_as_previewed(
+    let confirm = |reg: &mut Registry| {
+        reg.import_file_as_previewed(
             &file,
             &Default::default(),
             Some(&preview.sha256),
@@ -133,22 +131,16 @@ fn a_file_changed_after_its_preview_is_refused_and_nothing_is_written() {
             NOW,
             &mut |_, _| true,
         )
-        .unwrap_err();
+    };
+    // The person edits the file before confirming.
+    std::fs::write(&file, delimited(&rows[..8], ",", None)).unwrap();
+    let err = confirm(&mut reg).unwrap_err();
     assert_eq!(err.code(), "file_changed");
     assert!(err.to_string().contains("Open it again"), "{err}");
     assert!(reg.batches().unwrap().is_empty());
     // The file as previewed imports as the preview said.
     std::fs::write(&file, delimited(&rows[..5], ",", None)).unwrap();
-    let summary = reg
-        .import_file_as_previewed(
-            &file,
-            &Default::default(),
-            Some(&preview.sha256),
-            ImportMode::default(),
-            NOW,
-            &mut |_, _| true,
-        )
-        .unwrap();
+    let summary = confirm(&mut reg).unwrap();
     assert_eq!(summary.inserted, 5);
     assert_eq!(reg.batches().unwrap().len(), 1);
 }
