@@ -19,6 +19,9 @@ fn main() {
             if let Some(window) = app.get_webview_window("main") {
                 webview::configure(&window);
             }
+            // While WebKit starts (a few hundred ms), on the other core.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || handle.state::<state::AppState>().prepare_first_screen());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

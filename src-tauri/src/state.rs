@@ -4,6 +4,7 @@
 use beian::error::ErrorPayload;
 use beian::import::ReadOptions;
 use beian::location::{self, Location, LocationSource};
+use beian::query::FilingQuery;
 use beian::registry::{default_db_path, Registry};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -179,6 +180,19 @@ impl AppState {
         *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *guard = Ok(reg);
         Ok(())
+    }
+
+    /// Asks what the first screen asks for (the first page of filings and the facet counts, as
+    /// `public/launch.js` sends them) and drops the answers: meanwhile WebKit starts its
+    /// processes, so the counts the store keeps and the pages both read are in memory when the
+    /// window's own requests come. At 1M filings that is about 20 ms the launch no longer waits.
+    pub fn prepare_first_screen(&self) {
+        let query = FilingQuery::default();
+        // An error here is the window's to show, when it asks the same.
+        let _ = self.with(|r| {
+            r.list(&query)?;
+            r.facets(&query.filter)
+        });
     }
 
     /// The reason the registry is not open, if it is not.
