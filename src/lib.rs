@@ -11,6 +11,7 @@ pub mod filing;
 pub mod import;
 pub mod location;
 pub mod number;
+mod order;
 pub mod query;
 pub mod region;
 pub mod registry;

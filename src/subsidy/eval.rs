@@ -18,17 +18,22 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use ts_rs::TS;
 
 /// One filing as evaluation sees it: from the registry (filed / registered) or recorded per
 /// company (algorithm filings).
+///
+/// The region and company are shared, not copied: a million filings name a few dozen regions
+/// and a few hundred thousand companies, and the store hands every filing of one spelling the
+/// same text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilingFact {
     pub number: String,
     pub kind: FilingKind,
     /// 属地 (province) for registry filings; none for algorithm filings recorded by hand.
-    pub region: Option<String>,
-    pub company: String,
+    pub region: Option<Arc<str>>,
+    pub company: Arc<str>,
     pub filed_on: Option<NaiveDate>,
     /// For algorithm filings recorded by hand: whether a person confirmed them.
     pub confirmed: bool,
@@ -502,13 +507,45 @@ impl Fx {
 }
 
 pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+pub(crate) type FxSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fx>>;
 
 impl<'a> Enterprises<'a> {
     /// Groups registry filings and recorded companies into enterprises: one per company key,
     /// named as its recorded facts name it, else as its first filing spells it.
     pub fn gather(filings: &'a [FilingFact], companies: &'a [CompanyFacts]) -> Enterprises<'a> {
-        let mut list: Vec<(String, Enterprise<'a>)> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        // Runs of one spelling, each spelling's key worked out once.
+        let mut key_of: FxMap<&str, String> = FxMap::default();
+        let mut runs: Vec<(String, usize)> = Vec::new();
+        let mut last: Option<&str> = None;
+        for f in filings {
+            match runs.last_mut() {
+                Some((_, n)) if last == Some(&*f.company) => *n += 1,
+                _ => {
+                    let key = key_of
+                        .entry(&f.company)
+                        .or_insert_with(|| company_key(&f.company));
+                    runs.push((key.clone(), 1));
+                    last = Some(&f.company);
+                }
+            }
+        }
+        Self::gather_runs(filings, runs, companies)
+    }
+
+    /// [`Self::gather`] for filings that come in runs of one spelling: `runs` gives each run's
+    /// company key and length, in order (see `snapshot::by_company`).
+    pub(crate) fn gather_runs(
+        filings: &'a [FilingFact],
+        runs: Vec<(String, usize)>,
+        companies: &'a [CompanyFacts],
+    ) -> Enterprises<'a> {
+        debug_assert_eq!(runs.iter().map(|(_, n)| n).sum::<usize>(), filings.len());
+        // At most one enterprise per company and per run: an enterprise is hundreds of bytes,
+        // and at 1M growing the list by doubling copied about 300 MB.
+        let mut list: Vec<(String, Enterprise<'a>)> =
+            Vec::with_capacity(companies.len() + runs.len());
+        let mut by_key: FxMap<String, usize> = FxMap::default();
+        by_key.reserve(companies.len() + runs.len());
         for c in companies {
             let key = company_key(&c.name);
             let mut e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
@@ -525,64 +562,52 @@ impl<'a> Enterprises<'a> {
                 }
             }
         }
-        // A company's filings share one spelling, or a few: fold each spelling once.
-        let mut by_spelling: FxMap<&'a str, usize> = FxMap::default();
         let mut provinces: Vec<&'a str> = Vec::new();
         let mut province_ids: FxMap<&'a str, u16> = FxMap::default();
-        // Filings usually come a company's together (see `snapshot::by_company`) and a company
-        // files in few provinces, so the last answer of each lookup is tried first.
-        let mut last_spelling: Option<(&'a str, usize)> = None;
+        // A company files in few provinces, so the last answer is tried first.
         let mut last_province: Option<(&'a str, u16)> = None;
-        for f in filings {
-            let spelling = f.company.as_str();
-            let known = match last_spelling {
-                Some((s, i)) if s == spelling => Some(i),
-                _ => by_spelling.get(spelling).copied(),
-            };
-            let i = match known {
-                Some(i) => i,
+        let mut at = 0;
+        for (key, n) in runs {
+            let run = &filings[at..at + n];
+            at += n;
+            let Some(first) = run.first() else { continue };
+            let i = match by_key.get(&key) {
+                Some(&i) => i,
                 None => {
-                    let key = company_key(&f.company);
-                    let i = match by_key.get(&key) {
-                        Some(&i) => i,
-                        None => {
-                            let e = Enterprise::new(
-                                f.company.trim().to_string(),
-                                Cow::Owned(CompanyFacts::from_name(&f.company)),
-                            );
-                            by_key.insert(key.clone(), list.len());
-                            list.push((key, e));
-                            list.len() - 1
-                        }
-                    };
-                    by_spelling.insert(f.company.as_str(), i);
-                    i
+                    let e = Enterprise::new(
+                        first.company.trim().to_string(),
+                        Cow::Owned(CompanyFacts::from_name(&first.company)),
+                    );
+                    by_key.insert(key.clone(), list.len());
+                    list.push((key, e));
+                    list.len() - 1
                 }
             };
-            last_spelling = Some((spelling, i));
             let e = &mut list[i].1;
-            e.registry.push(f);
-            if let Some(r) = f.region.as_deref() {
-                let id = match last_province {
-                    Some((p, id)) if p == r => id,
-                    _ => *province_ids.entry(r).or_insert_with(|| {
-                        provinces.push(r);
-                        (provinces.len() - 1) as u16
-                    }),
-                };
-                last_province = Some((r, id));
-                e.regions.insert(id);
+            e.registry.reserve(run.len());
+            for f in run {
+                e.registry.push(f);
+                if let Some(r) = f.region.as_deref() {
+                    let id = match last_province {
+                        Some((p, id)) if p == r => id,
+                        _ => *province_ids.entry(r).or_insert_with(|| {
+                            provinces.push(r);
+                            (provinces.len() - 1) as u16
+                        }),
+                    };
+                    last_province = Some((r, id));
+                    e.regions.insert(id);
+                }
             }
         }
-        // Sorted by key once (indexes first, then each enterprise moved once), so that every
-        // rule walks them in order through memory.
-        let mut order: Vec<usize> = (0..list.len()).collect();
-        order.sort_unstable_by(|&a, &b| list[a].0.cmp(&list[b].0));
-        let mut slots: Vec<Option<(String, Enterprise<'a>)>> = list.into_iter().map(Some).collect();
-        let mut list: Vec<(String, Enterprise<'a>)> = order
-            .into_iter()
-            .map(|i| slots[i].take().expect("each index once"))
-            .collect();
+        // Sorted by key once, so that every rule walks them in order through memory.
+        // Filings grouped by `snapshot::by_company` come in key order already, and keys are
+        // unique, so an unstable sort is exact.
+        if !list.is_sorted_by(|a, b| a.0 < b.0) {
+            let mut order: Vec<u32> = (0..list.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| list[a as usize].0.cmp(&list[b as usize].0));
+            crate::order::apply(&mut list, order);
+        }
         // Many enterprises share a city (most suggested from their names): work each out once.
         let mut scope_of: FxMap<String, (String, CityScope)> = FxMap::default();
         for (_, e) in &mut list {
@@ -754,7 +779,7 @@ pub(crate) fn algorithm_fact(a: &AlgorithmFiling, company: &str) -> FilingFact {
         number: a.number.clone(),
         kind: FilingKind::Algorithm,
         region: None,
-        company: company.to_string(),
+        company: company.into(),
         filed_on: NaiveDate::parse_from_str(&a.filed_on, "%Y-%m-%d").ok(),
         confirmed: a.confirmed,
     }

@@ -26,8 +26,10 @@ self_cell::self_cell!(
 
 impl Snapshot {
     pub fn build(mut inputs: Inputs) -> Snapshot {
-        inputs.filings = by_company(inputs.filings);
-        Snapshot::new(inputs, |i| Enterprises::gather(&i.filings, &i.companies))
+        let runs = by_company(&mut inputs.filings);
+        Snapshot::new(inputs, |i| {
+            Enterprises::gather_runs(&i.filings, runs, &i.companies)
+        })
     }
 
     pub fn enterprises(&self) -> &Enterprises<'_> {
@@ -74,53 +76,69 @@ impl<V: PartialEq> Kept<V> {
     }
 }
 
-/// The filings with each company spelling's together, in the order the evaluation visits
+/// Puts the filings with each company spelling's together, in the order the evaluation visits
 /// enterprises: spellings by company key (spellings of one key in the order first met), each
-/// spelling's filings in the order given. The store reads them by date; a rule then read each
-/// enterprise's filings from anywhere in a million-element array, and at 1M those cache misses
-/// were nearly all of a warm evaluation: grouped by spelling, a warm totals took about 180 ms,
-/// grouped and put in key order about 50 ms. What the evaluation sees is the same: an
-/// enterprise is still named by its first filing's spelling, and its filings are sorted anyway.
-fn by_company(filings: Vec<FilingFact>) -> Vec<FilingFact> {
-    let mut group_of: FxMap<&str, u32> = FxMap::default();
+/// spelling's filings in the order given. Returns each spelling's key and number of filings, in
+/// that order, so the grouping that follows need not work the keys out again.
+///
+/// The store reads them by date; a rule then read each enterprise's filings from anywhere in a
+/// million-element array, and at 1M those cache misses were nearly all of a warm evaluation:
+/// grouped by spelling, a warm totals took about 180 ms, grouped and put in key order about
+/// 50 ms. What the evaluation sees is the same: an enterprise is still named by its first
+/// filing's spelling, and its filings are sorted anyway.
+fn by_company(filings: &mut [FilingFact]) -> Vec<(String, usize)> {
     let mut sizes: Vec<usize> = Vec::new();
-    let groups: Vec<u32> = filings
-        .iter()
-        .map(|f| {
-            let next = sizes.len() as u32;
-            let g = *group_of.entry(f.company.as_str()).or_insert(next);
-            if g == next {
-                sizes.push(0);
-            }
-            sizes[g as usize] += 1;
-            g
-        })
-        .collect();
-    let mut keys: Vec<String> = vec![String::new(); sizes.len()];
-    for (spelling, &g) in &group_of {
-        keys[g as usize] = company_key(spelling);
+    let groups: Vec<u32> = {
+        // The store shares one text per spelling, so most filings are told apart by where
+        // their text is; the text itself is hashed once per shared copy.
+        let mut by_copy: FxMap<*const u8, u32> = FxMap::default();
+        let mut by_text: FxMap<&str, u32> = FxMap::default();
+        filings
+            .iter()
+            .map(|f| {
+                let next = sizes.len() as u32;
+                let g = *by_copy
+                    .entry(f.company.as_ptr())
+                    .or_insert_with(|| *by_text.entry(&f.company).or_insert(next));
+                if g == next {
+                    sizes.push(0);
+                }
+                sizes[g as usize] += 1;
+                g
+            })
+            .collect()
+    };
+    let mut keys: Vec<Option<String>> = vec![None; sizes.len()];
+    for (f, &g) in filings.iter().zip(&groups) {
+        keys[g as usize].get_or_insert_with(|| company_key(&f.company));
     }
-    drop(group_of);
+    let keys: Vec<String> = keys
+        .into_iter()
+        .map(|k| k.expect("every group has a filing"))
+        .collect();
     // Stable: spellings of one key stay in the order first met.
     let mut order: Vec<u32> = (0..sizes.len() as u32).collect();
     order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
-    drop(keys);
     let mut start = vec![0usize; sizes.len()];
     let mut at = 0;
-    for g in order {
+    for &g in &order {
         start[g as usize] = at;
         at += sizes[g as usize];
     }
-    let mut slots: Vec<Option<FilingFact>> = Vec::new();
-    slots.resize_with(filings.len(), || None);
-    for (f, g) in filings.into_iter().zip(groups) {
+    let mut from = vec![0u32; filings.len()];
+    for (i, g) in groups.into_iter().enumerate() {
         let to = &mut start[g as usize];
-        slots[*to] = Some(f);
+        from[*to] = i as u32;
         *to += 1;
     }
-    slots
+    crate::order::apply(filings, from);
+    let mut keys: Vec<Option<String>> = keys.into_iter().map(Some).collect();
+    order
         .into_iter()
-        .map(|f| f.expect("every slot filled once"))
+        .map(|g| {
+            let key = keys[g as usize].take().expect("each group once");
+            (key, sizes[g as usize])
+        })
         .collect()
 }
 
@@ -143,7 +161,7 @@ mod tests {
     #[test]
     fn filings_are_grouped_by_spelling_in_key_order_then_first_met() {
         // 丙 < 乙 < 甲 by key; "Ｂ公司" and "b 公司" are one key, met in that order.
-        let got = by_company(vec![
+        let mut got = vec![
             f("1", "乙"),
             f("2", "甲"),
             f("3", "乙"),
@@ -153,8 +171,37 @@ mod tests {
             f("7", "b 公司"),
             f("8", "乙"),
             f("9", "Ｂ公司"),
-        ]);
+        ];
+        let runs = by_company(&mut got);
         let numbers: Vec<&str> = got.iter().map(|f| f.number.as_str()).collect();
         assert_eq!(numbers, ["5", "9", "7", "4", "1", "3", "8", "2", "6"]);
+        // Each spelling's run, with its key: the two spellings of one key are two runs.
+        let k = company_key;
+        assert_eq!(
+            runs,
+            [
+                (k("Ｂ公司"), 2),
+                (k("b 公司"), 1),
+                (k("丙"), 1),
+                (k("乙"), 3),
+                (k("甲"), 2)
+            ]
+        );
+        assert_eq!(k("Ｂ公司"), k("b 公司"));
+    }
+
+    #[test]
+    fn shared_and_separate_copies_of_a_spelling_are_one_group() {
+        // As the store gives them (one shared text per spelling) and as a caller may build
+        // them (a text each): the grouping is by text either way.
+        let shared: std::sync::Arc<str> = "甲".into();
+        let mut got = vec![f("1", "乙"), f("2", "甲"), f("3", "乙"), f("4", "甲")];
+        got[1].company = shared.clone();
+        got[3].company = shared;
+        got.push(f("5", "甲"));
+        let runs = by_company(&mut got);
+        let numbers: Vec<&str> = got.iter().map(|f| f.number.as_str()).collect();
+        assert_eq!(numbers, ["1", "3", "2", "4", "5"]);
+        assert_eq!(runs, [(company_key("乙"), 2), (company_key("甲"), 3)]);
     }
 }
