@@ -3,7 +3,7 @@
 use super::Store;
 use crate::error::{Error, Result};
 use crate::query::FieldChange;
-use crate::subsidy::eval::{FilingFact, FxMap, FxSet};
+use crate::subsidy::eval::{FilingFact, FxSet};
 use crate::subsidy::facts::{
     company_key, AlgorithmFiling, CompanyFacts, CompanyFactsUpdate, Fact, FactAuditEntry,
     Provenance, SelfDeveloped, SpendFact, SpendKind,
@@ -11,7 +11,7 @@ use crate::subsidy::facts::{
 use crate::subsidy::rules::FilingKind;
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
 /// A row of `subsidy_rules`: a user's rule text, or only an enabled switch for a bundled rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,39 +89,49 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare("SELECT number, kind, region, company, filed_on, id FROM filings")?;
-        // SQLite's scan and the making of filings take about as long each at 1M, so they run
-        // side by side: this thread copies the rows' bytes in chunks, another makes filings.
-        std::thread::scope(|scope| {
-            let (full, chunks) = mpsc::sync_channel::<RawRows>(2);
-            let (emptied, spare) = mpsc::channel::<RawRows>();
-            let maker = scope.spawn(move || {
-                let mut made = MadeFilings::new(expected);
-                for mut chunk in chunks {
-                    made.add(&mut chunk);
-                    chunk.clear();
-                    // The reader may be done with chunks; then this one is dropped.
-                    let _ = emptied.send(chunk);
-                }
-                made.in_date_order()
-            });
-            let mut chunk = RawRows::default();
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                chunk.push(r)?;
-                if chunk.rows.len() == RawRows::CHUNK {
-                    let next = spare.try_recv().unwrap_or_default();
-                    if full.send(std::mem::replace(&mut chunk, next)).is_err() {
-                        // The maker panicked, which joining it passes on.
-                        break;
-                    }
+        let mut keys: Vec<(DateText, i64, u32)> = Vec::with_capacity(expected);
+        let mut facts: Vec<FilingFact> = Vec::with_capacity(expected);
+        // One copy of each spelling and region, shared by its filings (see `FilingFact`).
+        let mut companies: FxSet<Arc<str>> = FxSet::default();
+        let mut regions: FxSet<Arc<str>> = FxSet::default();
+        let shared = |set: &mut FxSet<Arc<str>>, s: &str| -> Arc<str> {
+            match set.get(s) {
+                Some(a) => Arc::clone(a),
+                None => {
+                    let a: Arc<str> = s.into();
+                    set.insert(Arc::clone(&a));
+                    a
                 }
             }
-            let _ = full.send(chunk);
-            drop(full);
-            Ok(maker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        })
+        };
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            // Borrowed, not copied: a million rows are read for one evaluation.
+            let text = |i| {
+                r.get_ref(i)?
+                    .as_str_or_null()
+                    .map_err(rusqlite::Error::from)
+            };
+            let kind = text(1)?;
+            let filed_on = text(4)?;
+            keys.push((DateText::new(filed_on), r.get(5)?, facts.len() as u32));
+            facts.push(FilingFact {
+                number: r.get(0)?,
+                kind: if kind == Some("registered") {
+                    FilingKind::Registered
+                } else {
+                    FilingKind::Filed
+                },
+                region: text(2)?.map(|s| shared(&mut regions, s)),
+                company: shared(&mut companies, text(3)?.unwrap_or_default()),
+                filed_on: filed_on.and_then(iso_date),
+                confirmed: true,
+            });
+        }
+        // Ids are unique, so no two keys are equal and an unstable sort is exact.
+        keys.sort_unstable();
+        crate::order::apply(&mut facts, keys.into_iter().map(|(_, _, i)| i).collect());
+        Ok(facts)
     }
 
     /// A company's name as the filings print it (the first spelling, by key), if any filing has it.
@@ -570,178 +580,17 @@ pub(super) fn set_fact(
     }
 }
 
-/// Rows of `filings` as SQLite gives them, half made: what needs no lookup is done on the
-/// reading thread, and the region and company texts are copied into one buffer for
-/// [`MadeFilings`] to share out on another thread.
-#[derive(Default)]
-struct RawRows {
-    bytes: Vec<u8>,
-    rows: Vec<RawRow>,
-}
-
-struct RawRow {
-    id: i64,
-    kind: FilingKind,
-    number: String,
-    filed_on: Option<NaiveDate>,
-    date_text: DateText,
-    region: Option<Span>,
-    company: Span,
-}
-
-#[derive(Clone, Copy)]
-struct Span(u32, u32);
-
-fn chunk_text(bytes: &[u8], s: Span) -> &str {
-    // Copied whole from a `&str`, so cut at its boundaries.
-    std::str::from_utf8(&bytes[s.0 as usize..(s.0 + s.1) as usize]).expect("copied from text")
-}
-
-impl RawRows {
-    const CHUNK: usize = 8192;
-
-    fn push(&mut self, r: &rusqlite::Row) -> rusqlite::Result<()> {
-        let mut copy = |i: usize| -> rusqlite::Result<Option<Span>> {
-            Ok(r.get_ref(i)?.as_str_or_null()?.map(|s| {
-                let at = self.bytes.len() as u32;
-                self.bytes.extend_from_slice(s.as_bytes());
-                Span(at, s.len() as u32)
-            }))
-        };
-        let region = copy(2)?;
-        let company = copy(3)?.unwrap_or(Span(0, 0));
-        let filed_on = r.get_ref(4)?.as_str_or_null()?;
-        self.rows.push(RawRow {
-            id: r.get(5)?,
-            kind: if r.get_ref(1)?.as_str_or_null()? == Some("registered") {
-                FilingKind::Registered
-            } else {
-                FilingKind::Filed
-            },
-            number: r.get(0)?,
-            filed_on: filed_on.and_then(iso_date),
-            date_text: DateText::new(filed_on),
-            region,
-            company,
-        });
-        Ok(())
-    }
-
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.rows.clear();
-    }
-}
-
-/// Filings made from [`RawRows`], with one copy of each spelling and region shared by its
-/// filings (see `FilingFact`), and what puts them in date order.
-struct MadeFilings {
-    facts: Vec<FilingFact>,
-    /// Per filing: its `filed_on` text, as an index into `days`.
-    day: Vec<u32>,
-    ids: Vec<i64>,
-    /// Every `filed_on` text met (a few thousand at most in practice), each once.
-    days: FxMap<DateText, u32>,
-    companies: FxSet<Arc<str>>,
-    regions: FxSet<Arc<str>>,
-}
-
-impl MadeFilings {
-    fn new(expected: usize) -> MadeFilings {
-        MadeFilings {
-            facts: Vec::with_capacity(expected),
-            day: Vec::with_capacity(expected),
-            ids: Vec::with_capacity(expected),
-            days: FxMap::default(),
-            companies: FxSet::default(),
-            regions: FxSet::default(),
-        }
-    }
-
-    fn add(&mut self, chunk: &mut RawRows) {
-        fn shared(set: &mut FxSet<Arc<str>>, s: &str) -> Arc<str> {
-            match set.get(s) {
-                Some(a) => Arc::clone(a),
-                None => {
-                    let a: Arc<str> = s.into();
-                    set.insert(Arc::clone(&a));
-                    a
-                }
-            }
-        }
-        for row in chunk.rows.drain(..) {
-            let next = self.days.len() as u32;
-            self.day
-                .push(*self.days.entry(row.date_text).or_insert(next));
-            self.ids.push(row.id);
-            self.facts.push(FilingFact {
-                number: row.number,
-                kind: row.kind,
-                region: row
-                    .region
-                    .map(|s| shared(&mut self.regions, chunk_text(&chunk.bytes, s))),
-                company: shared(&mut self.companies, chunk_text(&chunk.bytes, row.company)),
-                filed_on: row.filed_on,
-                confirmed: true,
-            });
-        }
-    }
-
-    /// The filings in the order of `ORDER BY filed_on, id`.
-    fn in_date_order(self) -> Vec<FilingFact> {
-        let MadeFilings {
-            mut facts,
-            day,
-            ids,
-            days,
-            ..
-        } = self;
-        // Each day's place among the days met.
-        let mut sorted: Vec<(DateText, u32)> = days.into_iter().collect();
-        sorted.sort_unstable();
-        let mut rank = vec![0u32; sorted.len()];
-        for (r, (_, d)) in sorted.iter().enumerate() {
-            rank[*d as usize] = r as u32;
-        }
-        let from: Vec<u32> = if ids.is_sorted_by(|a, b| a < b) {
-            // A table scan gives rowids in order, so filings of one day are in id order as
-            // read: placing them day by day (a counting sort) is the whole sort, and takes a
-            // tenth of the time of sorting a million keys.
-            let mut start = vec![0u32; rank.len() + 1];
-            for &d in &day {
-                start[rank[d as usize] as usize + 1] += 1;
-            }
-            for r in 1..start.len() {
-                start[r] += start[r - 1];
-            }
-            let mut from = vec![0u32; day.len()];
-            for (i, &d) in day.iter().enumerate() {
-                let at = &mut start[rank[d as usize] as usize];
-                from[*at as usize] = i as u32;
-                *at += 1;
-            }
-            from
-        } else {
-            let mut from: Vec<u32> = (0..day.len() as u32).collect();
-            from.sort_unstable_by_key(|&i| (rank[day[i as usize] as usize], ids[i as usize]));
-            from
-        };
-        crate::order::apply(&mut facts, from);
-        facts
-    }
-}
-
 /// A stored `YYYY-MM-DD` date, read digit by digit (chrono's format parser is a tenth of the
 /// time it takes to load a million filings); anything else goes through chrono as before.
 /// A `filed_on` value ordered as SQLite orders it (NULL first, then text by its bytes), kept
 /// without a heap copy when it is the usual `YYYY-MM-DD`.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum DateText {
     Null,
     Text(TextKey),
 }
 
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq)]
 enum TextKey {
     /// Up to 10 bytes (every `YYYY-MM-DD`), zero-padded, big-endian, then the length: ordered
     /// as one integer, as the text's bytes order it (a million are sorted per evaluation, and
@@ -877,43 +726,6 @@ mod tests {
             .map(|f| f.number)
             .collect();
         assert_eq!(got, want);
-    }
-
-    #[test]
-    fn filings_read_out_of_id_order_are_still_put_in_date_then_id_order() {
-        use super::{DateText, FilingKind, MadeFilings, RawRow, RawRows, Span};
-        // A table scan gives ids in order; these do not, so the general sort is taken.
-        let rows = [
-            (5, Some("2024-03-28")),
-            (2, None),
-            (9, Some("2024-03-28")),
-            (1, Some("2023-12-01")),
-            (7, Some("2024-03-28 late")),
-            (3, Some("2024-03-28")),
-            (8, None),
-            (4, Some("")),
-        ];
-        let mut chunk = RawRows::default();
-        chunk.bytes.extend_from_slice("甲".as_bytes());
-        for (id, on) in rows {
-            chunk.rows.push(RawRow {
-                id,
-                kind: FilingKind::Filed,
-                number: format!("N{id}"),
-                filed_on: on.and_then(super::iso_date),
-                date_text: DateText::new(on),
-                region: None,
-                company: Span(0, 3),
-            });
-        }
-        let mut made = MadeFilings::new(0);
-        made.add(&mut chunk);
-        let got: Vec<String> = made.in_date_order().into_iter().map(|f| f.number).collect();
-        let mut want = rows.to_vec();
-        want.sort_by_key(|&(id, on)| (DateText::new(on), id));
-        let want: Vec<String> = want.iter().map(|(id, _)| format!("N{id}")).collect();
-        assert_eq!(got, want);
-        assert_eq!(got[..3], ["N2", "N8", "N4"]);
     }
 
     #[test]
