@@ -3,7 +3,7 @@
 use super::Store;
 use crate::error::{Error, Result};
 use crate::query::FieldChange;
-use crate::subsidy::eval::{FilingFact, FxSet};
+use crate::subsidy::eval::{FilingFact, FxMap, FxSet};
 use crate::subsidy::facts::{
     company_key, AlgorithmFiling, CompanyFacts, CompanyFactsUpdate, Fact, FactAuditEntry,
     Provenance, SelfDeveloped, SpendFact, SpendKind,
@@ -89,8 +89,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare("SELECT number, kind, region, company, filed_on, id FROM filings")?;
-        let mut keys: Vec<(DateText, i64, u32)> = Vec::with_capacity(expected);
         let mut facts: Vec<FilingFact> = Vec::with_capacity(expected);
+        // Per filing: its `filed_on` text, as an index into `days` (each text met, once).
+        let mut day: Vec<u32> = Vec::with_capacity(expected);
+        let mut days: FxMap<DateText, u32> = FxMap::default();
+        let mut ids: Vec<i64> = Vec::with_capacity(expected);
         // One copy of each spelling and region, shared by its filings (see `FilingFact`).
         let mut companies: FxSet<Arc<str>> = FxSet::default();
         let mut regions: FxSet<Arc<str>> = FxSet::default();
@@ -114,7 +117,9 @@ impl Store {
             };
             let kind = text(1)?;
             let filed_on = text(4)?;
-            keys.push((DateText::new(filed_on), r.get(5)?, facts.len() as u32));
+            let next = days.len() as u32;
+            day.push(*days.entry(DateText::new(filed_on)).or_insert(next));
+            ids.push(r.get(5)?);
             facts.push(FilingFact {
                 number: r.get(0)?,
                 kind: if kind == Some("registered") {
@@ -128,9 +133,7 @@ impl Store {
                 confirmed: true,
             });
         }
-        // Ids are unique, so no two keys are equal and an unstable sort is exact.
-        keys.sort_unstable();
-        crate::order::apply(&mut facts, keys.into_iter().map(|(_, _, i)| i).collect());
+        crate::order::apply(&mut facts, date_order(&day, days, &ids));
         Ok(facts)
     }
 
@@ -580,17 +583,50 @@ pub(super) fn set_fact(
     }
 }
 
+/// Where each filing goes in `ORDER BY filed_on, id`, as `order::apply` takes it: `day[i]` is
+/// filing `i`'s date text as an index into `days`, `ids[i]` its id.
+fn date_order(day: &[u32], days: FxMap<DateText, u32>, ids: &[i64]) -> Vec<u32> {
+    let mut sorted: Vec<(DateText, u32)> = days.into_iter().collect();
+    sorted.sort_unstable();
+    let mut rank = vec![0u32; sorted.len()];
+    for (r, (_, d)) in sorted.iter().enumerate() {
+        rank[*d as usize] = r as u32;
+    }
+    if !ids.is_sorted_by(|a, b| a < b) {
+        let mut from: Vec<u32> = (0..day.len() as u32).collect();
+        from.sort_unstable_by_key(|&i| (rank[day[i as usize] as usize], ids[i as usize]));
+        return from;
+    }
+    // A table scan gives ids in order, so one day's filings are in id order as read: placing
+    // them day by day (a counting sort) is the whole sort, and at 1M took a third of the time
+    // of sorting a million keys.
+    let mut start = vec![0u32; rank.len() + 1];
+    for &d in day {
+        start[rank[d as usize] as usize + 1] += 1;
+    }
+    for r in 1..start.len() {
+        start[r] += start[r - 1];
+    }
+    let mut from = vec![0u32; day.len()];
+    for (i, &d) in day.iter().enumerate() {
+        let at = &mut start[rank[d as usize] as usize];
+        from[*at as usize] = i as u32;
+        *at += 1;
+    }
+    from
+}
+
 /// A stored `YYYY-MM-DD` date, read digit by digit (chrono's format parser is a tenth of the
 /// time it takes to load a million filings); anything else goes through chrono as before.
 /// A `filed_on` value ordered as SQLite orders it (NULL first, then text by its bytes), kept
 /// without a heap copy when it is the usual `YYYY-MM-DD`.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum DateText {
     Null,
     Text(TextKey),
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 enum TextKey {
     /// Up to 10 bytes (every `YYYY-MM-DD`), zero-padded, big-endian, then the length: ordered
     /// as one integer, as the text's bytes order it (a million are sorted per evaluation, and
@@ -726,6 +762,37 @@ mod tests {
             .map(|f| f.number)
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn ids_out_of_order_are_still_put_in_date_then_id_order() {
+        use super::{date_order, DateText, FxMap};
+        // A table scan gives ids in order; the first ids do not, so the general sort is
+        // taken. The same dates with the ids in order take the counting sort.
+        let dates = [
+            Some("2024-03-28"),
+            None,
+            Some("2024-03-28"),
+            Some("2023-12-01"),
+            Some("2024-03-28 late"),
+            Some("2024-03-28"),
+            None,
+            Some(""),
+        ];
+        for ids in [[5i64, 2, 9, 1, 7, 3, 8, 4], [1, 2, 3, 4, 5, 6, 7, 8]] {
+            let mut days: FxMap<DateText, u32> = FxMap::default();
+            let day: Vec<u32> = dates
+                .iter()
+                .map(|&d| {
+                    let next = days.len() as u32;
+                    *days.entry(DateText::new(d)).or_insert(next)
+                })
+                .collect();
+            let got = date_order(&day, days, &ids);
+            let mut want: Vec<u32> = (0..8).collect();
+            want.sort_by_key(|&i| (DateText::new(dates[i as usize]), ids[i as usize]));
+            assert_eq!(got, want, "{ids:?}");
+        }
     }
 
     #[test]
