@@ -706,6 +706,23 @@ mod tests {
     use crate::store::Store;
     use chrono::NaiveDate;
 
+    /// Ties on a date, NULLs, and text that is no ISO date (longer, shorter, sorting between
+    /// real dates).
+    const MIXED_DATES: [Option<&str>; 12] = [
+        Some("2024-03-28"),
+        None,
+        Some("2024-03-28"),
+        Some("2023-12-01"),
+        Some("2024-03-28 late"),
+        Some("2024-3-1"),
+        None,
+        Some("2024-03-2"),
+        Some(""),
+        Some("2025-01-01"),
+        Some("2024-03-28"),
+        Some("２０２４"),
+    ];
+
     #[test]
     fn filing_facts_come_in_the_order_sqlite_sorts_them() {
         let store = Store::open_in_memory().unwrap();
@@ -717,23 +734,8 @@ mod tests {
                 [],
             )
             .unwrap();
-        // Ids given out of date order, ties on a date, NULLs, and text that is no ISO date
-        // (longer, shorter, sorting between real dates) to hold the sort to SQLite's.
-        let dates = [
-            Some("2024-03-28"),
-            None,
-            Some("2024-03-28"),
-            Some("2023-12-01"),
-            Some("2024-03-28 late"),
-            Some("2024-3-1"),
-            None,
-            Some("2024-03-2"),
-            Some(""),
-            Some("2025-01-01"),
-            Some("2024-03-28"),
-            Some("２０２４"),
-        ];
-        for (i, d) in dates.iter().enumerate() {
+        // Ids given out of date order, to hold the sort to SQLite's.
+        for (i, d) in MIXED_DATES.iter().enumerate() {
             store
                 .conn
                 .execute(
@@ -769,17 +771,10 @@ mod tests {
         use super::{date_order, DateText, FxMap};
         // A table scan gives ids in order; the first ids do not, so the general sort is
         // taken. The same dates with the ids in order take the counting sort.
-        let dates = [
-            Some("2024-03-28"),
-            None,
-            Some("2024-03-28"),
-            Some("2023-12-01"),
-            Some("2024-03-28 late"),
-            Some("2024-03-28"),
-            None,
-            Some(""),
-        ];
-        for ids in [[5i64, 2, 9, 1, 7, 3, 8, 4], [1, 2, 3, 4, 5, 6, 7, 8]] {
+        let dates = MIXED_DATES;
+        let shuffled = [5i64, 12, 2, 9, 1, 11, 7, 3, 10, 8, 4, 6];
+        let ascending: [i64; 12] = std::array::from_fn(|i| i as i64 + 1);
+        for ids in [shuffled, ascending] {
             let mut days: FxMap<DateText, u32> = FxMap::default();
             let day: Vec<u32> = dates
                 .iter()
@@ -789,7 +784,7 @@ mod tests {
                 })
                 .collect();
             let got = date_order(&day, days, &ids);
-            let mut want: Vec<u32> = (0..8).collect();
+            let mut want: Vec<u32> = (0..dates.len() as u32).collect();
             want.sort_by_key(|&i| (DateText::new(dates[i as usize]), ids[i as usize]));
             assert_eq!(got, want, "{ids:?}");
         }
