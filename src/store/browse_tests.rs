@@ -396,6 +396,62 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
 }
 
 #[test]
+fn a_fragment_kept_once_answers_every_filter_with_that_fragment() {
+    let store = registry(3000);
+    let conn = &store.conn;
+    // The browse filters with a company fragment, grouped by fragment and search text, each
+    // group led by the fragment alone (as typed before any facet is clicked).
+    let mut groups: Vec<(FilingFilter, Vec<FilingFilter>)> = Vec::new();
+    for f in filters().into_iter().filter(|f| f.company.is_some()) {
+        let lead = FilingFilter {
+            company: f.company.clone(),
+            search: f.search.clone(),
+            ..Default::default()
+        };
+        match groups.iter_mut().find(|(l, _)| *l == lead) {
+            Some((_, g)) => g.push(f),
+            None => groups.push((lead.clone(), vec![lead, f])),
+        }
+    }
+    // One cache for all of them, as the Filings screen has.
+    let cache = Cache::default();
+    let (mut answered, mut from_fragment) = (0, 0);
+    for (lead, group) in &groups {
+        for filter in group {
+            for (s, sort) in sorts().into_iter().enumerate().step_by(3) {
+                let q = FilingQuery {
+                    filter: filter.clone(),
+                    sort,
+                    limit: 50,
+                    offset: [0u64, 7, 50][s % 3],
+                };
+                let Some(page) = matches::list(conn, &cache, &q).unwrap() else {
+                    continue;
+                };
+                let (total, ids) = plain_list(conn, &q);
+                let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                assert_eq!((page.total, got), (total, ids), "{q:?}");
+                answered += 1;
+            }
+            if let Some(facets) = matches::facets(conn, &cache, filter).unwrap() {
+                assert_eq!(
+                    format!("{facets:?}"),
+                    plain_facets(conn, filter),
+                    "{filter:?}"
+                );
+            }
+            let kept = cache.kept_fragment();
+            if filter != lead && kept == Some((lead.company.clone(), lead.search.clone())) {
+                from_fragment += 1;
+            }
+        }
+    }
+    assert!(answered > 300, "{answered}");
+    // Filters with a region, a year, a kind or flags, answered from their fragment's rows.
+    assert!(from_fragment > 40, "{from_fragment}");
+}
+
+#[test]
 fn facets_match_the_plain_group_bys() {
     let store = registry(3000);
     for filter in filters() {

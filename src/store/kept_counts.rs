@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 pub struct Kept(Mutex<Option<Arc<Counts>>>);
 
 #[derive(Debug)]
-struct Counts {
+pub(super) struct Counts {
     version: (i64, u64),
     rows: Vec<Row>,
     regions: Distinct,
@@ -121,58 +121,78 @@ fn text(d: &Distinct, i: usize) -> ValueRef<'_> {
     }
 }
 
-impl Counts {
-    fn read(conn: &Connection, version: (i64, u64)) -> Result<Option<Counts>> {
-        let mut c = Counts {
-            version,
-            rows: Vec::new(),
-            regions: Distinct::default(),
-            kinds: Distinct::default(),
-            days: Vec::new(),
-            day_year: Vec::new(),
-            years: Distinct::default(),
-            flags: Distinct::default(),
-        };
-        let mut day_of: std::collections::HashMap<String, u32> = Default::default();
-        let mut stmt = conn.prepare_cached(
-            "SELECT region, kind, filed_on, first_batch_id, flags, n FROM filing_counts",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let region = c.regions.number(r.get_ref(0)?)?;
-            let kind = c.kinds.number(r.get_ref(1)?)?;
-            let flags = c.flags.number(r.get_ref(4)?)?;
-            let day = match r.get_ref(2)? {
-                ValueRef::Null => UNDATED,
-                v => {
-                    let t = v.as_str().map_err(rusqlite::Error::from)?;
-                    match day_of.get(t) {
-                        Some(&d) => d,
-                        None => {
-                            let d = day_of.len() as u32;
-                            day_of.insert(t.to_string(), d);
-                            d
-                        }
+/// Rows numbered as they are added, then turned into [`Counts`].
+pub(super) struct CountsBuilder {
+    c: Counts,
+    day_of: std::collections::HashMap<String, u32>,
+}
+
+impl CountsBuilder {
+    pub(super) fn new(version: (i64, u64)) -> CountsBuilder {
+        CountsBuilder {
+            c: Counts {
+                version,
+                rows: Vec::new(),
+                regions: Distinct::default(),
+                kinds: Distinct::default(),
+                days: Vec::new(),
+                day_year: Vec::new(),
+                years: Distinct::default(),
+                flags: Distinct::default(),
+            },
+            day_of: Default::default(),
+        }
+    }
+
+    /// Adds `n` filings with these columns; `false` when they do not fit the packing (too many
+    /// distinct values), and the caller counts by SQL instead.
+    pub(super) fn push(
+        &mut self,
+        region: ValueRef<'_>,
+        kind: ValueRef<'_>,
+        filed_on: ValueRef<'_>,
+        batch: Option<i64>,
+        flags: ValueRef<'_>,
+        n: u64,
+    ) -> Result<bool> {
+        let c = &mut self.c;
+        let region = c.regions.number(region)?;
+        let kind = c.kinds.number(kind)?;
+        let flags = c.flags.number(flags)?;
+        let day = match filed_on {
+            ValueRef::Null => UNDATED,
+            v => {
+                let t = v.as_str().map_err(rusqlite::Error::from)?;
+                match self.day_of.get(t) {
+                    Some(&d) => d,
+                    None => {
+                        let d = self.day_of.len() as u32;
+                        self.day_of.insert(t.to_string(), d);
+                        d
                     }
                 }
-            };
-            let (Ok(region), Ok(kind), Ok(flags)) = (
-                u16::try_from(region),
-                u8::try_from(kind),
-                u16::try_from(flags),
-            ) else {
-                // Not a registry this packing fits: SQL counts instead.
-                return Ok(None);
-            };
-            c.rows.push(Row {
-                region,
-                kind,
-                day,
-                flags,
-                batch: r.get(3)?,
-                n: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
-            });
-        }
+            }
+        };
+        let (Ok(region), Ok(kind), Ok(flags)) = (
+            u16::try_from(region),
+            u8::try_from(kind),
+            u16::try_from(flags),
+        ) else {
+            return Ok(false);
+        };
+        c.rows.push(Row {
+            region,
+            kind,
+            day,
+            flags,
+            batch,
+            n,
+        });
+        Ok(true)
+    }
+
+    pub(super) fn finish(self) -> Result<Option<Counts>> {
+        let CountsBuilder { mut c, day_of } = self;
         if day_of.len() >= UNDATED as usize {
             return Ok(None);
         }
@@ -199,6 +219,38 @@ impl Counts {
             return Ok(None);
         }
         Ok(Some(c))
+    }
+}
+
+impl Counts {
+    fn read(conn: &Connection, version: (i64, u64)) -> Result<Option<Counts>> {
+        let mut b = CountsBuilder::new(version);
+        let mut stmt = conn.prepare_cached(
+            "SELECT region, kind, filed_on, first_batch_id, flags, n FROM filing_counts",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let n = u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0);
+            if !b.push(
+                r.get_ref(0)?,
+                r.get_ref(1)?,
+                r.get_ref(2)?,
+                r.get(3)?,
+                r.get_ref(4)?,
+                n,
+            )? {
+                // Not a registry this packing fits: SQL counts instead.
+                return Ok(None);
+            }
+        }
+        b.finish()
+    }
+
+    /// Which of the rows, in the order they were added, `filter` takes (its company and search
+    /// text aside: the columns kept here cannot tell).
+    pub(super) fn taken(&self, filter: &FilingFilter) -> impl Iterator<Item = bool> + '_ {
+        let m = self.matcher(filter, Dates::Any);
+        self.rows.iter().map(move |r| m.takes(r))
     }
 
     /// The first day number whose text is not before `bound` (`strict`: not at or before).

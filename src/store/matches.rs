@@ -4,7 +4,8 @@
 //! every match up by id. Here the search index's ids are intersected in Rust (with each other,
 //! and with the region's ids from `filings_region` when the region is the smaller side), each
 //! remaining id is looked up once, and what the page's sort and the facets need is kept until
-//! the filter or the data changes.
+//! the filter or the data changes. When nothing narrowed the ids, all of the fragment's matches
+//! are kept, and later filters with the same fragment are answered from them (see [`Scope`]).
 //!
 //! The answers are those of the plain SQL: every row is still tested by the filter's own WHERE
 //! clause (only the search-index conditions are left out, because the ids come from the index),
@@ -13,6 +14,7 @@
 
 use super::browse::{index_matches, FacetTally};
 use super::filings::{filing_row, where_clause, where_clause_as, Membership, ROW_COLUMNS};
+use super::kept_counts::{Counts, CountsBuilder};
 use crate::error::Result;
 use crate::query::{Facets, FilingFilter, FilingPage, FilingQuery, SortField};
 use crate::search;
@@ -34,9 +36,61 @@ pub struct Cache(Mutex<Option<MatchSet>>);
 
 #[derive(Debug)]
 struct MatchSet {
-    filter: FilingFilter,
+    scope: Scope,
     version: (i64, u64),
     rows: Vec<Match>,
+}
+
+/// What the kept rows are the matches of.
+#[derive(Debug)]
+enum Scope {
+    /// This filter, all of it: the search index's ids were narrowed by its region and dates.
+    Filter(FilingFilter),
+    /// The company fragment and search text alone. When nothing narrowed the ids, every
+    /// candidate is looked up anyway, so all of the fragment's matches are kept, and any filter
+    /// with the same fragment (a region, a year, a kind or flags clicked after typing it) is
+    /// answered by testing the kept columns as `kept_counts` tests them, without SQL.
+    Fragment {
+        company: Option<String>,
+        search: Option<String>,
+        /// One row per kept match, in the same order.
+        columns: Counts,
+    },
+}
+
+impl MatchSet {
+    /// The kept rows `filter` takes, when the set can tell.
+    fn answering(&self, filter: &FilingFilter) -> Option<Vec<&Match>> {
+        match &self.scope {
+            Scope::Filter(f) if f == filter => Some(self.rows.iter().collect()),
+            Scope::Fragment {
+                company,
+                search,
+                columns,
+            } if *company == filter.company && *search == filter.search => Some(
+                self.rows
+                    .iter()
+                    .zip(columns.taken(filter))
+                    .filter_map(|(m, taken)| taken.then_some(m))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Cache {
+    /// The company fragment and search text whose matches are all kept, if that is what is kept.
+    pub(super) fn kept_fragment(&self) -> Option<(Option<String>, Option<String>)> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match &kept.as_ref()?.scope {
+            Scope::Fragment {
+                company, search, ..
+            } => Some((company.clone(), search.clone())),
+            Scope::Filter(_) => None,
+        }
+    }
 }
 
 /// One matching filing: its id, the eight sortable columns (in [`SORT_COLUMNS`] order), and the
@@ -50,7 +104,7 @@ struct Match {
 }
 
 const SORT_COLUMNS: &str = "f.number_key, f.kind, f.region, f.model, f.company, f.filed_on, \
-     f.seq, f.first_batch_id, substr(f.filed_on, 1, 4), f.flags <> ''";
+     f.seq, f.first_batch_id, substr(f.filed_on, 1, 4), f.flags <> '', f.flags";
 
 fn column(field: SortField) -> usize {
     match field {
@@ -79,7 +133,7 @@ pub(super) fn list(
                 rows: Vec::new(),
             });
         }
-        let mut order: Vec<&Match> = rows.iter().collect();
+        let mut order = rows;
         let cmp = |a: &&Match, b: &&Match| -> Ordering {
             match q.sort {
                 None => sql_cmp(&a.sort[5], &b.sort[5])
@@ -147,15 +201,17 @@ fn with_matches<T>(
     conn: &Connection,
     cache: &Cache,
     filter: &FilingFilter,
-    answer: impl FnOnce(&[Match]) -> Result<T>,
+    answer: impl FnOnce(Vec<&Match>) -> Result<T>,
 ) -> Result<Option<T>> {
     // Any commit by another connection or write by this one invalidates the kept matches.
     let version = super::data_version(conn)?;
     let mut kept = cache.0.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(set) = kept.as_ref() {
-        if set.version == version && &set.filter == filter {
-            return answer(&set.rows).map(Some);
-        }
+    if let Some(rows) = kept
+        .as_ref()
+        .filter(|set| set.version == version)
+        .and_then(|set| set.answering(filter))
+    {
+        return answer(rows).map(Some);
     }
     // One read transaction for the thousands of lookups: otherwise each takes and drops the
     // shared lock (fcntl calls, a check of the WAL), a fifth of the time at 1M.
@@ -164,26 +220,34 @@ fn with_matches<T>(
     } else {
         None
     };
-    let read = read(conn, filter)?;
+    let read = read(conn, filter, version)?;
     // Committed, not rolled back: the reads may have created the search index's vocabulary
     // table in `temp`, and undoing that would make every cached statement prepare again.
     if let Some(tx) = tx {
         tx.commit()?;
     }
-    let Some(rows) = read else {
+    let Some((scope, rows)) = read else {
         return Ok(None);
     };
     let set = kept.insert(MatchSet {
-        filter: filter.clone(),
+        scope,
         version,
         rows,
     });
-    answer(&set.rows).map(Some)
+    // A set is read for its filter, so it answers it; SQL would if it did not.
+    let Some(rows) = set.answering(filter) else {
+        return Ok(None);
+    };
+    answer(rows).map(Some)
 }
 
-/// The filter's matches, or `None` when the filter has no company fragment the search index can
-/// narrow, or its matches are too many to keep.
-fn read(conn: &Connection, filter: &FilingFilter) -> Result<Option<Vec<Match>>> {
+/// The filter's matches (or all of its fragment's, see [`Scope`]), or `None` when the filter has
+/// no company fragment the search index can narrow, or its matches are too many to keep.
+fn read(
+    conn: &Connection,
+    filter: &FilingFilter,
+    version: (i64, u64),
+) -> Result<Option<(Scope, Vec<Match>)>> {
     let Some(company) = filter
         .company
         .as_deref()
@@ -219,6 +283,7 @@ fn read(conn: &Connection, filter: &FilingFilter) -> Result<Option<Vec<Match>>> 
         });
     }
     let mut ids = ids.unwrap_or_default();
+    let mut narrowed = false;
     if !filter.regions.is_empty() && !ids.is_empty() {
         // The region's (and dates') ids come from an index alone; reading them is cheaper than
         // looking up the candidates when there are fewer of them than about four candidates
@@ -241,9 +306,16 @@ fn read(conn: &Connection, filter: &FilingFilter) -> Result<Option<Vec<Match>>> 
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             region_ids.sort_unstable();
             ids = intersect(&ids, &region_ids);
+            narrowed = true;
         }
     }
-    let (w, rest) = where_clause_as(filter, Membership::Known);
+    let fragment = FilingFilter {
+        company: filter.company.clone(),
+        search: filter.search.clone(),
+        ..Default::default()
+    };
+    let tested = if narrowed { filter } else { &fragment };
+    let (w, rest) = where_clause_as(tested, Membership::Known);
     let cond = w
         .strip_prefix("WHERE ")
         .map(|c| format!(" AND {c}"))
@@ -257,20 +329,50 @@ fn read(conn: &Connection, filter: &FilingFilter) -> Result<Option<Vec<Match>>> 
         stmt.raw_bind_parameter(i + 2, v)?;
     }
     let mut out = Vec::new();
+    let mut columns = CountsBuilder::new(version);
+    let mut fits = true;
     for id in ids {
         stmt.raw_bind_parameter(1, id)?;
         let mut rows = stmt.raw_query();
         if let Some(r) = rows.next()? {
             let v = |i: usize| r.get::<_, Value>(i);
-            out.push(Match {
+            let m = Match {
                 id,
                 sort: [v(0)?, v(1)?, v(2)?, v(3)?, v(4)?, v(5)?, v(6)?, v(7)?],
                 year: v(8)?,
                 flagged: v(9)?,
-            });
+            };
+            if !narrowed && fits {
+                let batch = match m.sort[7] {
+                    Value::Integer(b) => Some(b),
+                    _ => None,
+                };
+                let (region, kind, filed_on) = (&m.sort[2], &m.sort[1], &m.sort[5]);
+                fits = columns.push(
+                    region.into(),
+                    kind.into(),
+                    filed_on.into(),
+                    batch,
+                    r.get_ref(10)?,
+                    1,
+                )?;
+            }
+            out.push(m);
         }
     }
-    Ok(Some(out))
+    if narrowed {
+        return Ok(Some((Scope::Filter(filter.clone()), out)));
+    }
+    // At most MAX_CANDIDATES rows always fit the packing; should they not, SQL answers.
+    let Some(columns) = fits.then(|| columns.finish()).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    let scope = Scope::Fragment {
+        company: filter.company.clone(),
+        search: filter.search.clone(),
+        columns,
+    };
+    Ok(Some((scope, out)))
 }
 
 fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
