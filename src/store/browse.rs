@@ -12,6 +12,7 @@
 //!   does not know how many rows match.
 //! - A search with no other filter is counted in the search index alone.
 
+use super::company_columns;
 use super::facet_columns;
 use super::filings::{
     counts_source, filing_row, order_by, where_clause, where_clause_as, Membership, ROW_COLUMNS,
@@ -47,12 +48,14 @@ pub(super) fn list(
     conn: &Connection,
     cache: &Cache,
     counts: &Kept,
+    companies: &company_columns::Kept,
     q: &FilingQuery,
 ) -> Result<FilingPage> {
     if let Some(page) = matches::list(conn, cache, q)? {
         return Ok(page);
     }
-    list_with(conn, Some(counts), q, WALK)
+    let total = companies.total(conn, &q.filter)?;
+    list_from(conn, Some(counts), q, WALK, total)
 }
 
 /// `counts`: the kept counts, to read totals from instead of `filing_counts` (`None` in the
@@ -63,7 +66,21 @@ fn list_with(
     q: &FilingQuery,
     limits: WalkLimits,
 ) -> Result<FilingPage> {
-    let total = total(conn, counts, &q.filter)?;
+    list_from(conn, counts, q, limits, None)
+}
+
+/// `known_total`: the filter's total when it was counted elsewhere.
+fn list_from(
+    conn: &Connection,
+    counts: Option<&Kept>,
+    q: &FilingQuery,
+    limits: WalkLimits,
+    known_total: Option<u64>,
+) -> Result<FilingPage> {
+    let total = match known_total {
+        Some(n) => n,
+        None => total(conn, counts, &q.filter)?,
+    };
     if total == 0 || q.limit == 0 || q.offset >= total {
         return Ok(FilingPage {
             total,
@@ -486,12 +503,16 @@ pub(super) fn facets(
     cache: &Cache,
     columns: &facet_columns::Kept,
     counts: &Kept,
+    companies: &company_columns::Kept,
     filter: &FilingFilter,
 ) -> Result<Facets> {
     if let Some(facets) = counts.facets(conn, filter)? {
         return Ok(facets);
     }
     if let Some(facets) = matches::facets(conn, cache, filter)? {
+        return Ok(facets);
+    }
+    if let Some(facets) = companies.facets(conn, filter)? {
         return Ok(facets);
     }
     // A common word: its matches are counted against the kept columns, not looked up one by one.

@@ -352,6 +352,7 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
     let mut nonempty = 0;
     let mut kept = 0;
     let counts = Kept::default();
+    let companies = company_columns::Kept::default();
     for filter in filters() {
         // One cache per filter, so that every sort after the first reads the kept matches.
         let cache = Cache::default();
@@ -380,7 +381,7 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
                 assert_eq!(page.total, total, "kept matches: {q:?}");
                 assert_eq!(got, ids, "kept matches: {q:?}");
             }
-            let page = list(conn, &cache, &counts, &q).unwrap();
+            let page = list(conn, &cache, &counts, &companies, &q).unwrap();
             assert_eq!(page.total, total, "{q:?}");
             assert_eq!(
                 page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -467,6 +468,7 @@ fn facets_match_the_plain_group_bys() {
                 cache,
                 &Default::default(),
                 &Default::default(),
+                &Default::default(),
                 &filter,
             );
             format!("{:?}", got.unwrap())
@@ -479,6 +481,7 @@ fn facets_match_the_plain_group_bys() {
             &store.conn,
             &cache,
             &Kept::default(),
+            &Default::default(),
             &FilingQuery {
                 filter: filter.clone(),
                 ..Default::default()
@@ -528,12 +531,127 @@ fn the_company_prefilter_keeps_instr_semantics() {
         let (total, _) = plain_list(&store.conn, &q);
         assert!(total > 0, "{fragment}");
         assert_eq!(
-            list(&store.conn, &Cache::default(), &Kept::default(), &q)
-                .unwrap()
-                .total,
+            list(
+                &store.conn,
+                &Cache::default(),
+                &Kept::default(),
+                &Default::default(),
+                &q
+            )
+            .unwrap()
+            .total,
             total,
             "{fragment}"
         );
+    }
+}
+
+#[test]
+fn company_totals_and_facets_from_the_kept_columns_match_the_plain_queries() {
+    let store = registry(3000);
+    let conn = &store.conn;
+    let companies = company_columns::Kept::default();
+    let plain_total = |filter: &FilingFilter| {
+        let q = FilingQuery {
+            filter: filter.clone(),
+            ..Default::default()
+        };
+        plain_list(conn, &q).0
+    };
+    // Every browse filter, and fragments in other cases and widths, alone and with a region.
+    let mut all = filters();
+    for fragment in [
+        "O'BRIEN",
+        "KEJI",
+        "ＯＢ",
+        " 深圳 ",
+        "海淀科技",
+        "%_",
+        "、深",
+    ] {
+        for regions in [vec![], vec!["北京".to_string()]] {
+            all.push(FilingFilter {
+                company: Some(fragment.into()),
+                regions,
+                ..Default::default()
+            });
+        }
+    }
+    let mut answered = 0;
+    for filter in &all {
+        let total = companies.total(conn, filter).unwrap();
+        let fragment = filter.company.as_deref().map(str::trim);
+        let searched = filter
+            .search
+            .as_deref()
+            .and_then(search::match_expression)
+            .is_some();
+        assert_eq!(
+            total.is_some(),
+            fragment.is_some_and(|f| !f.is_empty()) && !searched,
+            "{filter:?}"
+        );
+        let Some(total) = total else { continue };
+        assert_eq!(total, plain_total(filter), "{filter:?}");
+        let facets = companies.facets(conn, filter).unwrap().unwrap();
+        assert_eq!(
+            format!("{facets:?}"),
+            plain_facets(conn, filter),
+            "{filter:?}"
+        );
+        answered += usize::from(total > 0);
+    }
+    assert!(answered > 20, "{answered}");
+    // A write moves the data version, and the columns are read again.
+    let filter = FilingFilter {
+        company: Some("海淀科技".into()),
+        ..Default::default()
+    };
+    let before = companies.total(conn, &filter).unwrap().unwrap();
+    conn.execute(
+        "UPDATE filings SET company = '北京海淀科技有限公司'
+         WHERE id = (SELECT min(id) FROM filings WHERE instr(company, '海淀') = 0)",
+        [],
+    )
+    .unwrap();
+    let after = companies.total(conn, &filter).unwrap().unwrap();
+    assert_eq!((after, after), (before + 1, plain_total(&filter)));
+}
+
+#[test]
+fn the_fragment_test_is_sqlites_instr_of_lower() {
+    let conn = Connection::open_in_memory().unwrap();
+    let texts = [
+        "O'Brien AI Ltd",
+        "o'brien",
+        "ÄBC 科技",
+        "äbc",
+        "ＡＢＣ",
+        "ａｂｃ",
+        "İstanbul",
+        "i̇stanbul",
+        "K",
+        "\u{212A}",
+        "100%_",
+        "深圳市腾讯计算机系统有限公司",
+        "",
+        " ",
+    ];
+    for company in texts {
+        for fragment in texts {
+            let sql: bool = conn
+                .query_row(
+                    "SELECT instr(lower(?1), lower(?2)) > 0",
+                    [company, fragment],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(
+                company_columns::contains(company, fragment),
+                sql,
+                "{company:?} {fragment:?}"
+            );
+        }
     }
 }
 
@@ -555,9 +673,15 @@ fn search_totals_follow_edits_and_replacements() {
         },
         ..Default::default()
     };
-    let before = list(&store.conn, &Cache::default(), &Kept::default(), &q)
-        .unwrap()
-        .total;
+    let before = list(
+        &store.conn,
+        &Cache::default(),
+        &Kept::default(),
+        &Default::default(),
+        &q,
+    )
+    .unwrap()
+    .total;
     let mut f = store
         .conn
         .query_row(
@@ -580,7 +704,14 @@ fn search_totals_follow_edits_and_replacements() {
     store
         .edit_filing(id, &f, &[], "2024-02-01T00:00:00Z", None)
         .unwrap();
-    let after = list(&store.conn, &Cache::default(), &Kept::default(), &q).unwrap();
+    let after = list(
+        &store.conn,
+        &Cache::default(),
+        &Kept::default(),
+        &Default::default(),
+        &q,
+    )
+    .unwrap();
     assert_eq!(after.total, before - 1);
     assert_eq!(after.total, plain_list(&store.conn, &q).0);
 }

@@ -291,7 +291,7 @@ impl Store {
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
-        super::browse::list(&self.conn, &self.matches, &self.counts, q)
+        super::browse::list(&self.conn, &self.matches, &self.counts, &self.companies, q)
     }
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
@@ -300,6 +300,7 @@ impl Store {
             &self.matches,
             &self.facet_columns,
             &self.counts,
+            &self.companies,
             filter,
         )
     }

@@ -8,6 +8,7 @@
 
 mod browse;
 mod companies;
+mod company_columns;
 mod export;
 mod facet_columns;
 mod filings;
@@ -34,6 +35,7 @@ pub struct Store {
     matches: matches::Cache,
     facet_columns: facet_columns::Kept,
     counts: kept_counts::Kept,
+    companies: company_columns::Kept,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -67,6 +69,7 @@ impl Store {
             matches: Default::default(),
             facet_columns: Default::default(),
             counts: Default::default(),
+            companies: Default::default(),
         };
         store.configure().map_err(|e| not_a_database(path, e))?;
         migrate::migrate(&mut store.conn, path)?;
@@ -110,6 +113,7 @@ impl Store {
             matches: Default::default(),
             facet_columns: Default::default(),
             counts: Default::default(),
+            companies: Default::default(),
         })
     }
 
@@ -121,6 +125,7 @@ impl Store {
             matches: Default::default(),
             facet_columns: Default::default(),
             counts: Default::default(),
+            companies: Default::default(),
         };
         store.configure()?;
         migrate::migrate(&mut store.conn, Path::new(":memory:"))?;
