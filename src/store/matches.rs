@@ -56,6 +56,13 @@ enum Scope {
         /// One row per kept match, in the same order.
         columns: Counts,
     },
+    /// The fragment and search text match too many filings to keep (no rows are kept): counting
+    /// a common phrase's matches in the search index takes up to 150 ms at 1M, and every filter
+    /// with it would count them again only to be declined.
+    TooMany {
+        company: Option<String>,
+        search: Option<String>,
+    },
 }
 
 impl MatchSet {
@@ -77,6 +84,12 @@ impl MatchSet {
             _ => None,
         }
     }
+
+    /// Whether the set says `filter`'s fragment has too many matches to keep.
+    fn too_many(&self, filter: &FilingFilter) -> bool {
+        matches!(&self.scope, Scope::TooMany { company, search }
+            if *company == filter.company && *search == filter.search)
+    }
 }
 
 #[cfg(test)]
@@ -88,7 +101,7 @@ impl Cache {
             Scope::Fragment {
                 company, search, ..
             } => Some((company.clone(), search.clone())),
-            Scope::Filter(_) => None,
+            Scope::Filter(_) | Scope::TooMany { .. } => None,
         }
     }
 }
@@ -206,12 +219,13 @@ fn with_matches<T>(
     // Any commit by another connection or write by this one invalidates the kept matches.
     let version = super::data_version(conn)?;
     let mut kept = cache.0.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(rows) = kept
-        .as_ref()
-        .filter(|set| set.version == version)
-        .and_then(|set| set.answering(filter))
-    {
-        return answer(rows).map(Some);
+    if let Some(set) = kept.as_ref().filter(|set| set.version == version) {
+        if set.too_many(filter) {
+            return Ok(None);
+        }
+        if let Some(rows) = set.answering(filter) {
+            return answer(rows).map(Some);
+        }
     }
     // One read transaction for the thousands of lookups: otherwise each takes and drops the
     // shared lock (fcntl calls, a check of the WAL), a fifth of the time at 1M.
@@ -234,15 +248,15 @@ fn with_matches<T>(
         version,
         rows,
     });
-    // A set is read for its filter, so it answers it; SQL would if it did not.
+    // A set is read for its filter, so it answers it unless it holds too many; SQL answers then.
     let Some(rows) = set.answering(filter) else {
         return Ok(None);
     };
     answer(rows).map(Some)
 }
 
-/// The filter's matches (or all of its fragment's, see [`Scope`]), or `None` when the filter has
-/// no company fragment the search index can narrow, or its matches are too many to keep.
+/// The filter's matches (or all of its fragment's, see [`Scope`]; none when they are too many to
+/// keep), or `None` when the filter has no company fragment the search index can narrow.
 fn read(
     conn: &Connection,
     filter: &FilingFilter,
@@ -267,7 +281,11 @@ fn read(
     }
     conds.sort_by_key(|c| c.0);
     if conds[0].0 > MAX_CANDIDATES || conds.iter().any(|c| c.0 > MAX_OTHER) {
-        return Ok(None);
+        let scope = Scope::TooMany {
+            company: filter.company.clone(),
+            search: filter.search.clone(),
+        };
+        return Ok(Some((scope, Vec::new())));
     }
     let mut ids: Option<Vec<i64>> = None;
     let mut stmt =
