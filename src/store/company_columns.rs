@@ -73,14 +73,7 @@ impl Columns {
         )?;
         let mut read = stmt.query([])?;
         while let Some(r) = read.next()? {
-            if !rows.push(
-                r.get_ref(0)?,
-                r.get_ref(1)?,
-                r.get_ref(2)?,
-                r.get(3)?,
-                r.get_ref(4)?,
-                1,
-            )? {
+            if !rows.push_row(r, 1)? {
                 return Ok(None);
             }
             let name = r.get_ref(5)?.as_str().map_err(rusqlite::Error::from)?;
@@ -135,8 +128,14 @@ impl Kept {
         Ok(read)
     }
 
-    /// The number of filings under `filter`; `None` when it is not a filter answered here.
-    pub(super) fn total(&self, conn: &Connection, filter: &FilingFilter) -> Result<Option<u64>> {
+    /// `answer` given the rows and which of them hold `filter`'s fragment; `None` when the
+    /// filter is not one answered here.
+    fn with_fragment<T>(
+        &self,
+        conn: &Connection,
+        filter: &FilingFilter,
+        answer: impl FnOnce(&Counts, &dyn Fn(usize) -> bool) -> Result<T>,
+    ) -> Result<Option<T>> {
         let Some(fragment) = fragment(filter) else {
             return Ok(None);
         };
@@ -145,7 +144,12 @@ impl Kept {
         };
         let holding = c.holding(fragment);
         let keep = |i: usize| holding[c.company[i] as usize];
-        Ok(Some(c.rows.total_of(filter, keep)))
+        answer(&c.rows, &keep).map(Some)
+    }
+
+    /// The number of filings under `filter`; `None` when it is not a filter answered here.
+    pub(super) fn total(&self, conn: &Connection, filter: &FilingFilter) -> Result<Option<u64>> {
+        self.with_fragment(conn, filter, |rows, keep| Ok(rows.total_of(filter, keep)))
     }
 
     /// The five facets under `filter`; `None` when it is not a filter answered here.
@@ -154,14 +158,8 @@ impl Kept {
         conn: &Connection,
         filter: &FilingFilter,
     ) -> Result<Option<Facets>> {
-        let Some(fragment) = fragment(filter) else {
-            return Ok(None);
-        };
-        let Some(c) = self.current(conn)? else {
-            return Ok(None);
-        };
-        let holding = c.holding(fragment);
-        let keep = |i: usize| holding[c.company[i] as usize];
-        c.rows.facets_of(conn, filter, keep).map(Some)
+        self.with_fragment(conn, filter, |rows, keep| {
+            rows.facets_of(conn, filter, keep)
+        })
     }
 }

@@ -191,6 +191,19 @@ impl CountsBuilder {
         Ok(true)
     }
 
+    /// [`push`](Self::push) for a row whose first five columns are `region, kind, filed_on,
+    /// first_batch_id, flags`.
+    pub(super) fn push_row(&mut self, r: &rusqlite::Row<'_>, n: u64) -> Result<bool> {
+        self.push(
+            r.get_ref(0)?,
+            r.get_ref(1)?,
+            r.get_ref(2)?,
+            r.get(3)?,
+            r.get_ref(4)?,
+            n,
+        )
+    }
+
     pub(super) fn finish(self) -> Result<Option<Counts>> {
         let CountsBuilder { mut c, day_of } = self;
         if day_of.len() >= UNDATED as usize {
@@ -231,14 +244,7 @@ impl Counts {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let n = u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0);
-            if !b.push(
-                r.get_ref(0)?,
-                r.get_ref(1)?,
-                r.get_ref(2)?,
-                r.get(3)?,
-                r.get_ref(4)?,
-                n,
-            )? {
+            if !b.push_row(r, n)? {
                 // Not a registry this packing fits: SQL counts instead.
                 return Ok(None);
             }
