@@ -8,9 +8,6 @@ import {
   TableOutlined,
   TranslationOutlined,
 } from "@ant-design/icons";
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Spin, Tooltip } from "antd";
-import enUS from "antd/locale/en_US";
-import zhCN from "antd/locale/zh_CN";
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useState } from "react";
 import { api } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -19,7 +16,11 @@ import { ErrorAlert } from "./errors";
 import { useI18n, type Key } from "./i18n";
 import { dropLaunchView, launched, takeInfo } from "./launch";
 import { NavContext, type Nav, type Route } from "./nav";
+import { Spinner } from "./plain";
 import { FilingsScreen } from "./screens/FilingsScreen";
+
+// Everything but the Filings screen draws with Ant Design, which loads with the first of them.
+const AntdScope = lazy(() => import("./antdScope"));
 
 // The window opens on the Filings screen; every other screen (and ECharts with the dashboard)
 // loads when first visited, so launch parses only what the first screen needs.
@@ -30,8 +31,6 @@ const FilingForm = lazy(() => import("./screens/FilingForm").then((m) => ({ defa
 const ImportScreen = lazy(() => import("./screens/ImportScreen").then((m) => ({ default: m.ImportScreen })));
 const SettingsScreen = lazy(() => import("./screens/SettingsScreen").then((m) => ({ default: m.SettingsScreen })));
 const SubsidiesScreen = lazy(() => import("./screens/SubsidiesScreen").then((m) => ({ default: m.SubsidiesScreen })));
-
-const { Sider, Header, Content } = Layout;
 
 type MenuKey = "filings" | "dashboard" | "subsidies" | "import" | "batches" | "add" | "settings";
 
@@ -125,14 +124,18 @@ export function App() {
   const toggleLang = () => setLang(lang === "zh-CN" ? "en" : "zh-CN");
 
   let body: React.ReactNode;
+  // Whether the body draws with plain elements only (else it is given Ant Design's scope).
+  let plain = true;
   if (infoError) {
     body = <ErrorAlert error={infoError} onRetry={loadInfo} />;
   } else if (!info) {
-    body = <Spin />;
+    body = <Spinner />;
   } else if (info.db_error) {
     // The window still opens when the database cannot: say why, and let Settings restore a backup.
-    body = route.name === "settings" ? <SettingsScreen info={info} onChanged={loadInfo} /> : <ErrorAlert error={info.db_error} onRetry={loadInfo} />;
+    plain = route.name !== "settings";
+    body = plain ? <ErrorAlert error={info.db_error} onRetry={loadInfo} /> : <SettingsScreen info={info} onChanged={loadInfo} />;
   } else {
+    plain = route.name === "filings";
     switch (route.name) {
       case "filings":
         body = <FilingsScreen key={JSON.stringify(route.filter ?? {})} initial={route.filter} />;
@@ -164,54 +167,55 @@ export function App() {
     }
   }
 
+  // The shell and the Filings screen are plain elements; other screens get Ant Design's scope.
+  const content = <Suspense fallback={<Spinner />}>{plain ? body : <AntdScope>{body}</AntdScope>}</Suspense>;
+
   return (
-    <ConfigProvider
-      locale={lang === "zh-CN" ? zhCN : enUS}
-      theme={{
-        token: {
-          colorPrimary: "#1f4e8c",
-          borderRadius: 6,
-          fontFamily:
-            '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
-        },
-        components: { Layout: { siderBg: "#14243d" }, Menu: { darkItemBg: "#14243d" } },
-      }}
-    >
-      <AntApp>
-        <NavContext.Provider value={nav}>
-          <Layout hasSider style={{ height: "100vh" }}>
-            <Sider width={224} theme="dark" style={{ height: "100vh", overflow: "auto" }}>
-              <div className="brand">
-                <div className="brand-mark">备</div>
-                <div>
-                  <div className="brand-name">{t("app.title")}</div>
-                  <div className="brand-sub">{t("app.subtitle")}</div>
-                </div>
-              </div>
-              <Menu
-                theme="dark"
-                mode="inline"
-                selectedKeys={[menuKeyOf(route)]}
-                onClick={(e) => nav.go({ name: e.key as MenuKey } as Route)}
-                items={menu.map((m) => ({ key: m.key, icon: m.icon, label: t(m.label), "data-nav": m.key }))}
-              />
-            </Sider>
-            <Layout>
-              <Header className="app-header">
-                <h1>{t(titleOf(route))}</h1>
-                <Tooltip title={t("lang.switchTitle")}>
-                  <Button icon={<TranslationOutlined />} onClick={toggleLang} data-testid="lang-toggle">
-                    {t("lang.switch")}
-                  </Button>
-                </Tooltip>
-              </Header>
-              <Content className="app-content">
-                <Suspense fallback={<Spin />}>{body}</Suspense>
-              </Content>
-            </Layout>
-          </Layout>
-        </NavContext.Provider>
-      </AntApp>
-    </ConfigProvider>
+    <NavContext.Provider value={nav}>
+      <div className="app-layout">
+        <nav className="app-sider">
+          <div className="brand">
+            <div className="brand-mark">备</div>
+            <div>
+              <div className="brand-name">{t("app.title")}</div>
+              <div className="brand-sub">{t("app.subtitle")}</div>
+            </div>
+          </div>
+          <ul className="app-menu" role="menu">
+            {menu.map((m) => (
+              <li
+                key={m.key}
+                role="menuitem"
+                tabIndex={0}
+                className={`app-menu-item${menuKeyOf(route) === m.key ? " selected" : ""}`}
+                // E2E tests find entries by this suffix (it was rc-menu's id scheme).
+                data-menu-id={`beian-menu-${m.key}`}
+                data-nav={m.key}
+                onClick={() => nav.go({ name: m.key } as Route)}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter" || e.key === " ") {
+                    e.preventDefault();
+                    nav.go({ name: m.key } as Route);
+                  }
+                }}
+              >
+                {m.icon}
+                <span>{t(m.label)}</span>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="app-main">
+          <header className="app-header">
+            <h1>{t(titleOf(route))}</h1>
+            <button type="button" className="btn" title={t("lang.switchTitle")} onClick={toggleLang} data-testid="lang-toggle">
+              <TranslationOutlined />
+              <span>{t("lang.switch")}</span>
+            </button>
+          </header>
+          <main className="app-content">{content}</main>
+        </div>
+      </div>
+    </NavContext.Provider>
   );
 }

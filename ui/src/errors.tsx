@@ -1,7 +1,7 @@
 // Errors are shown by code, in words a compliance officer can act on. The core's English message is
 // kept only as a collapsible technical detail (for support); nothing here matches message text.
 
-import { Alert, Collapse, Typography } from "antd";
+import { CloseCircleFilled } from "@ant-design/icons";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { Issue } from "./bindings/Issue";
 import { useI18n, type Key } from "./i18n";
@@ -22,49 +22,44 @@ function detailIssues(e: ErrorPayload): Issue[] {
   return e.code === "invalid" && Array.isArray(e.detail) ? (e.detail as Issue[]) : [];
 }
 
+/**
+ * An error, in the look of Ant Design's error Alert but in plain elements: the Filings screen and
+ * the window's shell show it before (or without) Ant Design loading.
+ */
 export function ErrorAlert({ error, onRetry }: { error: ErrorPayload; onRetry?: () => void }) {
   const { t } = useI18n();
   const text = useErrorText();
   const issueText = useIssueText();
   const issues = detailIssues(error);
   return (
-    <Alert
-      type="error"
-      showIcon
-      data-error-code={error.code}
-      title={t("common.errorTitle")}
-      description={
-        <div>
-          <Typography.Paragraph style={{ marginBottom: 8 }}>{text(error)}</Typography.Paragraph>
-          {issues.length > 0 && (
-            <ul style={{ margin: "0 0 8px", paddingLeft: 20 }}>
-              {issues.map((i, n) => (
-                <li key={n}>
-                  {i.column ? `${i.column}: ` : ""}
-                  {issueText(i)}
-                </li>
-              ))}
-            </ul>
-          )}
-          <Collapse
-            size="small"
-            ghost
-            items={[
-              {
-                key: "d",
-                label: t("common.technicalDetail"),
-                children: (
-                  <Typography.Text type="secondary" code style={{ whiteSpace: "pre-wrap" }}>
-                    {error.code}: {error.message}
-                  </Typography.Text>
-                ),
-              },
-            ]}
-          />
-          {onRetry && <a onClick={onRetry}>{t("common.retry")}</a>}
-        </div>
-      }
-    />
+    <div className="error-alert" role="alert" data-error-code={error.code}>
+      <CloseCircleFilled className="error-alert-icon" />
+      <div className="error-alert-body">
+        <div className="error-alert-title">{t("common.errorTitle")}</div>
+        <p className="error-alert-text">{text(error)}</p>
+        {issues.length > 0 && (
+          <ul className="error-alert-issues">
+            {issues.map((i, n) => (
+              <li key={n}>
+                {i.column ? `${i.column}: ` : ""}
+                {issueText(i)}
+              </li>
+            ))}
+          </ul>
+        )}
+        <details className="error-alert-detail">
+          <summary>{t("common.technicalDetail")}</summary>
+          <code>
+            {error.code}: {error.message}
+          </code>
+        </details>
+        {onRetry && (
+          <button type="button" className="link-button" onClick={onRetry}>
+            {t("common.retry")}
+          </button>
+        )}
+      </div>
+    </div>
   );
 }
 

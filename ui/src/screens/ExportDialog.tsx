@@ -38,7 +38,7 @@ export function ExportButton(props: { filter: FilingFilter; sort: Sort | null; a
   );
 }
 
-function ExportDialog({
+export function ExportDialog({
   filter,
   sort,
   asOf,

@@ -1,10 +1,12 @@
 // The Filings table. Everything is server-side: the core sorts, filters and pages, so the screen
 // stays smooth however many rows the registry holds; the UI only ever holds one page.
+//
+// The window opens on this screen, so it is drawn with plain elements (src/plain.tsx, styles.css)
+// rather than Ant Design: see src/antdScope.tsx for what that saves. Only the export dialog uses
+// Ant Design, and it loads when opened.
 
-import { ClearOutlined, WarningFilled } from "@ant-design/icons";
-import { Button, Card, Empty, Input, Space, Table, Tag, Tooltip, Typography, type InputRef } from "antd";
-import type { ColumnsType, SorterResult } from "antd/es/table/interface";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { ClearOutlined, CloseCircleFilled, ExportOutlined, SearchOutlined, WarningFilled } from "@ant-design/icons";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { api } from "../api";
 import type { ErrorPayload } from "../bindings/ErrorPayload";
 import type { FacetCount } from "../bindings/FacetCount";
@@ -20,7 +22,19 @@ import { count, useRegionName } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { dropLaunchView, firstPageUnused, firstPaintReported as launchViewReported, launched, takeFirstPage } from "../launch";
 import { useNav } from "../nav";
-import { ExportButton } from "./ExportDialog";
+import { EmptyPicture, Spinner } from "../plain";
+
+// The export dialog and the Ant Design it draws with load on the first click of Export.
+const ExportDialog = lazy(() =>
+  Promise.all([import("../antdScope"), import("./ExportDialog")]).then(([scope, m]) => ({
+    default: (p: ExportProps) => (
+      <scope.default>
+        <m.ExportDialog {...p} />
+      </scope.default>
+    ),
+  })),
+);
+type ExportProps = { filter: FilingFilter; sort: Sort | null; asOf: string | null; onClose: () => void };
 
 export function emptyFilter(): FilingFilter {
   return {
@@ -51,23 +65,22 @@ export function FlagMarks({ row }: { row: FilingRow }) {
   const { t } = useI18n();
   if (row.flags.length === 0) return null;
   return (
-    <Tooltip
-      title={
-        <ul style={{ margin: 0, paddingLeft: 16 }}>
+    <span className="flag-mark" data-flagged="true" aria-label={t("filings.flaggedRow")}>
+      <WarningFilled style={{ color: "#fa8c16" }} />
+      <span className="tip" role="tooltip">
+        <ul>
           {row.flags.map((f) => (
             <li key={f}>{t(flagKey(f))}</li>
           ))}
         </ul>
-      }
-    >
-      <WarningFilled style={{ color: "#fa8c16" }} aria-label={t("filings.flaggedRow")} data-flagged="true" />
-    </Tooltip>
+      </span>
+    </span>
   );
 }
 
 export function KindTag({ kind }: { kind: FilingRow["kind"] }) {
   const { t } = useI18n();
-  return <Tag color={kind === "filed" ? "blue" : "purple"}>{t(kind === "filed" ? "kind.filed" : "kind.registered")}</Tag>;
+  return <span className={`tag tag-${kind === "filed" ? "blue" : "purple"}`}>{t(kind === "filed" ? "kind.filed" : "kind.registered")}</span>;
 }
 
 function FacetGroup({
@@ -146,7 +159,8 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [selected, setSelected] = useState(0);
-  const searchRef = useRef<InputRef>(null);
+  const [exporting, setExporting] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
   const tableRef = useRef<HTMLDivElement>(null);
   // Answers can arrive out of order when someone types fast; only the latest request may land.
   const requestSeq = useRef(0);
@@ -223,7 +237,9 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   // Keyboard: ↑/↓ move the selection, Enter opens, PageUp/PageDown turn pages, "/" jumps to search.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const inInput = e.target instanceof HTMLElement && ["INPUT", "TEXTAREA"].includes(e.target.tagName);
+      const inInput = e.target instanceof HTMLElement && ["INPUT", "TEXTAREA", "SELECT"].includes(e.target.tagName);
+      // A focused button (a page number, Export) answers Enter and Space itself.
+      if (e.target instanceof HTMLElement && e.target.tagName === "BUTTON" && (e.key === "Enter" || e.key === " ")) return;
       if (e.key === "/" && !inInput) {
         e.preventDefault();
         searchRef.current?.focus();
@@ -256,231 +272,364 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
     tableRef.current?.querySelector(".row-selected")?.scrollIntoView({ block: "nearest" });
   }, [selected]);
 
-  const sortOrder = (field: SortField) =>
-    sort?.field === field ? (sort.desc ? ("descend" as const) : ("ascend" as const)) : null;
+  // Sorting as Ant Design's table sorts: a column's header goes ascending, descending, unsorted.
+  const sortBy = (field: SortField) => {
+    const next: Sort | null =
+      sort?.field !== field ? { field, desc: false } : !sort.desc ? { field, desc: true } : null;
+    setSort(next);
+    setPage(1);
+    setSelected(0);
+  };
+  const sortTitle = (field: SortField) =>
+    t(sort?.field !== field ? "sort.asc" : !sort.desc ? "sort.desc" : "sort.cancel");
 
-  const columns: ColumnsType<FilingRow> = useMemo(
-    () => [
-      {
-        title: "",
-        key: "flag",
-        width: 32,
-        render: (_, r) => <FlagMarks row={r} />,
-      },
-      {
-        // Model and company share a column (company on the second line): both are long Chinese
-        // names, and side by side they would leave each too narrow to read.
-        title: `${t("field.model")} / ${t("field.company")}`,
-        dataIndex: "model",
-        key: "model",
-        sorter: true,
-        sortOrder: sortOrder("model"),
-        render: (v: string, r: FilingRow) => (
-          // Plain elements with CSS ellipsis and a native tooltip: fifty rows of Typography with
-          // measured ellipsis cost more to render at launch than the rest of the table.
-          <div className="cell-names">
-            <span className="cell-model" title={v}>
-              {v}
-            </span>
-            <span className="cell-company" title={r.company}>
-              {r.company}
-            </span>
-          </div>
-        ),
-      },
-      {
-        title: t("field.region"),
-        dataIndex: "region",
-        key: "region",
-        sorter: true,
-        sortOrder: sortOrder("region"),
-        width: 92,
-        render: (v: string) => regionName(v),
-      },
-      {
-        title: t("field.kind"),
-        dataIndex: "kind",
-        key: "kind",
-        width: 80,
-        sorter: true,
-        sortOrder: sortOrder("kind"),
-        render: (k: FilingRow["kind"]) => <KindTag kind={k} />,
-      },
-      {
-        title: t("field.number"),
-        dataIndex: "number",
-        key: "number",
-        sorter: true,
-        sortOrder: sortOrder("number"),
-        width: 268,
-        ellipsis: true,
-        render: (v: string) => <span className="mono">{v}</span>,
-      },
-      {
-        title: t("field.date"),
-        dataIndex: "filed_on",
-        key: "filed_on",
-        width: 112,
-        sorter: true,
-        sortOrder: sortOrder("filed_on"),
-        render: (v: string | null) => v ?? t("common.none"),
-      },
-    ],
-    [t, sort, regionName],
-  );
+  const columns: Column[] = [
+    { key: "flag", title: "", width: 32, cell: (r) => <FlagMarks row={r} /> },
+    {
+      // Model and company share a column (company on the second line): both are long Chinese
+      // names, and side by side they would leave each too narrow to read.
+      key: "model",
+      title: `${t("field.model")} / ${t("field.company")}`,
+      sort: "model",
+      className: "cell-wrap",
+      cell: (r) => (
+        <div className="cell-names">
+          <span className="cell-model" title={r.model}>
+            {r.model}
+          </span>
+          <span className="cell-company" title={r.company}>
+            {r.company}
+          </span>
+        </div>
+      ),
+    },
+    { key: "region", title: t("field.region"), sort: "region", width: 92, cell: (r) => regionName(r.region) },
+    { key: "kind", title: t("field.kind"), sort: "kind", width: 80, cell: (r) => <KindTag kind={r.kind} /> },
+    {
+      key: "number",
+      title: t("field.number"),
+      sort: "number",
+      width: 268,
+      cell: (r) => (
+        <span className="mono" title={r.number}>
+          {r.number}
+        </span>
+      ),
+    },
+    { key: "filed_on", title: t("field.date"), sort: "filed_on", width: 112, cell: (r) => r.filed_on ?? t("common.none") },
+  ];
 
   const kindLabel = (f: FacetCount) => t(`kind.${f.value}` as Key);
   const flaggedLabel = (f: FacetCount) => t(f.value === "true" ? "filings.flagged" : "filings.unflagged");
 
   const facetPanel = facets && (
-    <Card className="facet-panel" size="small" title={t("filings.facets")} style={{ width: 212, flex: "none" }}>
-      <FacetGroup
-        testid="kind"
-        title={t("field.kind")}
-        items={facets.kind}
-        label={kindLabel}
-        active={(v) => filter.kind === v}
-        onPick={(v) => update({ kind: filter.kind === v ? null : (v as FilingFilter["kind"]) })}
-      />
-      <FacetGroup
-        testid="flagged"
-        title={t("field.flags")}
-        items={facets.flagged}
-        label={flaggedLabel}
-        active={(v) => String(filter.flagged) === v}
-        onPick={(v) => update({ flagged: String(filter.flagged) === v ? null : v === "true" })}
-      />
-      <FacetGroup
-        testid="region"
-        title={t("field.region")}
-        items={facets.region}
-        label={(f) => regionName(f.value, f.label)}
-        active={(v) => filter.regions.includes(v)}
-        onPick={(v) =>
-          update({ regions: filter.regions.includes(v) ? filter.regions.filter((r) => r !== v) : [...filter.regions, v] })
-        }
-      />
-      <FacetGroup
-        testid="year"
-        title={t("field.year")}
-        items={facets.year}
-        active={(v) => String(filter.year) === v}
-        onPick={(v) => update({ year: String(filter.year) === v ? null : Number(v) })}
-      />
-      <FacetGroup
-        testid="batch"
-        title={t("field.batch")}
-        items={facets.batch}
-        active={(v) => String(filter.batch) === v}
-        onPick={(v) => update({ batch: String(filter.batch) === v ? null : Number(v) })}
-      />
-    </Card>
+    <section className="card facet-panel">
+      <div className="card-head">{t("filings.facets")}</div>
+      <div className="card-body">
+        <FacetGroup
+          testid="kind"
+          title={t("field.kind")}
+          items={facets.kind}
+          label={kindLabel}
+          active={(v) => filter.kind === v}
+          onPick={(v) => update({ kind: filter.kind === v ? null : (v as FilingFilter["kind"]) })}
+        />
+        <FacetGroup
+          testid="flagged"
+          title={t("field.flags")}
+          items={facets.flagged}
+          label={flaggedLabel}
+          active={(v) => String(filter.flagged) === v}
+          onPick={(v) => update({ flagged: String(filter.flagged) === v ? null : v === "true" })}
+        />
+        <FacetGroup
+          testid="region"
+          title={t("field.region")}
+          items={facets.region}
+          label={(f) => regionName(f.value, f.label)}
+          active={(v) => filter.regions.includes(v)}
+          onPick={(v) =>
+            update({ regions: filter.regions.includes(v) ? filter.regions.filter((r) => r !== v) : [...filter.regions, v] })
+          }
+        />
+        <FacetGroup
+          testid="year"
+          title={t("field.year")}
+          items={facets.year}
+          active={(v) => String(filter.year) === v}
+          onPick={(v) => update({ year: String(filter.year) === v ? null : Number(v) })}
+        />
+        <FacetGroup
+          testid="batch"
+          title={t("field.batch")}
+          items={facets.batch}
+          active={(v) => String(filter.batch) === v}
+          onPick={(v) => update({ batch: String(filter.batch) === v ? null : Number(v) })}
+        />
+      </div>
+    </section>
   );
 
   const emptyRegistry = data && data.total === 0 && !filtered;
+  const searchNow = () => {
+    const s = searchText.trim();
+    setFilter((f) => (f.search === (s || null) ? f : { ...f, search: s || null }));
+    setPage(1);
+  };
 
   return (
-    <div style={{ display: "flex", gap: 16, alignItems: "flex-start" }}>
+    <div className="filings-screen">
       {!emptyRegistry && facetPanel}
-      <div style={{ flex: 1, minWidth: 0 }} className="section-gap">
+      <div className="filings-main section-gap">
         {error && <ErrorAlert error={error} onRetry={load} />}
         {emptyRegistry ? (
-          <Card>
-            <Empty
-              className="empty-state"
-              description={
-                <Space orientation="vertical">
-                  <Typography.Title level={4}>{t("filings.emptyTitle")}</Typography.Title>
-                  <Typography.Text type="secondary">{t("filings.emptyBody")}</Typography.Text>
-                </Space>
-              }
-            >
-              <Button type="primary" onClick={() => nav.go({ name: "import" })}>
+          <section className="card">
+            <div className="empty-state">
+              <EmptyPicture />
+              <h4 className="empty-title">{t("filings.emptyTitle")}</h4>
+              <p className="empty-body">{t("filings.emptyBody")}</p>
+              <button type="button" className="btn btn-primary" onClick={() => nav.go({ name: "import" })}>
                 {t("filings.emptyAction")}
-              </Button>
-            </Empty>
-          </Card>
+              </button>
+            </div>
+          </section>
         ) : (
-          <Card size="small">
-            <Space style={{ width: "100%", justifyContent: "space-between", marginBottom: 12 }} wrap>
-              <Space>
-                <Input.Search
-                  ref={searchRef}
-                  allowClear
-                  value={searchText}
-                  onChange={(e) => setSearchText(e.target.value)}
-                  placeholder={t("filings.search")}
-                  style={{ width: 380 }}
-                  data-testid="search"
-                />
+          <section className="card card-body">
+            <div className="filings-bar">
+              <div className="filings-bar-group">
+                <div className="search-box">
+                  <span className="search-field">
+                    <input
+                      ref={searchRef}
+                      className="search-input"
+                      value={searchText}
+                      onChange={(e) => setSearchText(e.target.value)}
+                      onKeyDown={(e) => {
+                        if (e.key === "Enter") searchNow();
+                      }}
+                      placeholder={t("filings.search")}
+                      data-testid="search"
+                    />
+                    {searchText && (
+                      <button
+                        type="button"
+                        className="search-clear"
+                        aria-label={t("filings.clearSearch")}
+                        title={t("filings.clearSearch")}
+                        onClick={() => {
+                          setSearchText("");
+                          searchRef.current?.focus();
+                        }}
+                      >
+                        <CloseCircleFilled />
+                      </button>
+                    )}
+                  </span>
+                  <button type="button" className="search-button" aria-label={t("filings.search")} onClick={searchNow}>
+                    <SearchOutlined />
+                  </button>
+                </div>
                 {filtered && (
-                  <Button
-                    icon={<ClearOutlined />}
+                  <button
+                    type="button"
+                    className="btn"
                     onClick={() => {
                       setSearchText("");
                       update(emptyFilter());
                     }}
                   >
-                    {t("filings.clearFilters")}
-                  </Button>
+                    <ClearOutlined />
+                    <span>{t("filings.clearFilters")}</span>
+                  </button>
                 )}
-              </Space>
-              <Space>
+              </div>
+              <div className="filings-bar-group">
                 <span className="kbd-hint">{t("filings.keyboardHint")}</span>
-                <ExportButton filter={filter} sort={sort} asOf={null} />
-              </Space>
-            </Space>
-            <div ref={tableRef}>
-              <Table<FilingRow>
-                className="filings-table"
-                size="small"
-                rowKey="id"
-                loading={loading}
-                columns={columns}
-                dataSource={rows}
-                locale={{
-                  emptyText: (
-                    <Empty description={t("filings.noMatch")}>
-                      <Typography.Text type="secondary">{t("filings.noMatchBody")}</Typography.Text>
-                    </Empty>
-                  ),
-                }}
-                rowClassName={(r, i) => `${r.flags.length ? "row-flagged" : ""} ${i === selected ? "row-selected" : ""}`}
-                onRow={(r, i) => ({
-                  onClick: () => {
-                    setSelected(i ?? 0);
-                    open(r);
-                  },
-                  "data-number": r.number,
-                })}
-                onChange={(p, _f, s) => {
-                  const sorter = s as SorterResult<FilingRow>;
-                  const next: Sort | null =
-                    sorter.order && sorter.columnKey
-                      ? { field: sorter.columnKey as SortField, desc: sorter.order === "descend" }
-                      : null;
-                  if (JSON.stringify(next) !== JSON.stringify(sort)) {
-                    setSort(next);
-                    setPage(1);
-                  } else {
-                    setPage(p.current ?? 1);
-                  }
-                  setPageSize(p.pageSize ?? LAUNCH_PAGE_SIZE);
-                  setSelected(0);
-                }}
-                pagination={{
-                  current: page,
-                  pageSize,
-                  total: data?.total ?? 0,
-                  showSizeChanger: true,
-                  pageSizeOptions: [20, 50, 100, 200],
-                  showTotal: (n) => t("common.total", { n: count(n) }),
-                }}
-              />
+                <button type="button" className="btn" onClick={() => setExporting(true)} data-testid="export">
+                  <ExportOutlined />
+                  <span>{t("export.button")}</span>
+                </button>
+              </div>
             </div>
-          </Card>
+            <div ref={tableRef} className={`table-wrap${loading ? " loading" : ""}`} aria-busy={loading}>
+              <table className="plain-table filings-table">
+                <colgroup>
+                  {columns.map((c) => (
+                    <col key={c.key} style={c.width ? { width: c.width } : undefined} />
+                  ))}
+                </colgroup>
+                <thead>
+                  <tr>
+                    {columns.map((c) =>
+                      c.sort ? (
+                        <th
+                          key={c.key}
+                          className={`sortable${sort?.field === c.sort ? " sorted" : ""}`}
+                          aria-sort={sort?.field !== c.sort ? "none" : sort.desc ? "descending" : "ascending"}
+                          title={sortTitle(c.sort)}
+                          onClick={() => sortBy(c.sort!)}
+                        >
+                          <span className="th-sort">
+                            <span className="th-title">{c.title}</span>
+                            <SortCarets order={sort?.field !== c.sort ? null : sort.desc ? "desc" : "asc"} />
+                          </span>
+                        </th>
+                      ) : (
+                        <th key={c.key}>{c.title}</th>
+                      ),
+                    )}
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r, i) => (
+                    <tr
+                      key={r.id}
+                      data-number={r.number}
+                      className={`${r.flags.length ? "row-flagged" : ""}${i === selected ? " row-selected" : ""}`}
+                      onClick={() => {
+                        setSelected(i);
+                        open(r);
+                      }}
+                    >
+                      {columns.map((c) => (
+                        <td key={c.key} className={c.className}>
+                          {c.cell(r)}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                  {data && rows.length === 0 && (
+                    <tr className="row-empty">
+                      <td colSpan={columns.length}>
+                        <div className="empty-state">
+                          <EmptyPicture />
+                          <p className="empty-title">{t("filings.noMatch")}</p>
+                          <p className="empty-body">{t("filings.noMatchBody")}</p>
+                        </div>
+                      </td>
+                    </tr>
+                  )}
+                </tbody>
+              </table>
+              {loading && (
+                <div className="table-loading">
+                  <Spinner label={t("common.loading")} />
+                </div>
+              )}
+            </div>
+            <Pager
+              page={page}
+              pageSize={pageSize}
+              total={data?.total ?? 0}
+              onPage={(p) => {
+                setPage(p);
+                setSelected(0);
+              }}
+              onPageSize={(n) => {
+                // Keep the first row on screen in view, as Ant Design's size changer does.
+                setPage(Math.floor(((page - 1) * pageSize) / n) + 1);
+                setPageSize(n);
+                setSelected(0);
+              }}
+            />
+          </section>
         )}
       </div>
+      {exporting && (
+        <Suspense fallback={null}>
+          <ExportDialog filter={filter} sort={sort} asOf={null} onClose={() => setExporting(false)} />
+        </Suspense>
+      )}
     </div>
+  );
+}
+
+interface Column {
+  key: string;
+  title: string;
+  width?: number;
+  sort?: SortField;
+  className?: string;
+  cell: (r: FilingRow) => ReactNode;
+}
+
+function SortCarets({ order }: { order: "asc" | "desc" | null }) {
+  return (
+    <span className="sort-carets" aria-hidden="true">
+      <svg viewBox="0 0 1024 1024" className={order === "asc" ? "on" : ""}>
+        <path d="M858.9 689L530.5 308.2c-9.4-10.9-27.5-10.9-37 0L165.1 689c-12.2 14.2-1.2 35 18.5 35h656.8c19.7 0 30.7-20.8 18.5-35z" />
+      </svg>
+      <svg viewBox="0 0 1024 1024" className={order === "desc" ? "on" : ""}>
+        <path d="M840.4 300H183.6c-19.7 0-30.7 20.8-18.5 35l328.4 380.8c9.4 10.9 27.5 10.9 37 0L858.9 335c12.2-14.2 1.2-35-18.5-35z" />
+      </svg>
+    </span>
+  );
+}
+
+const PAGE_SIZES = [20, 50, 100, 200];
+
+/** Page numbers as Ant Design's pagination lays them out: the ends, and two either side of the current page. */
+function pageItems(page: number, pages: number): (number | "gap")[] {
+  if (pages <= 9) return Array.from({ length: pages }, (_, i) => i + 1);
+  const from = Math.max(2, Math.min(page - 2, pages - 5));
+  const to = Math.min(pages - 1, Math.max(page + 2, 6));
+  const items: (number | "gap")[] = [1];
+  if (from > 2) items.push("gap");
+  for (let p = from; p <= to; p++) items.push(p);
+  if (to < pages - 1) items.push("gap");
+  items.push(pages);
+  return items;
+}
+
+function Pager({
+  page,
+  pageSize,
+  total,
+  onPage,
+  onPageSize,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  onPage: (p: number) => void;
+  onPageSize: (n: number) => void;
+}) {
+  const { t } = useI18n();
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <nav className="pager" aria-label="pagination">
+      <span className="pager-total">{t("common.total", { n: count(total) })}</span>
+      <button type="button" className="pager-item" disabled={page <= 1} title={t("pager.prev")} onClick={() => onPage(page - 1)}>
+        ‹
+      </button>
+      {pageItems(page, pages).map((p, i) =>
+        p === "gap" ? (
+          <span key={`gap-${i}`} className="pager-gap">
+            •••
+          </span>
+        ) : (
+          <button
+            type="button"
+            key={p}
+            className={`pager-item${p === page ? " active" : ""}`}
+            aria-current={p === page ? "page" : undefined}
+            title={t("pager.page", { n: p })}
+            onClick={() => onPage(p)}
+          >
+            {p}
+          </button>
+        ),
+      )}
+      <button type="button" className="pager-item" disabled={page >= pages} title={t("pager.next")} onClick={() => onPage(page + 1)}>
+        ›
+      </button>
+      <select className="pager-size" value={pageSize} onChange={(e) => onPageSize(Number(e.target.value))}>
+        {PAGE_SIZES.map((n) => (
+          <option key={n} value={n}>
+            {t("pager.perPage", { n })}
+          </option>
+        ))}
+      </select>
+    </nav>
   );
 }
