@@ -368,6 +368,49 @@ test("restores a backup over the open database", async () => {
   await waitDbPath(original);
 });
 
+test("sorts by a column's header and turns pages", async () => {
+  await goTo("filings");
+  await s.waitCss(".filings-table tbody tr[data-number]");
+  const numbers = () =>
+    s.exec("return [...document.querySelectorAll('.filings-table tbody tr[data-number]')].map(r => r.getAttribute('data-number'));");
+  // Numbers sort by their key: case- and space-folded (src/number.rs, number_key); these are ASCII.
+  const key = (n) => n.toLowerCase().replace(/\s+/g, "");
+  const sorted = (xs, desc) =>
+    xs.every((x, i) => i === 0 || (desc ? key(xs[i - 1]) >= key(x) : key(xs[i - 1]) <= key(x)));
+  // The header cycles as Ant Design's did: ascending, descending, then the registry's own order.
+  const header = () => s.find('.filings-table th[data-sort="number"]');
+  const unsorted = await numbers();
+  await s.click(await header());
+  await s.waitCss('.filings-table th[data-sort="number"][aria-sort="ascending"]');
+  await s.waitFor("rows by number, ascending", async () => sorted(await numbers(), false));
+  await s.click(await header());
+  await s.waitCss('.filings-table th[data-sort="number"][aria-sort="descending"]');
+  await s.waitFor("rows by number, descending", async () => sorted(await numbers(), true));
+  await s.click(await header());
+  await s.waitCss('.filings-table th[data-sort="number"][aria-sort="none"]');
+  await s.waitFor("the registry's own order again", async () => JSON.stringify(await numbers()) === JSON.stringify(unsorted));
+
+  // Twenty to a page: by now the registry holds more than twenty filings.
+  const total = Number((await s.text(await s.find(".pager-total"))).replace(/[^0-9]/g, ""));
+  assert.ok(total > 20, `the registry has ${total} filings by now`);
+  await s.exec(
+    "const sel = document.querySelector('.pager-size'); sel.value = '20'; sel.dispatchEvent(new Event('change', { bubbles: true }));",
+  );
+  await s.waitFor("20 rows on page 1", async () => (await numbers()).length === 20);
+  const first = await numbers();
+  await s.click(await s.find('.pager-item[aria-current="page"] + .pager-item'));
+  await s.waitFor("page 2", async () => (await s.text(await s.find('.pager-item[aria-current="page"]'))) === "2");
+  const second = await numbers();
+  assert.equal(second.length, total - 20 > 20 ? 20 : total - 20);
+  assert.ok(second.every((n) => !first.includes(n)), "page 2 repeats no row of page 1");
+  await s.screenshot("14b-filings-page-2");
+  // Back to the size the other tests expect.
+  await s.exec(
+    "const sel = document.querySelector('.pager-size'); sel.value = '50'; sel.dispatchEvent(new Event('change', { bubbles: true }));",
+  );
+  await s.waitFor("one page again", async () => (await numbers()).length === Math.min(total, 50));
+});
+
 test("switches to English in one click", async () => {
   await goTo("filings");
   await s.click(await s.waitCss('[data-testid="lang-toggle"]'));

@@ -465,6 +465,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                         <th
                           key={c.key}
                           className={`sortable${sort?.field === c.sort ? " sorted" : ""}`}
+                          data-sort={c.sort}
                           aria-sort={sort?.field !== c.sort ? "none" : sort.desc ? "descending" : "ascending"}
                           title={sortTitle(c.sort)}
                           onClick={() => sortBy(c.sort!)}
