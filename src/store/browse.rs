@@ -329,10 +329,13 @@ fn where_for(
         let (w, a) = where_clause(filter);
         return Ok((w, a, false));
     }
-    let mut matches = u64::MAX;
-    for (text, expr) in searched.iter().chain(company.iter()) {
-        matches = matches.min(index_matches(conn, text, expr)?);
-    }
+    let count = |(text, expr): &(&str, String)| match counts {
+        Some(k) => k.index_matches(conn, expr, || index_matches(conn, text, expr)),
+        None => index_matches(conn, text, expr),
+    };
+    let searched_matches = searched.as_ref().map_or(Ok(u64::MAX), count)?;
+    let company_matches = company.as_ref().map_or(Ok(u64::MAX), count)?;
+    let matches = searched_matches.min(company_matches);
     // The rows SQLite would read otherwise: the region's (and dates') stretch of an index, or,
     // without a region, a sort-order index or a date range across the whole table.
     let scope = if filter.regions.is_empty() {
@@ -354,8 +357,12 @@ fn where_for(
     };
     // A lookup by id costs about four times a step along an index (measured at 1M).
     let drive = matches.saturating_mul(4) < scope;
+    // A fragment most of the rows read hold (有限公司, 科技) prunes too few of them to be worth
+    // listing its matches; instr() tests it on each row read instead.
     let membership = if drive {
         Membership::Drive
+    } else if company.is_some() && company_matches.saturating_mul(2) >= scope {
+        Membership::ListSearchOnly
     } else {
         Membership::List
     };
@@ -517,7 +524,7 @@ pub(super) fn facets(
     }
     // A common word: its matches are counted against the kept columns, not looked up one by one.
     if let (Some(expr), Some(text)) = (search_only(filter), filter.search.as_deref()) {
-        if index_matches(conn, text, &expr)? > COLUMNS_FROM {
+        if counts.index_matches(conn, &expr, || index_matches(conn, text, &expr))? > COLUMNS_FROM {
             if let Some(facets) = facet_columns::search_facets(conn, columns, &expr)? {
                 return Ok(facets);
             }

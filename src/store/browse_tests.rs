@@ -1061,3 +1061,42 @@ fn kept_counts_match_the_plain_group_bys_and_follow_writes() {
         .unwrap();
     check(&store);
 }
+
+#[test]
+fn index_match_counts_are_kept_until_the_data_changes() {
+    let mut store = registry(300);
+    let kept = Kept::default();
+    let expr = search::company_prefilter("科技").unwrap();
+    let first = kept
+        .index_matches(&store.conn, &expr, || {
+            index_matches(&store.conn, "科技", &expr)
+        })
+        .unwrap();
+    assert!(first > 0);
+    // Kept: the index is not asked again.
+    let again = kept
+        .index_matches(&store.conn, &expr, || panic!("counted again"))
+        .unwrap();
+    assert_eq!(again, first);
+    // A write moves the data version, and the count is taken again.
+    let tx = store.conn.transaction().unwrap();
+    for i in 0..7 {
+        let fields = FilingFields {
+            number: format!("Gd-More-2024{i:05}"),
+            kind: Kind::Filed,
+            region: "广东省".into(),
+            model: "模型".into(),
+            company: "深圳新科技有限公司".into(),
+            filed_on: NaiveDate::from_ymd_opt(2024, 3, 1),
+            seq: Some(1),
+        };
+        insert_filing(&tx, &fields, &[], None, "2024-01-01T00:00:00Z").unwrap();
+    }
+    tx.commit().unwrap();
+    let after = kept
+        .index_matches(&store.conn, &expr, || {
+            index_matches(&store.conn, "科技", &expr)
+        })
+        .unwrap();
+    assert_eq!(after, first + 7);
+}

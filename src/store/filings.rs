@@ -66,6 +66,10 @@ pub(super) enum Membership {
     Drive,
     /// No condition on the search index: the caller reads only ids the index already matched.
     Known,
+    /// As `List` for the search text, but the company fragment is tested by `instr()` alone:
+    /// right when most of the rows read hold it, so that its matches would prune few of them
+    /// and cost a set of most ids (800,000 for 有限公司 at 1M) on every query.
+    ListSearchOnly,
 }
 
 fn in_search(m: Membership, by_region: bool) -> &'static str {
@@ -73,10 +77,10 @@ fn in_search(m: Membership, by_region: bool) -> &'static str {
         // With a region, the unary + keeps SQLite from seeking `filings_region_id` (region, id)
         // once per match (500,000 seeks for a broad word); it reads the region's rows and checks
         // each against the matches instead, as it did before that index existed.
-        Membership::List if by_region => {
+        Membership::List | Membership::ListSearchOnly if by_region => {
             "+f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)"
         }
-        Membership::List | Membership::Drive | Membership::Known => {
+        Membership::List | Membership::Drive | Membership::Known | Membership::ListSearchOnly => {
             "f.id IN (SELECT rowid FROM filing_search WHERE filing_search MATCH ?)"
         }
         Membership::Probe => {
@@ -112,8 +116,8 @@ pub(super) fn where_clause_as(
     {
         // The search index narrows the rows first (every company containing the fragment has
         // the fragment's bigrams in its document); instr() then keeps exactly the old meaning.
-        if let Some(expr) = search::company_prefilter(c).filter(|_| membership != Membership::Known)
-        {
+        let prefiltered = !matches!(membership, Membership::Known | Membership::ListSearchOnly);
+        if let Some(expr) = search::company_prefilter(c).filter(|_| prefiltered) {
             conds.push(in_search(membership, !filter.regions.is_empty()).into());
             args.push(Value::Text(expr));
         }
