@@ -7,6 +7,7 @@ use super::Store;
 use crate::error::Result;
 use crate::query::FilingFilter;
 use crate::stats::Grouping;
+use crate::subsidy::eval::FxMap;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 use std::collections::HashMap;
@@ -114,8 +115,27 @@ impl Store {
             false => None,
         };
         if !few_left_out {
-            let rows = grouped(&["f.filed_on <= ?"], as_of_arg(), "+f.company")?;
-            return Ok(rows.into_iter().map(|(c, n)| (Some(c), n)).collect());
+            // Counted here rather than by SQLite's GROUP BY, which sorts every matching company
+            // text in a temporary index first: 1.3 s at 1M as of mid-2025.
+            let (where_sql, args) = filtered(filter, &["f.filed_on <= ?"], as_of_arg());
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!("SELECT f.company FROM filings f {where_sql}"))?;
+            let mut rows = stmt.query(params_from_iter(args.iter()))?;
+            let mut counts: FxMap<Box<str>, u64> = FxMap::default();
+            while let Some(row) = rows.next()? {
+                let company = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                match counts.get_mut(company) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(company.into(), 1);
+                    }
+                }
+            }
+            return Ok(counts
+                .into_iter()
+                .map(|(c, n)| (Some(c.into_string()), n))
+                .collect());
         }
         let mut out: HashMap<String, u64> = grouped(&[left_out], as_of_arg(), "+f.company")?
             .into_iter()
