@@ -30,7 +30,7 @@ async function goTo(key) {
 async function importFixture(name) {
   await goTo("import");
   await s.waitCss('[data-testid="drop-zone"]');
-  await s.exec("window.__beianE2E.openPath(arguments[0]);", join(fixtures, name));
+  await s.openPath(join(fixtures, name));
   await s.waitCss('[data-testid="import-preview"]');
 }
 
@@ -187,7 +187,7 @@ test("cancels an import while it writes, and nothing of it is kept", async () =>
   writeFileSync(file, rows.join("\n") + "\n");
   await goTo("import");
   await s.waitCss('[data-testid="drop-zone"]');
-  await s.exec("window.__beianE2E.openPath(arguments[0]);", file);
+  await s.openPath(file);
   await s.waitCss('[data-testid="import-preview"]', 120_000);
   await s.click(await s.waitCss('[data-testid="commit"]'));
   // Cancelled once the shell has written some rows (a cancel before it starts would be lost).
@@ -389,6 +389,13 @@ test("sorts by a column's header and turns pages", async () => {
   await s.click(await header());
   await s.waitCss('.filings-table th[data-sort="number"][aria-sort="none"]');
   await s.waitFor("the registry's own order again", async () => JSON.stringify(await numbers()) === JSON.stringify(unsorted));
+  // From the keyboard: Enter on a focused header sorts by it, and opens no row.
+  await s.exec("document.querySelector('.filings-table th[data-sort=\"number\"]').focus();");
+  await s.keys("\uE007");
+  await s.waitCss('.filings-table th[data-sort="number"][aria-sort="ascending"]');
+  assert.ok(await s.find(".filings-table"), "still on the Filings screen");
+  await s.keys("\uE007", "\uE007");
+  await s.waitCss('.filings-table th[data-sort="number"][aria-sort="none"]');
 
   // Twenty to a page: by now the registry holds more than twenty filings.
   const total = Number((await s.text(await s.find(".pager-total"))).replace(/[^0-9]/g, ""));

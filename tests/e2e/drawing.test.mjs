@@ -31,7 +31,7 @@ test("drawn as shipped: filings, import, dashboard and subsidies work", async ()
 
   await goTo("import");
   await s.waitCss('[data-testid="drop-zone"]');
-  await s.exec("window.__beianE2E.openPath(arguments[0]);", join(fixtures, "gb18030-batch.csv"));
+  await s.openPath(join(fixtures, "gb18030-batch.csv"));
   await s.waitCss('[data-testid="import-preview"]');
   await s.waitText("灵犀测试大模型");
   await s.click(await s.waitCss('[data-testid="commit"]'));

@@ -151,6 +151,15 @@ export class Session {
     return this.cmd("POST", `/element/${el}/clear`, {});
   }
 
+  /**
+   * Hands a path to the Import screen as a drop would. The screen sets its hook in an effect,
+   * which can run a moment after the drop zone is on screen.
+   */
+  async openPath(path) {
+    await this.waitFor("the Import screen's hook", () => this.exec("return !!window.__beianE2E;"));
+    await this.exec("window.__beianE2E.openPath(arguments[0]);", path);
+  }
+
   /** Presses keys (WebDriver key codes, e.g. "\uE015" for ArrowDown) on whatever has focus. */
   async keys(...keys) {
     const actions = keys.flatMap((value) => [

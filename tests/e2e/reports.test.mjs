@@ -147,7 +147,14 @@ test("exports the filings on screen as an HTML report and renders it", async () 
   const target = join(s.dataHome, "report.html");
   await saveTo(target);
   await s.click(await s.waitCss('[data-testid="export"]'));
-  await s.click(await s.waitCss('[data-format="html"]'));
+  // The dialog (and Ant Design with it) loads on this first click, then zooms in: a click that
+  // lands before it settles can miss.
+  await s.waitCss('[data-format="html"]');
+  await s.settle();
+  await s.click(await s.find('[data-format="html"]'));
+  await s.waitFor("HTML chosen", () =>
+    s.exec("return document.querySelector('[data-format=\"html\"]').closest('label').querySelector('input').checked;"),
+  );
   await s.screenshot("24-export-dialog");
   await s.click(await s.find('[data-testid="export-run"]'));
   await s.waitCss('[data-testid="export-done"]', 60_000);

@@ -238,8 +238,8 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const inInput = e.target instanceof HTMLElement && ["INPUT", "TEXTAREA", "SELECT"].includes(e.target.tagName);
-      // A focused button (a page number, Export) answers Enter and Space itself.
-      if (e.target instanceof HTMLElement && e.target.tagName === "BUTTON" && (e.key === "Enter" || e.key === " ")) return;
+      // A focused control (a page number, Export, a sortable header) answers Enter and Space itself.
+      if (e.target instanceof HTMLElement && e.target.matches("button, th.sortable") && (e.key === "Enter" || e.key === " ")) return;
       if (e.key === "/" && !inInput) {
         e.preventDefault();
         searchRef.current?.focus();
@@ -468,7 +468,14 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                           data-sort={c.sort}
                           aria-sort={sort?.field !== c.sort ? "none" : sort.desc ? "descending" : "ascending"}
                           title={sortTitle(c.sort)}
+                          tabIndex={0}
                           onClick={() => sortBy(c.sort!)}
+                          onKeyDown={(e) => {
+                            if (e.key === "Enter" || e.key === " ") {
+                              e.preventDefault();
+                              sortBy(c.sort!);
+                            }
+                          }}
                         >
                           <span className="th-sort">
                             <span className="th-title">{c.title}</span>
