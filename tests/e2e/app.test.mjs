@@ -418,6 +418,30 @@ test("sorts by a column's header and turns pages", async () => {
   await s.waitFor("one page again", async () => (await numbers()).length === Math.min(total, 50));
 });
 
+test("filters by a company name fragment typed on the Filings screen", async () => {
+  await goTo("filings");
+  await s.waitCss(".filings-table tbody tr[data-number]");
+  const total = async () => Number((await s.text(await s.find(".pager-total"))).replace(/[^0-9]/g, ""));
+  const all = await total();
+  const companies = () =>
+    s.exec("return [...document.querySelectorAll('.filings-table tbody tr[data-number] .cell-company')].map(c => c.textContent);");
+  const input = await s.waitCss('input[data-testid="company-filter"]');
+  await s.click(input);
+  await s.type(input, "科技");
+  await s.waitFor("only companies with 科技", async () => {
+    const names = await companies();
+    return names.length > 0 && names.every((n) => n.includes("科技")) && (await total()) < all;
+  });
+  // The facets count the same filings as the page.
+  const regionSum = await s.exec(
+    "return [...document.querySelectorAll('[data-facet=\"region\"] .facet-count')].reduce((a, c) => a + Number(c.textContent.replace(/[^0-9]/g, '')), 0);",
+  );
+  assert.equal(regionSum, await total());
+  await s.screenshot("14c-company-filter");
+  await s.click(await s.find('input[data-testid="company-filter"] + .search-clear'));
+  await s.waitFor("every filing again", async () => (await total()) === all);
+});
+
 test("switches to English in one click", async () => {
   await goTo("filings");
   await s.click(await s.waitCss('[data-testid="lang-toggle"]'));

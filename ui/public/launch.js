@@ -59,6 +59,7 @@
         flagged: "Flagged",
         unflagged: "Not flagged",
         search: "Search model, company or number",
+        company: "Company contains…",
         hint: "↑↓ select · Enter open · / search",
         exportLabel: "Export",
         names: "Model / Company",
@@ -82,6 +83,7 @@
         flagged: "有疑点",
         unflagged: "无疑点",
         search: "搜索模型、单位或编号（支持两字中文词）",
+        company: "备案单位包含…",
         hint: "↑↓ 选择 · Enter 打开 · / 搜索",
         exportLabel: "导出",
         names: "模型名称 / 备案单位",
@@ -117,9 +119,11 @@
     ".lv-fcount{color:#8a94a6;font-variant-numeric:tabular-nums}" +
     ".lv-list{flex:1;min-width:0;padding:12px}" +
     ".lv-bar{display:flex;justify-content:space-between;align-items:center;margin-bottom:12px;height:32px}" +
-    ".lv-search{display:flex;width:380px;height:32px}" +
+    ".lv-search{display:flex;width:320px;height:32px}" +
     ".lv-input{flex:1;border:1px solid #d9d9d9;border-radius:6px 0 0 6px;padding:4px 11px;color:rgba(0,0,0,.25);white-space:nowrap;overflow:hidden}" +
     ".lv-sbtn{width:32px;border:1px solid #d9d9d9;border-left:0;border-radius:0 6px 6px 0}" +
+    ".lv-left{display:flex;align-items:center;gap:8px}" +
+    ".lv-cfilter{width:180px;height:32px;flex:none;border-radius:6px}" +
     ".lv-right{display:flex;align-items:center;gap:8px}" +
     ".lv-hint{color:#8a94a6;font-size:12px}" +
     ".lv-table{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:0}" +
@@ -279,10 +283,12 @@
       '</h1><span class="lv-btn">' +
       icon("lang") +
       esc(T.lang) +
-      '</span></div><div class="lv-content"><div class="lv-card lv-facets"></div><div class="lv-card lv-list"><div class="lv-bar"><div class="lv-search"><div class="lv-input">' +
+      '</span></div><div class="lv-content"><div class="lv-card lv-facets"></div><div class="lv-card lv-list"><div class="lv-bar"><div class="lv-left"><div class="lv-search"><div class="lv-input">' +
       esc(T.search) +
       '</div><div class="lv-sbtn">' +
       icon("search") +
+      '</div></div><div class="lv-input lv-cfilter">' +
+      esc(T.company) +
       '</div></div><div class="lv-right"><span class="lv-hint">' +
       esc(T.hint) +
       '</span><span class="lv-btn">' +

@@ -39,6 +39,8 @@ const zh = {
   "sort.desc": "点击降序",
   "sort.cancel": "取消排序",
   "filings.clearSearch": "清除搜索",
+  "filings.company": "备案单位包含…",
+  "filings.clearCompany": "清除单位筛选",
 
   "kind.filed": "已备案",
   "kind.registered": "已登记",
@@ -284,6 +286,8 @@ const en: Record<Key, string> = {
   "sort.desc": "Click to sort descending",
   "sort.cancel": "Click to cancel sorting",
   "filings.clearSearch": "Clear the search",
+  "filings.company": "Company contains…",
+  "filings.clearCompany": "Clear the company filter",
 
   "kind.filed": "Filed",
   "kind.registered": "Registered",

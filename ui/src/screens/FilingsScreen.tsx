@@ -149,6 +149,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   const regionName = useRegionName();
   const [filter, setFilter] = useState<FilingFilter>(() => ({ ...emptyFilter(), ...initial }));
   const [searchText, setSearchText] = useState(initial?.search ?? "");
+  const [companyText, setCompanyText] = useState(initial?.company ?? "");
   const [sort, setSort] = useState<Sort | null>(null);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(LAUNCH_PAGE_SIZE);
@@ -165,15 +166,14 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   // Answers can arrive out of order when someone types fast; only the latest request may land.
   const requestSeq = useRef(0);
 
-  // Debounce typing into the filter so each keystroke does not hit the database.
-  useEffect(() => {
-    const h = setTimeout(() => {
-      const s = searchText.trim();
-      setFilter((f) => (f.search === (s || null) ? f : { ...f, search: s || null }));
-      setPage(1);
-    }, SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(h);
-  }, [searchText]);
+  useDebounced(searchText, (search) => {
+    setFilter((f) => (f.search === search ? f : { ...f, search }));
+    setPage(1);
+  });
+  useDebounced(companyText, (company) => {
+    setFilter((f) => (f.company === company ? f : { ...f, company }));
+    setPage(1);
+  });
 
   const load = useCallback(() => {
     if (!firstPaintReported) performance.mark("filings-requested");
@@ -324,7 +324,24 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
 
   const facetPanel = facets && (
     <section className="card facet-panel">
-      <div className="card-head">{t("filings.facets")}</div>
+      <div className="card-head">
+        <span>{t("filings.facets")}</span>
+        {/* Here rather than beside the search boxes: the bar above the table keeps one line. */}
+        {filtered && (
+          <button
+            type="button"
+            className="link-button clear-filters"
+            onClick={() => {
+              setSearchText("");
+              setCompanyText("");
+              update(emptyFilter());
+            }}
+          >
+            <ClearOutlined />
+            <span>{t("filings.clearFilters")}</span>
+          </button>
+        )}
+      </div>
       <div className="card-body">
         <FacetGroup
           testid="kind"
@@ -429,19 +446,27 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                     <SearchOutlined />
                   </button>
                 </div>
-                {filtered && (
-                  <button
-                    type="button"
-                    className="btn"
-                    onClick={() => {
-                      setSearchText("");
-                      update(emptyFilter());
-                    }}
-                  >
-                    <ClearOutlined />
-                    <span>{t("filings.clearFilters")}</span>
-                  </button>
-                )}
+                <span className="search-field company-field">
+                  <input
+                    className="search-input"
+                    value={companyText}
+                    onChange={(e) => setCompanyText(e.target.value)}
+                    placeholder={t("filings.company")}
+                    aria-label={t("filings.company")}
+                    data-testid="company-filter"
+                  />
+                  {companyText && (
+                    <button
+                      type="button"
+                      className="search-clear"
+                      aria-label={t("filings.clearCompany")}
+                      title={t("filings.clearCompany")}
+                      onClick={() => setCompanyText("")}
+                    >
+                      <CloseCircleFilled />
+                    </button>
+                  )}
+                </span>
               </div>
               <div className="filings-bar-group">
                 <span className="kbd-hint">{t("filings.keyboardHint")}</span>
@@ -550,6 +575,17 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
       )}
     </div>
   );
+}
+
+/** Hands `text` (trimmed; null when empty) to `apply` once typing has paused, so each keystroke
+ * does not hit the database. */
+function useDebounced(text: string, apply: (value: string | null) => void) {
+  const latest = useRef(apply);
+  latest.current = apply;
+  useEffect(() => {
+    const h = setTimeout(() => latest.current(text.trim() || null), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(h);
+  }, [text]);
 }
 
 interface Column {
