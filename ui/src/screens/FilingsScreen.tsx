@@ -6,7 +6,7 @@
 // Ant Design, and it loads when opened.
 
 import { ClearOutlined, CloseCircleFilled, ExportOutlined, SearchOutlined, WarningFilled } from "@ant-design/icons";
-import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from "react";
 import { api } from "../api";
 import type { ErrorPayload } from "../bindings/ErrorPayload";
 import type { FacetCount } from "../bindings/FacetCount";
@@ -415,58 +415,27 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
             <div className="filings-bar">
               <div className="filings-bar-group">
                 <div className="search-box">
-                  <span className="search-field">
-                    <input
-                      ref={searchRef}
-                      className="search-input"
-                      value={searchText}
-                      onChange={(e) => setSearchText(e.target.value)}
-                      onKeyDown={(e) => {
-                        if (e.key === "Enter") searchNow();
-                      }}
-                      placeholder={t("filings.search")}
-                      data-testid="search"
-                    />
-                    {searchText && (
-                      <button
-                        type="button"
-                        className="search-clear"
-                        aria-label={t("filings.clearSearch")}
-                        title={t("filings.clearSearch")}
-                        onClick={() => {
-                          setSearchText("");
-                          searchRef.current?.focus();
-                        }}
-                      >
-                        <CloseCircleFilled />
-                      </button>
-                    )}
-                  </span>
+                  <ClearableInput
+                    inputRef={searchRef}
+                    value={searchText}
+                    onChange={setSearchText}
+                    onEnter={searchNow}
+                    placeholder={t("filings.search")}
+                    clearLabel={t("filings.clearSearch")}
+                    testid="search"
+                  />
                   <button type="button" className="search-button" aria-label={t("filings.search")} onClick={searchNow}>
                     <SearchOutlined />
                   </button>
                 </div>
-                <span className="search-field company-field">
-                  <input
-                    className="search-input"
-                    value={companyText}
-                    onChange={(e) => setCompanyText(e.target.value)}
-                    placeholder={t("filings.company")}
-                    aria-label={t("filings.company")}
-                    data-testid="company-filter"
-                  />
-                  {companyText && (
-                    <button
-                      type="button"
-                      className="search-clear"
-                      aria-label={t("filings.clearCompany")}
-                      title={t("filings.clearCompany")}
-                      onClick={() => setCompanyText("")}
-                    >
-                      <CloseCircleFilled />
-                    </button>
-                  )}
-                </span>
+                <ClearableInput
+                  className="company-field"
+                  value={companyText}
+                  onChange={setCompanyText}
+                  placeholder={t("filings.company")}
+                  clearLabel={t("filings.clearCompany")}
+                  testid="company-filter"
+                />
               </div>
               <div className="filings-bar-group">
                 <span className="kbd-hint">{t("filings.keyboardHint")}</span>
@@ -574,6 +543,60 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
         </Suspense>
       )}
     </div>
+  );
+}
+
+/** A text box with a clear button, as Ant Design's `allowClear` inputs have. */
+function ClearableInput({
+  value,
+  onChange,
+  onEnter,
+  placeholder,
+  clearLabel,
+  testid,
+  className,
+  inputRef,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  onEnter?: () => void;
+  placeholder: string;
+  clearLabel: string;
+  testid: string;
+  className?: string;
+  inputRef?: RefObject<HTMLInputElement | null>;
+}) {
+  const own = useRef<HTMLInputElement>(null);
+  const ref = inputRef ?? own;
+  return (
+    <span className={className ? `search-field ${className}` : "search-field"}>
+      <input
+        ref={ref}
+        className="search-input"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") onEnter?.();
+        }}
+        placeholder={placeholder}
+        aria-label={placeholder}
+        data-testid={testid}
+      />
+      {value && (
+        <button
+          type="button"
+          className="search-clear"
+          aria-label={clearLabel}
+          title={clearLabel}
+          onClick={() => {
+            onChange("");
+            ref.current?.focus();
+          }}
+        >
+          <CloseCircleFilled />
+        </button>
+      )}
+    </span>
   );
 }
 
