@@ -357,7 +357,9 @@ impl Registry {
         // Rows are written as they are planned unless nothing may be written anyway; the
         // transaction is dropped (rolled back) if the file turns out to be refused.
         let write = already_imported.is_none() && !mode.dry_run;
-        let mut tx = self.store.import_tx(now)?;
+        let mut tx = self
+            .store
+            .import_tx(now, if write { layout.data_rows } else { 0 })?;
         if write {
             tx.start_batch(
                 &crate::store::BatchMeta {
@@ -447,7 +449,7 @@ impl Registry {
             Decision::Done(summary) => return Ok((plan, summary)),
             Decision::Write(summary) => summary,
         };
-        let batch = tx.finish(plan.counts)?;
+        let batch = tx.finish(plan.counts, &mut || progress(done, done))?;
         imported(&mut summary, batch);
         Ok((plan, summary))
     }

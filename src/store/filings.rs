@@ -266,7 +266,7 @@ impl Store {
         now: &str,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<i64> {
-        let mut tx = self.import_tx(now)?;
+        let mut tx = self.import_tx(now, plan.rows.len() as u64)?;
         tx.start_batch(
             &BatchMeta {
                 file_name: &plan.file_name,
@@ -291,7 +291,7 @@ impl Store {
         if !progress(total, total) {
             return Err(Error::Cancelled);
         }
-        tx.finish(plan.counts)
+        tx.finish(plan.counts, &mut || progress(total, total))
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {

@@ -436,7 +436,12 @@ export function ImportScreen() {
           <Space orientation="vertical" style={{ width: "100%" }}>
             <Progress percent={stage.total ? Math.floor((stage.done / stage.total) * 100) : 0} status="active" />
             <Space>
-              <Typography.Text>{t("import.progress", { done: stage.done, total: stage.total })}</Typography.Text>
+              <Typography.Text>
+                {/* After the last row a large import still builds its indexes (seconds at 1M rows). */}
+                {stage.total > 0 && stage.done >= stage.total
+                  ? t("import.finishing", { total: stage.total })
+                  : t("import.progress", { done: stage.done, total: stage.total })}
+              </Typography.Text>
               <Button danger data-testid="cancel-import" onClick={() => void api.cancelImport()}>
                 {t("import.cancel")}
               </Button>
