@@ -36,7 +36,7 @@ import type { ReadOptions } from "../bindings/ReadOptions";
 import type { RowAction } from "../bindings/RowAction";
 import type { TablePlan } from "../bindings/TablePlan";
 import { ErrorAlert, useIssueText } from "../errors";
-import { formatTime } from "../format";
+import { count, formatTime } from "../format";
 import { useI18n, type Key } from "../i18n";
 import { useNav } from "../nav";
 
@@ -439,8 +439,8 @@ export function ImportScreen() {
               <Typography.Text>
                 {/* After the last row a large import still builds its indexes (seconds at 1M rows). */}
                 {stage.total > 0 && stage.done >= stage.total
-                  ? t("import.finishing", { total: stage.total })
-                  : t("import.progress", { done: stage.done, total: stage.total })}
+                  ? t("import.finishing", { total: count(stage.total) })
+                  : t("import.progress", { done: count(stage.done), total: count(stage.total) })}
               </Typography.Text>
               <Button danger data-testid="cancel-import" onClick={() => void api.cancelImport()}>
                 {t("import.cancel")}
