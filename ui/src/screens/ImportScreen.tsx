@@ -226,10 +226,10 @@ export function ImportScreen() {
             ok && batch !== null
               ? t("import.summaryBody", {
                   id: batch,
-                  new: s.inserted,
-                  changed: s.updated,
-                  unchanged: s.unchanged,
-                  rejected: s.rejected,
+                  new: count(s.inserted),
+                  changed: count(s.updated),
+                  unchanged: count(s.unchanged),
+                  rejected: count(s.rejected),
                 })
               : undefined
           }
