@@ -47,6 +47,7 @@ struct WalkLimits {
 pub(super) fn list(
     conn: &Connection,
     cache: &Cache,
+    columns: &facet_columns::Kept,
     counts: &Kept,
     companies: &company_columns::Kept,
     q: &FilingQuery,
@@ -54,8 +55,36 @@ pub(super) fn list(
     if let Some(page) = matches::list(conn, cache, q)? {
         return Ok(page);
     }
-    let total = companies.total(conn, &q.filter)?;
+    let total = match companies.total(conn, &q.filter)? {
+        Some(n) => Some(n),
+        None => common_search_total(conn, columns, counts, &q.filter)?,
+    };
     list_from(conn, Some(counts), q, WALK, total)
+}
+
+/// The total of a common word under the facet panel's conditions, counted against the kept
+/// columns as its facets are (see [`facet_columns`]): SQL looked every match up by id, about
+/// 60 ms for 科技 in 北京 at 1M on every page and sort. `None` for any other filter.
+fn common_search_total(
+    conn: &Connection,
+    columns: &facet_columns::Kept,
+    counts: &Kept,
+    filter: &FilingFilter,
+) -> Result<Option<u64>> {
+    // A search alone is counted in the index itself (see `total`).
+    if search_only(filter).is_some() || !facet_columns::answers(filter) {
+        return Ok(None);
+    }
+    let Some(text) = filter.search.as_deref() else {
+        return Ok(None);
+    };
+    let Some(expr) = search::match_expression(text) else {
+        return Ok(None);
+    };
+    if counts.index_matches(conn, &expr, || index_matches(conn, text, &expr))? <= COLUMNS_FROM {
+        return Ok(None);
+    }
+    facet_columns::search_total(conn, columns, &expr, filter)
 }
 
 /// `counts`: the kept counts, to read totals from instead of `filing_counts` (`None` in the
@@ -522,10 +551,15 @@ pub(super) fn facets(
     if let Some(facets) = companies.facets(conn, filter)? {
         return Ok(facets);
     }
-    // A common word: its matches are counted against the kept columns, not looked up one by one.
-    if let (Some(expr), Some(text)) = (search_only(filter), filter.search.as_deref()) {
+    // A common word: its matches are counted against the kept columns, not looked up one by one,
+    // also under the conditions the facet panel adds (regions, kind, batch, flagged).
+    let text = filter.search.as_deref();
+    if let Some((text, expr)) = text
+        .and_then(|t| Some((t, search::match_expression(t)?)))
+        .filter(|_| facet_columns::answers(filter))
+    {
         if counts.index_matches(conn, &expr, || index_matches(conn, text, &expr))? > COLUMNS_FROM {
-            if let Some(facets) = facet_columns::search_facets(conn, columns, &expr)? {
+            if let Some(facets) = facet_columns::search_facets(conn, columns, &expr, filter)? {
                 return Ok(facets);
             }
         }

@@ -353,6 +353,7 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
     let mut kept = 0;
     let counts = Kept::default();
     let companies = company_columns::Kept::default();
+    let columns = facet_columns::Kept::default();
     for filter in filters() {
         // One cache per filter, so that every sort after the first reads the kept matches.
         let cache = Cache::default();
@@ -381,7 +382,7 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
                 assert_eq!(page.total, total, "kept matches: {q:?}");
                 assert_eq!(got, ids, "kept matches: {q:?}");
             }
-            let page = list(conn, &cache, &counts, &companies, &q).unwrap();
+            let page = list(conn, &cache, &columns, &counts, &companies, &q).unwrap();
             assert_eq!(page.total, total, "{q:?}");
             assert_eq!(
                 page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -480,6 +481,7 @@ fn facets_match_the_plain_group_bys() {
         list(
             &store.conn,
             &cache,
+            &Default::default(),
             &Kept::default(),
             &Default::default(),
             &FilingQuery {
@@ -534,6 +536,7 @@ fn the_company_prefilter_keeps_instr_semantics() {
             list(
                 &store.conn,
                 &Cache::default(),
+                &Default::default(),
                 &Kept::default(),
                 &Default::default(),
                 &q
@@ -663,6 +666,19 @@ fn the_fragment_test_is_sqlites_instr_of_lower() {
     }
 }
 
+/// `list` with nothing kept from an earlier call.
+fn list_fresh(store: &Store, q: &FilingQuery) -> FilingPage {
+    list(
+        &store.conn,
+        &Cache::default(),
+        &Default::default(),
+        &Kept::default(),
+        &Default::default(),
+        q,
+    )
+    .unwrap()
+}
+
 #[test]
 fn search_totals_follow_edits_and_replacements() {
     let mut store = registry(500);
@@ -681,15 +697,7 @@ fn search_totals_follow_edits_and_replacements() {
         },
         ..Default::default()
     };
-    let before = list(
-        &store.conn,
-        &Cache::default(),
-        &Kept::default(),
-        &Default::default(),
-        &q,
-    )
-    .unwrap()
-    .total;
+    let before = list_fresh(&store, &q).total;
     let mut f = store
         .conn
         .query_row(
@@ -712,14 +720,7 @@ fn search_totals_follow_edits_and_replacements() {
     store
         .edit_filing(id, &f, &[], "2024-02-01T00:00:00Z", None)
         .unwrap();
-    let after = list(
-        &store.conn,
-        &Cache::default(),
-        &Kept::default(),
-        &Default::default(),
-        &q,
-    )
-    .unwrap();
+    let after = list_fresh(&store, &q);
     assert_eq!(after.total, before - 1);
     assert_eq!(after.total, plain_list(&store.conn, &q).0);
 }
@@ -890,7 +891,7 @@ fn company_counts_as_of_match_the_plain_group_by() {
 }
 
 #[test]
-fn search_facets_from_the_kept_columns_match_the_plain_group_bys() {
+fn search_facets_and_totals_from_the_kept_columns_match_the_plain_queries() {
     let store = registry(3000);
     let kept = facet_columns::Kept::default();
     let check = |store: &Store| {
@@ -904,19 +905,90 @@ fn search_facets_from_the_kept_columns_match_the_plain_group_bys() {
             "GPT",
             "不存在的词",
         ] {
-            let filter = FilingFilter {
-                search: Some(word.into()),
-                ..Default::default()
-            };
             let expr = search::match_expression(word).unwrap();
-            let got = facet_columns::search_facets(&store.conn, &kept, &expr)
-                .unwrap()
-                .expect("the test registry fits the packing");
-            assert_eq!(
-                format!("{got:?}"),
-                plain_facets(&store.conn, &filter),
-                "{word}"
-            );
+            // The conditions the facet panel adds to a search, alone and together; a region
+            // given by its short name, one no filing has, and a kind, batch or flag none has.
+            let panel = [
+                FilingFilter::default(),
+                FilingFilter {
+                    regions: vec!["北京".into()],
+                    ..Default::default()
+                },
+                FilingFilter {
+                    regions: vec!["广东省".into(), "上海市".into(), "火星".into()],
+                    kind: Some(Kind::Registered),
+                    ..Default::default()
+                },
+                FilingFilter {
+                    kind: Some(Kind::Filed),
+                    flagged: Some(true),
+                    ..Default::default()
+                },
+                FilingFilter {
+                    flagged: Some(false),
+                    batch: Some(1),
+                    ..Default::default()
+                },
+                FilingFilter {
+                    batch: Some(999),
+                    ..Default::default()
+                },
+                FilingFilter {
+                    company: Some("  ".into()),
+                    regions: vec!["浙江省".into()],
+                    ..Default::default()
+                },
+            ];
+            for rest in panel {
+                let filter = FilingFilter {
+                    search: Some(word.into()),
+                    ..rest
+                };
+                let got = facet_columns::search_facets(&store.conn, &kept, &expr, &filter)
+                    .unwrap()
+                    .expect("the test registry fits the packing");
+                assert_eq!(
+                    format!("{got:?}"),
+                    plain_facets(&store.conn, &filter),
+                    "{filter:?}"
+                );
+                let total = facet_columns::search_total(&store.conn, &kept, &expr, &filter)
+                    .unwrap()
+                    .expect("the test registry fits the packing");
+                let q = FilingQuery {
+                    filter: filter.clone(),
+                    ..Default::default()
+                };
+                assert_eq!(total, plain_list(&store.conn, &q).0, "{filter:?}");
+            }
+            // Conditions the columns do not hold are left to SQL.
+            for rest in [
+                FilingFilter {
+                    year: Some(2024),
+                    ..Default::default()
+                },
+                FilingFilter {
+                    from: Some("2024-01-01".into()),
+                    ..Default::default()
+                },
+                FilingFilter {
+                    company: Some("科技".into()),
+                    ..Default::default()
+                },
+                FilingFilter {
+                    flag: Some(crate::filing::Flag::StrayLeadingChar),
+                    ..Default::default()
+                },
+            ] {
+                let filter = FilingFilter {
+                    search: Some(word.into()),
+                    ..rest
+                };
+                let got = facet_columns::search_facets(&store.conn, &kept, &expr, &filter);
+                assert!(got.unwrap().is_none(), "{filter:?}");
+                let got = facet_columns::search_total(&store.conn, &kept, &expr, &filter);
+                assert!(got.unwrap().is_none(), "{filter:?}");
+            }
         }
     };
     check(&store);

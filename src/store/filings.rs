@@ -295,7 +295,14 @@ impl Store {
     }
 
     pub fn list(&self, q: &FilingQuery) -> Result<FilingPage> {
-        super::browse::list(&self.conn, &self.matches, &self.counts, &self.companies, q)
+        super::browse::list(
+            &self.conn,
+            &self.matches,
+            &self.facet_columns,
+            &self.counts,
+            &self.companies,
+            q,
+        )
     }
 
     pub fn facets(&self, filter: &FilingFilter) -> Result<Facets> {
