@@ -631,4 +631,35 @@ mod tests {
         assert!(!defers_indexes(1_000_000, 1_000_000));
         assert!(!defers_indexes(u64::MAX, u64::MAX));
     }
+
+    #[test]
+    fn another_connection_reads_through_a_deferred_import() {
+        // The app browses on one connection while it imports on another.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("beian.sqlite");
+        let mut writer = Registry::open(&path).unwrap();
+        import(&mut writer, "first.csv", &many_rows(0, 10));
+        let reader = Registry::open(&path).unwrap();
+        let q = FilingQuery {
+            filter: FilingFilter {
+                regions: vec!["广东省".into()],
+                ..Default::default()
+            },
+            sort: crate::query::Sort::parse("company"),
+            limit: 5,
+            offset: 0,
+        };
+        // Its statements are prepared against the indexes the import is about to drop.
+        assert_eq!(reader.list(&q).unwrap().total, 2);
+        let rows = super::DEFER_INDEXES_MIN_ROWS as usize * 2;
+        import(&mut writer, "big.csv", &many_rows(10, rows));
+        assert!(LAST_DEFERRED.get() >= 10);
+        let after = reader.list(&q).unwrap();
+        assert_eq!(after.total, (10 + rows as u64) / 5);
+        assert_eq!(after.rows.len(), 5);
+        assert_eq!(
+            reader.facets(&q.filter).unwrap().region.len(),
+            writer.facets(&q.filter).unwrap().region.len()
+        );
+    }
 }
