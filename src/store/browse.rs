@@ -71,13 +71,14 @@ fn common_search_total(
     counts: &Kept,
     filter: &FilingFilter,
 ) -> Result<Option<u64>> {
-    // A search alone is counted in the index itself (see `total`).
-    if search_only(filter).is_some() || !facet_columns::answers(filter) {
-        return Ok(None);
-    }
+    // Most pages have no search text: they leave before any filter is copied or written out.
     let Some(text) = filter.search.as_deref() else {
         return Ok(None);
     };
+    // A search alone is counted in the index itself (see `total`).
+    if !facet_columns::answers(filter) || search_only(filter).is_some() {
+        return Ok(None);
+    }
     let Some(expr) = search::match_expression(text) else {
         return Ok(None);
     };
