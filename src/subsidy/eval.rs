@@ -242,6 +242,13 @@ fn number_order(number: &str) -> (Option<NaiveDate>, u64, String) {
     }
 }
 
+/// Puts one run of filings in [`filing_order`], stable, as the evaluation visits them.
+pub(crate) fn sort_run(run: &mut [FilingFact]) {
+    if run.len() > 1 {
+        run.sort_by(filing_order);
+    }
+}
+
 fn filing_order(a: &FilingFact, b: &FilingFact) -> Ordering {
     a.filed_on
         .cmp(&b.filed_on)
@@ -263,14 +270,50 @@ fn same_district(a: &str, b: &str) -> bool {
     fold(a) == fold(b)
 }
 
+/// An enterprise's registry filings.
+enum Registry<'a> {
+    /// One spelling's filings, already in [`filing_order`] where they lie (see
+    /// `snapshot::by_company`). Most enterprises have one spelling, and a rule reading their
+    /// filings through a list of references of their own paid a second fetch from memory per
+    /// enterprise: at 1M that was half of a rule's time.
+    Run(&'a [FilingFact]),
+    /// Several spellings' filings, or filings given in runs not yet sorted: gathered here, and
+    /// a reference is a tenth of a filing.
+    Gathered(Vec<&'a FilingFact>),
+}
+
+impl<'a> Registry<'a> {
+    fn iter(&self) -> impl Iterator<Item = &'a FilingFact> + '_ {
+        let (run, gathered): (&'a [FilingFact], &[&'a FilingFact]) = match self {
+            Registry::Run(run) => (run, &[]),
+            Registry::Gathered(list) => (&[], list),
+        };
+        run.iter().chain(gathered.iter().copied())
+    }
+
+    /// Adds a run of filings; `sorted`: in [`filing_order`] already.
+    fn add(&mut self, run: &'a [FilingFact], sorted: bool) {
+        match self {
+            Registry::Run(none) if none.is_empty() && sorted => *self = Registry::Run(run),
+            Registry::Run(earlier) => {
+                let mut list = Vec::with_capacity(earlier.len() + run.len());
+                list.extend(earlier.iter());
+                list.extend(run.iter());
+                *self = Registry::Gathered(list);
+            }
+            Registry::Gathered(list) => list.extend(run.iter()),
+        }
+    }
+}
+
 pub(crate) struct Enterprise<'a> {
     name: String,
     /// Algorithm filings, recorded with the facts, in [`filing_order`] (stable).
     algorithm: Vec<FilingFact>,
-    /// The registry's filings in [`filing_order`] (stable from the order given), borrowed: a
-    /// reference is a tenth of a filing. Sorted once here, not once per rule: the order's ties
-    /// parse filing numbers, and that was most of a rule's evaluation.
-    registry: Vec<&'a FilingFact>,
+    /// The registry's filings in [`filing_order`] (stable from the order given), borrowed.
+    /// Sorted once, not once per rule: the order's ties parse filing numbers, and that was most
+    /// of a rule's evaluation.
+    registry: Registry<'a>,
     facts: Cow<'a, CompanyFacts>,
     /// The provinces of its registry filings, as indexes into `Enterprises::provinces`:
     /// computed once, asked by every rule without comparing text.
@@ -279,6 +322,10 @@ pub(crate) struct Enterprise<'a> {
     city_scope: Option<CityScope>,
     /// Its registered city as a rule's city is compared with it (normalised, then folded).
     city_key: Option<String>,
+    /// Its place among all enterprises ordered by name (equal names, equal places): the report
+    /// orders by name, and choosing a screen's first results compared the names of a quarter
+    /// of a million enterprises, each a fetch from somewhere else in memory.
+    name_rank: u32,
 }
 
 /// A set of province indexes: a bit each for the first 64 (every province, region and
@@ -321,24 +368,25 @@ impl<'a> Enterprise<'a> {
         Enterprise {
             name,
             algorithm: Vec::new(),
-            registry: Vec::new(),
+            registry: Registry::Run(&[]),
             facts,
             regions: ProvinceSet::default(),
             city_scope: None,
             city_key: None,
+            name_rank: 0,
         }
     }
 
     /// Algorithm filings first, then the registry's.
     fn filings(&self) -> impl Iterator<Item = &FilingFact> {
-        self.algorithm.iter().chain(self.registry.iter().copied())
+        self.algorithm.iter().chain(self.registry.iter())
     }
 
     /// Every filing in [`filing_order`], an algorithm filing before a registry filing it ties
     /// with: what a stable sort of [`Self::filings`] gives, merged from the two sorted lists.
     fn filings_in_order(&self) -> impl Iterator<Item = &FilingFact> {
         let mut a = self.algorithm.iter().peekable();
-        let mut r = self.registry.iter().copied().peekable();
+        let mut r = self.registry.iter().peekable();
         std::iter::from_fn(move || match (a.peek(), r.peek()) {
             (Some(x), Some(y)) if filing_order(y, x) == Ordering::Less => r.next(),
             (Some(_), _) => a.next(),
@@ -350,8 +398,8 @@ impl<'a> Enterprise<'a> {
         if self.algorithm.len() > 1 {
             self.algorithm.sort_by(filing_order);
         }
-        if self.registry.len() > 1 {
-            self.registry.sort_by(|a, b| filing_order(a, b));
+        if let Registry::Gathered(list) = &mut self.registry {
+            list.sort_by(|a, b| filing_order(a, b));
         }
     }
 
@@ -374,6 +422,20 @@ impl<'a> Enterprise<'a> {
         };
         self.city_key = Some(key.clone());
         self.city_scope = Some(scope.clone());
+    }
+}
+
+/// Sets each enterprise's `name_rank`. The list is in key order, and a key is its name folded,
+/// so the names are nearly in order already and the stable sort has little to do.
+fn rank_names(list: &mut [(String, Enterprise)]) {
+    let mut order: Vec<u32> = (0..list.len() as u32).collect();
+    order.sort_by(|&a, &b| list[a as usize].1.name.cmp(&list[b as usize].1.name));
+    let mut rank = 0;
+    for (i, &at) in order.iter().enumerate() {
+        if i > 0 && list[at as usize].1.name != list[order[i - 1] as usize].1.name {
+            rank += 1;
+        }
+        list[at as usize].1.name_rank = rank;
     }
 }
 
@@ -529,15 +591,17 @@ impl<'a> Enterprises<'a> {
                 }
             }
         }
-        Self::gather_runs(filings, runs, companies)
+        Self::gather_runs(filings, runs, companies, false)
     }
 
     /// [`Self::gather`] for filings that come in runs of one spelling: `runs` gives each run's
-    /// company key and length, in order (see `snapshot::by_company`).
+    /// company key and length, in order (see `snapshot::by_company`). `runs_sorted`: each run
+    /// is in [`filing_order`] already (see [`sort_run`]).
     pub(crate) fn gather_runs(
         filings: &'a [FilingFact],
         runs: Vec<(String, usize)>,
         companies: &'a [CompanyFacts],
+        runs_sorted: bool,
     ) -> Enterprises<'a> {
         debug_assert_eq!(runs.iter().map(|(_, n)| n).sum::<usize>(), filings.len());
         // At most one enterprise per company and per run: an enterprise is hundreds of bytes,
@@ -584,9 +648,8 @@ impl<'a> Enterprises<'a> {
                 }
             };
             let e = &mut list[i].1;
-            e.registry.reserve(run.len());
+            e.registry.add(run, runs_sorted);
             for f in run {
-                e.registry.push(f);
                 if let Some(r) = f.region.as_deref() {
                     let id = match last_province {
                         Some((p, id)) if p == r => id,
@@ -614,6 +677,7 @@ impl<'a> Enterprises<'a> {
             e.cache_scope(&mut scope_of);
             e.sort_filings();
         }
+        rank_names(&mut list);
         let scopes = Scopes::build(&list, provinces.len());
         Enterprises {
             list,
@@ -840,6 +904,43 @@ fn evaluate_rule<'e, 'a: 'e>(
     // For one company, only a first-N rule needs the others' answers (to rank it among them);
     // otherwise they are counted in or out of scope and their results would be dropped anyway.
     let others_needed = evaluate_all || focus.is_none() || rule.eligibility.first_n.is_some();
+    if !explain && focus.is_none() && rule.eligibility.first_n.is_none() {
+        // No ranking and no reasons: each answer is counted as it comes, and only its status
+        // is kept for choosing the first results, not the whole answer.
+        let mut answers = Answers::with_capacity(match detail {
+            Detail::First(_) => enterprises.size_hint().0,
+            _ => 0,
+        });
+        for (_, e) in enterprises {
+            if !scoped(e) {
+                totals.not_considered += 1;
+                continue;
+            }
+            let pre = pre_evaluate(rule, want_city, e, as_of, false, &mut scratch);
+            count(
+                &mut totals,
+                pre.status,
+                pre.amount.filter(|_| pre.status == Status::Qualifies),
+            );
+            if let Detail::First(_) = detail {
+                answers.push(e, pre.status);
+            }
+        }
+        let results = match detail {
+            Detail::First(k) => first_results(rule, want_city, &answers, &[], as_of, k),
+            _ => Vec::new(),
+        };
+        return RuleOutcome {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            jurisdiction: rule.jurisdiction.label(),
+            confidence: rule.confidence,
+            enabled: rule.enabled,
+            notes,
+            results,
+            totals,
+        };
+    }
     for (key, e) in enterprises {
         if !scoped(e) {
             totals.not_considered += 1;
@@ -880,7 +981,13 @@ fn evaluate_rule<'e, 'a: 'e>(
             count(&mut totals, pre.status, amount);
         }
         let results = match detail {
-            Detail::First(k) => first_results(rule, want_city, &pres, &before_ranking, as_of, k),
+            Detail::First(k) => {
+                let mut answers = Answers::with_capacity(pres.len());
+                for (e, p) in &pres {
+                    answers.push(e, p.status);
+                }
+                first_results(rule, want_city, &answers, &before_ranking, as_of, k)
+            }
             _ => Vec::new(),
         };
         return outcome(results, totals);
@@ -916,12 +1023,53 @@ fn evaluate_rule<'e, 'a: 'e>(
 
 /// Qualifying first, then undecided, then not qualifying; by name within each.
 fn report_order(a: (Status, &str), b: (Status, &str)) -> Ordering {
-    let rank = |s: Status| match s {
+    report_rank(a.0)
+        .cmp(&report_rank(b.0))
+        .then_with(|| a.1.cmp(b.1))
+}
+
+fn report_rank(s: Status) -> u8 {
+    match s {
         Status::Qualifies => 0,
         Status::CannotTell => 1,
         Status::DoesNotQualify => 2,
-    };
-    rank(a.0).cmp(&rank(b.0)).then_with(|| a.1.cmp(b.1))
+    }
+}
+
+/// A rule's answers to choose its first results from, in evaluation order: each enterprise,
+/// and a key that sorts as [`report_order`] does (status, then name) with the answer's place
+/// last. Packed in one integer, so that choosing among a quarter of a million answers compares
+/// integers rather than names from all over memory.
+struct Answers<'e, 'a> {
+    enterprises: Vec<&'e Enterprise<'a>>,
+    keys: Vec<u64>,
+}
+
+impl<'e, 'a> Answers<'e, 'a> {
+    const PLACE_BITS: u32 = 30;
+
+    fn with_capacity(n: usize) -> Self {
+        Answers {
+            enterprises: Vec::with_capacity(n),
+            keys: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, e: &'e Enterprise<'a>, status: Status) {
+        let at = self.enterprises.len() as u64;
+        assert!(
+            at < 1 << Self::PLACE_BITS,
+            "fewer than a billion enterprises"
+        );
+        self.keys.push(
+            (report_rank(status) as u64) << 62 | (e.name_rank as u64) << Self::PLACE_BITS | at,
+        );
+        self.enterprises.push(e);
+    }
+
+    fn place(key: u64) -> usize {
+        (key & ((1 << Self::PLACE_BITS) - 1)) as usize
+    }
 }
 
 /// The first `k` answers in the report's order, built with their reasons: each enterprise is
@@ -930,30 +1078,25 @@ fn report_order(a: (Status, &str), b: (Status, &str)) -> Ordering {
 fn first_results(
     rule: &Rule,
     want_city: Option<&str>,
-    pres: &[(&Enterprise, Pre)],
+    answers: &Answers,
     before_ranking: &[Entrant],
     as_of: NaiveDate,
     k: usize,
 ) -> Vec<EnterpriseResult> {
-    let order = |&i: &usize, &j: &usize| {
-        report_order(
-            (pres[i].1.status, &pres[i].0.name),
-            (pres[j].1.status, &pres[j].0.name),
-        )
-    };
     if k == 0 {
         return Vec::new();
     }
-    let mut chosen: Vec<usize> = (0..pres.len()).collect();
+    let mut chosen = answers.keys.clone();
     if chosen.len() > k {
-        chosen.select_nth_unstable_by(k - 1, order);
+        chosen.select_nth_unstable(k - 1);
         chosen.truncate(k);
     }
-    chosen.sort_unstable_by(order);
+    chosen.sort_unstable();
     chosen
         .into_iter()
-        .map(|i| {
-            let e = pres[i].0;
+        .map(|key| {
+            let i = Answers::place(key);
+            let e = answers.enterprises[i];
             let mut pre = pre_evaluate(rule, want_city, e, as_of, true, &mut Vec::new());
             if let Some(first_n) = rule.eligibility.first_n {
                 if let Some(k) = before_ranking
@@ -966,7 +1109,7 @@ fn first_results(
                     settle_place(&mut pre, st, Some(reason));
                 }
             }
-            debug_assert_eq!(pre.status, pres[i].1.status);
+            debug_assert_eq!(report_rank(pre.status) as u64, key >> 62);
             finish(rule, e, pre)
         })
         .collect()
@@ -1462,7 +1605,10 @@ fn award(
             }
             let mut total = 0i64;
             let mut any = false;
+            // The years without usable spend, read only by reasons and needs: left empty when
+            // they are not built, which spares most enterprises of a rate rule an allocation.
             let mut missing = Vec::new();
+            let explain = reasons.explain;
             for year in first_year..=last_year {
                 let fact = e
                     .facts
@@ -1491,7 +1637,9 @@ fn award(
                         total += capped_at.unwrap_or(raw);
                     }
                     Some(s) => {
-                        missing.push(year);
+                        if explain {
+                            missing.push(year);
+                        }
                         reasons.push(|| Reason::SpendUnconfirmed {
                             year,
                             spend: kind,
@@ -1499,7 +1647,8 @@ fn award(
                             origin: spend_origin(s),
                         });
                     }
-                    None => missing.push(year),
+                    None if explain => missing.push(year),
+                    None => {}
                 }
             }
             reasons.push(|| Reason::PaidYears {

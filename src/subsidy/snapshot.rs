@@ -6,7 +6,7 @@
 //! which changes the filings or the facts, so the grouping is kept with the version of the data
 //! it was read from and built again only when that version moves.
 
-use super::eval::{Enterprises, FilingFact, FxMap};
+use super::eval::{sort_run, Enterprises, FilingFact, FxMap};
 use super::facts::{company_key, CompanyFacts};
 
 /// What [`Enterprises::gather`] borrows from.
@@ -27,8 +27,13 @@ self_cell::self_cell!(
 impl Snapshot {
     pub fn build(mut inputs: Inputs) -> Snapshot {
         let runs = by_company(&mut inputs.filings);
+        let mut at = 0;
+        for (_, n) in &runs {
+            sort_run(&mut inputs.filings[at..at + n]);
+            at += n;
+        }
         Snapshot::new(inputs, |i| {
-            Enterprises::gather_runs(&i.filings, runs, &i.companies)
+            Enterprises::gather_runs(&i.filings, runs, &i.companies, true)
         })
     }
 

@@ -31,7 +31,7 @@ fn gather<'a>(
                 )
             })
             .registry
-            .push(f);
+            .add(std::slice::from_ref(f), false);
     }
     // Filings are put in order once per enterprise (the evaluation reads them in that order;
     // `filings_are_read_in_the_order_a_stable_sort_gives` checks that order), and the registered city folded once, as rules compare it.

@@ -873,3 +873,52 @@ fn filings_are_read_in_the_order_a_stable_sort_gives() {
         "undated filings sort first (None < Some)"
     );
 }
+
+#[test]
+fn the_first_results_follow_the_names_not_the_company_keys() {
+    // A company key folds ASCII case and a name does not: "a…" comes first by key, "B…" by
+    // name, and the report orders by name.
+    let names = [
+        "c杭州智能科技有限公司",
+        "a杭州智能科技有限公司",
+        "B杭州智能科技有限公司",
+    ];
+    let registry: Vec<FilingFact> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            filed(
+                &format!("Zhejiang-M{i}-20240105"),
+                "浙江省",
+                n,
+                "2024-01-15",
+            )
+        })
+        .collect();
+    let all = Enterprises::gather(&registry, &[]);
+    let rules = [bundled("hangzhou-model-filing")];
+    let listed = |r: &EvaluationReport| -> Vec<String> {
+        r.rules[0]
+            .results
+            .iter()
+            .map(|x| x.enterprise.clone())
+            .collect()
+    };
+    let full = all.evaluate(&rules, d("2024-06-30"), None);
+    assert!(full.rules[0]
+        .results
+        .iter()
+        .all(|r| r.status == Status::CannotTell));
+    assert_eq!(
+        listed(&full),
+        [
+            "B杭州智能科技有限公司",
+            "a杭州智能科技有限公司",
+            "c杭州智能科技有限公司"
+        ]
+    );
+    for k in 1..=3 {
+        let first = all.evaluate_first(&rules, d("2024-06-30"), k);
+        assert_eq!(listed(&first), listed(&full)[..k], "first {k}");
+    }
+}
