@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::filing::{FilingFields, Flag, Kind};
-use crate::query::Sort;
+use crate::query::{Sort, SortField};
 use crate::store::filings::insert_filing;
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -877,11 +877,57 @@ fn company_counts_as_of_match_the_plain_group_by() {
     }
 }
 
+/// Pages of a common word under `filter` walked against the kept matches, in every sort order
+/// and at several offsets, against the plain SQL; returns how many had rows.
+fn search_pages_match_the_plain_queries(
+    conn: &Connection,
+    kept: &facet_columns::Kept,
+    expr: &str,
+    filter: &FilingFilter,
+) -> usize {
+    let mut with_rows = 0;
+    for (s, sort) in sorts().into_iter().enumerate() {
+        for offset in [0u64, 7, 50, 400, 2990] {
+            let q = FilingQuery {
+                filter: filter.clone(),
+                sort,
+                limit: [50, 13][s % 2],
+                offset,
+            };
+            let (total, ids) = plain_list(conn, &q);
+            let field = sort.map(|s| s.field);
+            let walkable = match field {
+                Some(SortField::Kind | SortField::Seq) => false,
+                Some(SortField::Number | SortField::Company) => filter.regions.len() <= 1,
+                _ => true,
+            };
+            match facet_columns::search_page(conn, kept, expr, &q, u64::MAX).unwrap() {
+                Some(page) => {
+                    assert!(walkable, "{q:?}");
+                    assert_eq!(page.total, total, "{q:?}");
+                    let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                    assert_eq!(got, ids, "{q:?}");
+                    with_rows += usize::from(!ids.is_empty());
+                }
+                None => assert!(!walkable, "{q:?}"),
+            }
+            // A walk that may pass no row is left to SQL, unless there is nothing to walk for.
+            let none = facet_columns::search_page(conn, kept, expr, &q, 0).unwrap();
+            match none {
+                Some(page) => assert!(page.rows.is_empty() && ids.is_empty(), "{q:?}"),
+                None => assert!(!ids.is_empty() || !walkable, "{q:?}"),
+            }
+        }
+    }
+    with_rows
+}
+
 #[test]
 fn search_facets_and_totals_from_the_kept_columns_match_the_plain_queries() {
     let store = registry(3000);
     let kept = facet_columns::Kept::default();
     let check = |store: &Store| {
+        let mut pages_walked = 0;
         for word in [
             "科技",
             "公司",
@@ -947,6 +993,8 @@ fn search_facets_and_totals_from_the_kept_columns_match_the_plain_queries() {
                     ..Default::default()
                 };
                 assert_eq!(total, plain_list(&store.conn, &q).0, "{filter:?}");
+                pages_walked +=
+                    search_pages_match_the_plain_queries(&store.conn, &kept, &expr, &filter);
             }
             // Conditions the columns do not hold are left to SQL.
             for rest in [
@@ -975,8 +1023,16 @@ fn search_facets_and_totals_from_the_kept_columns_match_the_plain_queries() {
                 assert!(got.unwrap().is_none(), "{filter:?}");
                 let got = facet_columns::search_total(&store.conn, &kept, &expr, &filter);
                 assert!(got.unwrap().is_none(), "{filter:?}");
+                let q = FilingQuery {
+                    filter: filter.clone(),
+                    ..Default::default()
+                };
+                let got = facet_columns::search_page(&store.conn, &kept, &expr, &q, u64::MAX);
+                assert!(got.unwrap().is_none(), "{filter:?}");
             }
         }
+        // The comparison is only worth something if many pages have rows in them.
+        assert!(pages_walked > 500, "{pages_walked}");
     };
     check(&store);
     // A write moves the data version: the columns are read again, not reused.
