@@ -356,10 +356,17 @@ pub(super) fn search_facets(
     })
 }
 
-/// The walk of an index whose order is the page's order (`filings::order_by`): its query and
-/// arguments, or `None` when no index has that order (kind, seq; numbers or companies across
-/// several regions).
-fn walk_in_order(q: &FilingQuery) -> Option<(String, Vec<Value>)> {
+/// How a page of kept matches is put in the page's order (`filings::order_by`).
+enum InOrder {
+    /// Walking an index in that order: its query of ids, and the query's arguments.
+    Walk(String, Vec<Value>),
+    /// By kind, then id: the kind of every filing is kept here, so no index is needed.
+    ByKind { desc: bool },
+}
+
+/// How `q`'s page of kept matches is put in order, or `None` when neither an index nor the kept
+/// columns have its order (seq; numbers or companies across several regions).
+fn in_order(q: &FilingQuery) -> Option<InOrder> {
     let regions = region_names(&q.filter);
     let index = match q.sort.map(|s| s.field) {
         None => "filings_listed",
@@ -374,7 +381,11 @@ fn walk_in_order(q: &FilingQuery) -> Option<(String, Vec<Value>)> {
         Some(SortField::Company) if regions.is_empty() => "filings_company",
         Some(SortField::Number) => "filings_region_number",
         Some(SortField::Company) => "filings_region_company",
-        Some(SortField::Kind | SortField::Seq) => return None,
+        Some(SortField::Kind) => {
+            let desc = q.sort.is_some_and(|s| s.desc);
+            return Some(InOrder::ByKind { desc });
+        }
+        Some(SortField::Seq) => return None,
     };
     let (scope, args) = match index {
         "filings_region_number" | "filings_region_company" => {
@@ -386,7 +397,31 @@ fn walk_in_order(q: &FilingQuery) -> Option<(String, Vec<Value>)> {
         "SELECT f.id FROM filings f INDEXED BY {index} {scope} {}",
         order_by(q)
     );
-    Some((sql, args))
+    Some(InOrder::Walk(sql, args))
+}
+
+/// The ids whose bits are set, ascending or descending.
+fn set_bits(bits: &[u64], desc: bool) -> Box<dyn Iterator<Item = usize> + '_> {
+    let ids = move |(i, &w): (usize, &u64)| {
+        let mut w = w;
+        std::iter::from_fn(move || {
+            if w == 0 {
+                return None;
+            }
+            let b = if desc {
+                63 - w.leading_zeros()
+            } else {
+                w.trailing_zeros()
+            };
+            w &= !(1u64 << b);
+            Some(i * 64 + b as usize)
+        })
+    };
+    if desc {
+        Box::new(bits.iter().enumerate().rev().flat_map(ids))
+    } else {
+        Box::new(bits.iter().enumerate().flat_map(ids))
+    }
 }
 
 /// The page `q` asks for, and its total, when its filter is a common word under the conditions these columns
@@ -396,7 +431,8 @@ fn walk_in_order(q: &FilingQuery) -> Option<(String, Vec<Value>)> {
 /// probe), or, with matches too thin for that, looked every match up to sort them: 90–115 ms a
 /// page for 助手 in 北京 at 1M. `None` when the columns do not answer the filter, no index has
 /// the page's order, or the walk would pass more than `max_walk` rows if the matches were spread
-/// evenly (a late page of a thin set of matches), which sorting the matches does better.
+/// evenly (a late page of a thin set of matches), which sorting the matches does better. A page
+/// by kind is put in order from the kept columns alone.
 pub(super) fn search_page(
     conn: &Connection,
     kept: &Kept,
@@ -404,7 +440,7 @@ pub(super) fn search_page(
     q: &FilingQuery,
     max_walk: u64,
 ) -> Result<Option<FilingPage>> {
-    let Some((walk, args)) = walk_in_order(q) else {
+    let Some(order) = in_order(q) else {
         return Ok(None);
     };
     let page = with_matches(conn, kept, expr, &q.filter, |columns, m| {
@@ -421,6 +457,36 @@ pub(super) fn search_page(
             return Ok(Some(FilingPage { total, rows }));
         }
         let want = q.offset.saturating_add(u64::from(q.limit)).min(total);
+        let mut ids: Vec<i64> = Vec::with_capacity((want - q.offset.min(want)) as usize);
+        let mut passed = 0u64;
+        // Takes the next match in order; false once the page is full.
+        let mut take = |id: i64| {
+            if passed >= q.offset {
+                ids.push(id);
+            }
+            passed += 1;
+            passed < want
+        };
+        let (walk, args) = match order {
+            InOrder::Walk(walk, args) => (walk, args),
+            InOrder::ByKind { desc } => {
+                // Kinds in their text's order, as SQLite orders the column; within a kind, ids.
+                let mut kinds: Vec<usize> = (0..columns.kinds.values.len()).collect();
+                kinds.sort_by(|&a, &b| columns.kinds.values[a].cmp(&columns.kinds.values[b]));
+                if desc {
+                    kinds.reverse();
+                }
+                'kinds: for k in kinds {
+                    for id in set_bits(&member, desc) {
+                        if usize::from(columns.rows[id].kind) == k && !take(id as i64) {
+                            break 'kinds;
+                        }
+                    }
+                }
+                let rows = rows_by_id(conn, &ids)?;
+                return Ok(Some(FilingPage { total, rows }));
+            }
+        };
         if want as f64 * columns.rows.len() as f64 / total as f64 > max_walk as f64 {
             return Ok(None);
         }
@@ -430,20 +496,11 @@ pub(super) fn search_page(
                 .and_then(|id| member.get(id / 64).map(|w| w & (1 << (id % 64)) != 0))
                 .unwrap_or(false)
         };
-        let mut ids: Vec<i64> = Vec::with_capacity((want - q.offset.min(want)) as usize);
-        let mut passed = 0u64;
         let mut stmt = conn.prepare_cached(&walk)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            if !is_member(id) {
-                continue;
-            }
-            if passed >= q.offset {
-                ids.push(id);
-            }
-            passed += 1;
-            if passed >= want {
+            if is_member(id) && !take(id) {
                 break;
             }
         }
@@ -506,7 +563,7 @@ mod tests {
                         sort: field.map(|f| Sort::parse(&format!("{f}:{dir}")).unwrap()),
                         ..Default::default()
                     };
-                    let Some((sql, args)) = walk_in_order(&q) else {
+                    let Some(InOrder::Walk(sql, args)) = in_order(&q) else {
                         continue;
                     };
                     walks += 1;
