@@ -42,8 +42,10 @@ const WALK: WalkLimits = WalkLimits {
 };
 
 /// Rows a page of a common word may walk in sort order testing each against the word's kept
-/// matches (see [`facet_columns::search_page`]): reading an index's ids costs well under a
-/// microsecond a row, so 200,000 are about 20–30 ms at 1M.
+/// matches (see [`facet_columns::search_page`]): a whole index's million ids took 60–75 ms to
+/// read at 1M, so 200,000 are about 12–15 ms. Matches bunched at the far end of the order (a
+/// word only recent filings have, in date order) make a walk longer than this estimate, up to
+/// the whole index.
 const WALK_KEPT: u64 = 200_000;
 
 #[derive(Debug, Clone, Copy)]
