@@ -65,9 +65,9 @@ export function FlagMarks({ row }: { row: FilingRow }) {
   const { t } = useI18n();
   if (row.flags.length === 0) return null;
   return (
-    <span className="flag-mark" data-flagged="true" aria-label={t("filings.flaggedRow")}>
+    <span className="flag-mark" data-flagged="true" aria-label={t("filings.flaggedRow")} aria-describedby={`flag-tip-${row.id}`}>
       <WarningFilled style={{ color: "#fa8c16" }} />
-      <span className="tip" role="tooltip">
+      <span className="tip" role="tooltip" id={`flag-tip-${row.id}`}>
         <ul>
           {row.flags.map((f) => (
             <li key={f}>{t(flagKey(f))}</li>
@@ -160,6 +160,9 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [selected, setSelected] = useState(0);
+  // The arrows moved the selection: the selected row then shows its flags' reasons, as hovering
+  // shows them to a mouse (and the first row, selected by default, does not cover the table).
+  const [keyed, setKeyed] = useState(false);
   const [exporting, setExporting] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const tableRef = useRef<HTMLDivElement>(null);
@@ -219,6 +222,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
     setFilter((old) => ({ ...old, ...f }));
     setPage(1);
     setSelected(0);
+    setKeyed(false);
   };
 
   const filtered =
@@ -251,9 +255,11 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
         e.preventDefault();
         if (inInput) (e.target as HTMLElement).blur();
         setSelected((s) => Math.min(s + 1, rows.length - 1));
+        setKeyed(true);
       } else if (e.key === "ArrowUp") {
         e.preventDefault();
         setSelected((s) => Math.max(s - 1, 0));
+        setKeyed(true);
       } else if (e.key === "Enter") {
         open(rows[selected]);
       } else if (e.key === "PageDown" && data && page * pageSize < data.total) {
@@ -445,7 +451,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                 </button>
               </div>
             </div>
-            <div ref={tableRef} className={`table-wrap${loading ? " loading" : ""}`} aria-busy={loading}>
+            <div ref={tableRef} className={`table-wrap${loading ? " loading" : ""}${keyed ? " keyed" : ""}`} aria-busy={loading}>
               <table className="plain-table filings-table">
                 <colgroup>
                   {columns.map((c) => (
@@ -490,6 +496,7 @@ export function FilingsScreen({ initial }: { initial?: Partial<FilingFilter> }) 
                       className={`${r.flags.length ? "row-flagged" : ""}${i === selected ? " row-selected" : ""}`}
                       onClick={() => {
                         setSelected(i);
+                        setKeyed(false);
                         open(r);
                       }}
                     >
