@@ -334,6 +334,19 @@ fn sorts() -> Vec<Option<Sort>> {
     out
 }
 
+/// Offsets into a few thousand filings: the first page, odd ones, and past the end.
+const OFFSETS: [u64; 5] = [0, 7, 50, 400, 2990];
+
+/// The `s`-th sort's page of `filter` at `offset`, 50 or 13 rows long.
+fn page_query(filter: &FilingFilter, s: usize, sort: Option<Sort>, offset: u64) -> FilingQuery {
+    FilingQuery {
+        filter: filter.clone(),
+        sort,
+        limit: [50, 13][s % 2],
+        offset,
+    }
+}
+
 #[test]
 fn pages_and_totals_match_the_plain_queries_under_every_plan() {
     let store = registry(3000);
@@ -358,13 +371,7 @@ fn pages_and_totals_match_the_plain_queries_under_every_plan() {
         // One cache per filter, so that every sort after the first reads the kept matches.
         let cache = Cache::default();
         for (s, sort) in sorts().into_iter().enumerate() {
-            let offset = [0u64, 7, 50, 400, 2990][s % 5];
-            let q = FilingQuery {
-                filter: filter.clone(),
-                sort,
-                limit: [50, 13][s % 2],
-                offset,
-            };
+            let q = page_query(&filter, s, sort, OFFSETS[s % 5]);
             let (total, ids) = plain_list(conn, &q);
             nonempty += usize::from(!ids.is_empty());
             for limits in plans {
@@ -887,13 +894,8 @@ fn search_pages_match_the_plain_queries(
 ) -> usize {
     let mut with_rows = 0;
     for (s, sort) in sorts().into_iter().enumerate() {
-        for offset in [0u64, 7, 50, 400, 2990] {
-            let q = FilingQuery {
-                filter: filter.clone(),
-                sort,
-                limit: [50, 13][s % 2],
-                offset,
-            };
+        for offset in OFFSETS {
+            let q = page_query(filter, s, sort, offset);
             let (total, ids) = plain_list(conn, &q);
             let field = sort.map(|s| s.field);
             let walkable = match field {

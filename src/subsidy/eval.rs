@@ -930,16 +930,7 @@ fn evaluate_rule<'e, 'a: 'e>(
             Detail::First(k) => first_results(rule, want_city, &answers, &[], as_of, k),
             _ => Vec::new(),
         };
-        return RuleOutcome {
-            rule: rule.id.clone(),
-            title: rule.title.clone(),
-            jurisdiction: rule.jurisdiction.label(),
-            confidence: rule.confidence,
-            enabled: rule.enabled,
-            notes,
-            results,
-            totals,
-        };
+        return outcome(rule, notes, results, totals);
     }
     for (key, e) in enterprises {
         if !scoped(e) {
@@ -964,16 +955,7 @@ fn evaluate_rule<'e, 'a: 'e>(
     if let Some(first_n) = rule.eligibility.first_n {
         rank_first_n(first_n.n, first_n.tie, &mut pres, &mut notes, explain);
     }
-    let outcome = |results, totals| RuleOutcome {
-        rule: rule.id.clone(),
-        title: rule.title.clone(),
-        jurisdiction: rule.jurisdiction.label(),
-        confidence: rule.confidence,
-        enabled: rule.enabled,
-        notes,
-        results,
-        totals,
-    };
+    let outcome = |results, totals| outcome(rule, notes, results, totals);
     if !explain {
         // The answers counted as `finish` would leave them, without building them.
         for (_, pre) in &pres {
@@ -1019,6 +1001,24 @@ fn evaluate_rule<'e, 'a: 'e>(
     }
     results.sort_by(|a, b| report_order((a.status, &a.enterprise), (b.status, &b.enterprise)));
     outcome(results, totals)
+}
+
+fn outcome(
+    rule: &Rule,
+    notes: Vec<RuleNote>,
+    results: Vec<EnterpriseResult>,
+    totals: RuleTotals,
+) -> RuleOutcome {
+    RuleOutcome {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        jurisdiction: rule.jurisdiction.label(),
+        confidence: rule.confidence,
+        enabled: rule.enabled,
+        notes,
+        results,
+        totals,
+    }
 }
 
 /// Qualifying first, then undecided, then not qualifying; by name within each.
