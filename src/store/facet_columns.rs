@@ -16,6 +16,9 @@
 //! Any other condition (a company, dates, a year, one flag) leaves the facets to SQL. The counts
 //! are those of the SQL in `browse::facets_read`: the same values (`substr(filed_on, 1, 4)`,
 //! `flags <> ''`), grouped the same way, handed to the same tally.
+//!
+//! The same matches page such a filter ([`search_page`]): the page's order comes from an index
+//! walked id by id, or from the kept kinds, with each id tested against the matches in memory.
 
 use super::browse::FacetTally;
 use super::filings::{filing_row, order_by, region_names, ROW_COLUMNS};
@@ -424,10 +427,10 @@ fn set_bits(bits: &[u64], desc: bool) -> Box<dyn Iterator<Item = usize> + '_> {
     }
 }
 
-/// The page `q` asks for, and its total, when its filter is a common word under the conditions these columns
-/// answer, as `browse::list` pages it: an index already in the page's order is walked id by
-/// id, each tested against the word's matches kept here, until `offset + limit` matches are
-/// passed. SQL walked the same order probing the search index for every row (about 20 µs a
+/// The page `q` asks for, and its total, when its filter is a common word under the conditions
+/// these columns answer, as `browse::list` pages it: an index already in the page's order is
+/// walked id by id, each tested against the word's matches kept here, until `offset + limit`
+/// matches are passed. SQL walked the same order probing the search index for every row (about 20 µs a
 /// probe), or, with matches too thin for that, looked every match up to sort them: 90–115 ms a
 /// page for 助手 in 北京 at 1M. `None` when the columns do not answer the filter, no index has
 /// the page's order, or the walk would pass more than `max_walk` rows if the matches were spread
