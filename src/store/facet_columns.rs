@@ -516,11 +516,12 @@ pub(super) fn search_page(
 /// The filings of `ids`, in that order.
 fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<FilingRow>> {
     let mut by_id: HashMap<i64, FilingRow> = HashMap::with_capacity(ids.len());
-    // Within SQLite's limit on parameters.
+    // Within SQLite's limit on parameters. Prepared afresh: a statement per page size would push
+    // the browse queries out of the connection's small cache of prepared statements.
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!("SELECT {ROW_COLUMNS} FROM filings f WHERE f.id IN ({marks})");
-        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut stmt = conn.prepare(&sql)?;
         let args = chunk.iter().map(|&id| Value::Integer(id));
         let mut rows = stmt.query(params_from_iter(args))?;
         while let Some(r) = rows.next()? {
