@@ -899,7 +899,6 @@ fn search_pages_match_the_plain_queries(
             let (total, ids) = plain_list(conn, &q);
             let field = sort.map(|s| s.field);
             let walkable = match field {
-                Some(SortField::Seq) => false,
                 Some(SortField::Number | SortField::Company) => filter.regions.len() <= 1,
                 _ => true,
             };
@@ -914,10 +913,10 @@ fn search_pages_match_the_plain_queries(
                 None => assert!(!walkable, "{q:?}"),
             }
             // A walk that may pass no row is left to SQL, unless there is nothing to walk for;
-            // a page by kind is not walked.
+            // a page by kind or seq is not walked.
             let none = facet_columns::search_page(conn, kept, expr, &q, 0).unwrap();
             match none {
-                Some(page) if field == Some(SortField::Kind) => {
+                Some(page) if matches!(field, Some(SortField::Kind | SortField::Seq)) => {
                     let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
                     assert_eq!(got, ids, "{q:?}");
                 }
@@ -1221,4 +1220,36 @@ fn index_match_counts_are_kept_until_the_data_changes() {
         })
         .unwrap();
     assert_eq!(after, first + 7);
+}
+
+#[test]
+fn a_seq_beyond_32_bits_leaves_pages_by_seq_to_sql() {
+    let store = registry(300);
+    store
+        .conn
+        .execute("UPDATE filings SET seq = 5000000000 WHERE id = 1", [])
+        .unwrap();
+    let kept = facet_columns::Kept::default();
+    let expr = search::match_expression("科技").unwrap();
+    let q = FilingQuery {
+        filter: FilingFilter {
+            search: Some("科技".into()),
+            ..Default::default()
+        },
+        sort: Sort::parse("seq:asc"),
+        ..Default::default()
+    };
+    let got = facet_columns::search_page(&store.conn, &kept, &expr, &q, u64::MAX).unwrap();
+    assert!(got.is_none(), "a seq the columns cannot hold");
+    // Other orders still come from the kept columns.
+    let q = FilingQuery {
+        sort: Sort::parse("kind:desc"),
+        ..q
+    };
+    let (total, ids) = plain_list(&store.conn, &q);
+    assert!(total > 0);
+    let page = facet_columns::search_page(&store.conn, &kept, &expr, &q, u64::MAX)
+        .unwrap()
+        .expect("a page by kind");
+    assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
 }

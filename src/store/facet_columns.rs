@@ -18,7 +18,8 @@
 //! `flags <> ''`), grouped the same way, handed to the same tally.
 //!
 //! The same matches page such a filter ([`search_page`]): the page's order comes from an index
-//! walked id by id, or from the kept kinds, with each id tested against the matches in memory.
+//! walked id by id, or from the kept kinds or seqs, with each id tested against the matches in
+//! memory.
 
 use super::browse::FacetTally;
 use super::filings::{filing_row, order_by, region_names, ROW_COLUMNS};
@@ -49,6 +50,9 @@ struct Columns {
     /// facets after typing a word asks for the same matches again and again, and reading a
     /// common word's ids from the index (500,000 for 科技 at 1M) was most of each answer.
     last_search: Option<(String, Vec<u32>)>,
+    /// Indexed by filing id: its `seq` (序号), for a page of a search sorted by it; `None` for
+    /// all when a seq does not fit 32 bits (then such a page goes to SQL).
+    seqs: Option<Vec<Option<i32>>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -118,9 +122,10 @@ fn read(conn: &Connection, version: (i64, u64)) -> Result<Option<Columns>> {
         years: Distinct::default(),
         batches: Vec::new(),
         last_search: None,
+        seqs: Some(Vec::new()),
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT id, region, kind, substr(filed_on, 1, 4), first_batch_id, flags <> ''
+        "SELECT id, region, kind, substr(filed_on, 1, 4), first_batch_id, flags <> '', seq
          FROM filings",
     )?;
     let mut rows = stmt.query([])?;
@@ -153,6 +158,18 @@ fn read(conn: &Connection, version: (i64, u64)) -> Result<Option<Columns>> {
         }
         if c.rows.len() <= id {
             c.rows.resize(id + 1, ABSENT);
+        }
+        let seq = r.get::<_, Option<i64>>(6)?;
+        if let Some(seqs) = c.seqs.as_mut() {
+            match seq.map(i32::try_from).transpose() {
+                Ok(seq) => {
+                    if seqs.len() <= id {
+                        seqs.resize(id + 1, None);
+                    }
+                    seqs[id] = seq;
+                }
+                Err(_) => c.seqs = None,
+            }
         }
         c.rows[id] = Packed {
             region,
@@ -365,6 +382,8 @@ enum InOrder {
     Walk(String, Vec<Value>),
     /// By kind, then id: the kind of every filing is kept here, so no index is needed.
     ByKind { desc: bool },
+    /// By seq, then id, NULL first as SQLite puts it: the matches sorted here by their kept seq.
+    BySeq { desc: bool },
 }
 
 /// How `q`'s page of kept matches is put in order, or `None` when neither an index nor the kept
@@ -388,7 +407,10 @@ fn in_order(q: &FilingQuery) -> Option<InOrder> {
             let desc = q.sort.is_some_and(|s| s.desc);
             return Some(InOrder::ByKind { desc });
         }
-        Some(SortField::Seq) => return None,
+        Some(SortField::Seq) => {
+            let desc = q.sort.is_some_and(|s| s.desc);
+            return Some(InOrder::BySeq { desc });
+        }
     };
     let (scope, args) = match index {
         "filings_region_number" | "filings_region_company" => {
@@ -435,7 +457,7 @@ fn set_bits(bits: &[u64], desc: bool) -> Box<dyn Iterator<Item = usize> + '_> {
 /// page for 助手 in 北京 at 1M. `None` when the columns do not answer the filter, no index has
 /// the page's order, or the walk would pass more than `max_walk` rows if the matches were spread
 /// evenly (a late page of a thin set of matches), which sorting the matches does better. A page
-/// by kind is put in order from the kept columns alone.
+/// by kind or by seq is put in order from the kept columns alone.
 pub(super) fn search_page(
     conn: &Connection,
     kept: &Kept,
@@ -460,6 +482,36 @@ pub(super) fn search_page(
             return Ok(Some(FilingPage { total, rows }));
         }
         let want = q.offset.saturating_add(u64::from(q.limit)).min(total);
+        if let InOrder::BySeq { desc } = order {
+            let Some(seqs) = columns.seqs.as_ref() else {
+                return Ok(None);
+            };
+            // `ORDER BY f.seq, f.id` (NULL first), or both descending: only the first `want`
+            // are put in order.
+            let mut keyed: Vec<(Option<i32>, usize)> = set_bits(&member, false)
+                .map(|id| (seqs.get(id).copied().flatten(), id))
+                .collect();
+            let order = |a: &(Option<i32>, usize), b: &(Option<i32>, usize)| {
+                if desc {
+                    b.cmp(a)
+                } else {
+                    a.cmp(b)
+                }
+            };
+            let want = want as usize;
+            if keyed.len() > want {
+                keyed.select_nth_unstable_by(want - 1, order);
+                keyed.truncate(want);
+            }
+            keyed.sort_unstable_by(order);
+            let ids: Vec<i64> = keyed
+                .into_iter()
+                .skip(q.offset as usize)
+                .map(|(_, id)| id as i64)
+                .collect();
+            let rows = rows_by_id(conn, &ids)?;
+            return Ok(Some(FilingPage { total, rows }));
+        }
         let mut ids: Vec<i64> = Vec::with_capacity((want - q.offset.min(want)) as usize);
         let mut passed = 0u64;
         // Takes the next match in order; false once the page is full.
@@ -472,6 +524,7 @@ pub(super) fn search_page(
         };
         let (walk, args) = match order {
             InOrder::Walk(walk, args) => (walk, args),
+            InOrder::BySeq { .. } => unreachable!("paged above"),
             InOrder::ByKind { desc } => {
                 // Kinds in their text's order, as SQLite orders the column; within a kind, ids.
                 let mut kinds: Vec<usize> = (0..columns.kinds.values.len()).collect();
