@@ -12,7 +12,7 @@ use crate::subsidy::cities::Cities;
 use crate::subsidy::eval::{Enterprises, EvaluationReport};
 use crate::subsidy::facts::{suggested_city, CompanyFacts, CompanyFactsUpdate, FactAuditEntry};
 use crate::subsidy::rules::{bundled_rules, parse_rule, Rule, BUNDLED_RULES};
-use crate::subsidy::snapshot::Inputs;
+use crate::subsidy::snapshot::Versions;
 use chrono::NaiveDate;
 use serde::Serialize;
 use ts_rs::TS;
@@ -353,15 +353,14 @@ impl Registry {
     /// Runs `f` on the registry's enterprises, grouped once and kept while the data is
     /// unchanged: evaluating again for another date or another rule reads nothing.
     fn with_enterprises<T>(&self, f: impl FnOnce(&Enterprises<'_>) -> T) -> Result<T> {
-        let version = self.store.data_version()?;
+        let versions = Versions {
+            filings: self.store.filings_version()?,
+            all: self.store.data_version()?,
+        };
         self.evaluation.with(
-            version,
-            || {
-                Ok(Inputs {
-                    filings: self.store.filing_facts()?,
-                    companies: self.store.evaluation_companies()?,
-                })
-            },
+            versions,
+            || self.store.filing_facts(),
+            || self.store.evaluation_companies(),
             f,
         )
     }

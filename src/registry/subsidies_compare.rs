@@ -369,3 +369,87 @@ fn english_reasons_are_worded_as_before_they_became_codes() {
         );
     }
 }
+
+#[test]
+fn rules_and_facts_changed_after_an_evaluation_are_seen() {
+    let (mut reg, named) = registry();
+    let as_of = "2025-01-01";
+    let check = |reg: &Registry, what: &str| {
+        let new = json(&reg.evaluate(None, None, d(as_of)).unwrap());
+        assert_eq!(new, reference(reg, None, None, as_of), "{what}");
+    };
+    let versions = |reg: &Registry| {
+        let store = reg.store();
+        (
+            store.filings_version().unwrap(),
+            store.data_version().unwrap(),
+        )
+    };
+    check(&reg, "first");
+    let before = versions(&reg);
+
+    // Rules switched, saved and removed: neither version moves (rules are read every time).
+    reg.set_rule_enabled("nanjing-model-filing", false, NOW)
+        .unwrap();
+    let text = reg.export_rule("hangzhou-model-filing").unwrap().text;
+    let text = text.replace("500000", "400000");
+    assert!(text.contains("400000"));
+    reg.save_rule("hangzhou-model-filing.toml", &text, NOW, None)
+        .unwrap();
+    assert_eq!(versions(&reg), before);
+    check(&reg, "rules changed");
+    reg.remove_rule("hangzhou-model-filing", NOW).unwrap();
+    assert_eq!(versions(&reg), before);
+    check(&reg, "override removed");
+
+    // Facts recorded, for a company with filings and for a new one: only the version of
+    // everything moves, and the kept filings serve with the new facts.
+    for (name, city) in [
+        (named[3].as_str(), "成都"),
+        (named[10].as_str(), "杭州"),
+        ("新星（成都）智能科技有限公司", "成都"),
+    ] {
+        reg.set_company_facts(
+            CompanyFactsUpdate {
+                name: name.into(),
+                registered_city: Some(FactInput::entered(city.into())),
+                self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
+                algorithm_filings: vec![AlgorithmFiling {
+                    number: format!("Alg-new-{city}"),
+                    filed_on: "2024-09-01".into(),
+                    provenance: Provenance::Entered,
+                    confirmed: true,
+                }],
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    }
+    let after_facts = versions(&reg);
+    assert_eq!(
+        after_facts.0, before.0,
+        "facts do not move the filings' version"
+    );
+    assert_ne!(after_facts.1, before.1);
+    check(&reg, "facts recorded");
+
+    // A filing imported: both move.
+    let csv = format!(
+        "序号,属地,模型名称,备案单位,备案号,备案时间\n1,四川省,新模型,{},Sichuan-XinMoXing-202409010001,2024/9/12\n",
+        named[3]
+    );
+    reg.import(
+        "one-more.csv",
+        csv.as_bytes(),
+        &ReadOptions::default(),
+        ImportMode::default(),
+        NOW,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    let after_import = versions(&reg);
+    assert_ne!(after_import.0, after_facts.0);
+    assert_ne!(after_import.1, after_facts.1);
+    check(&reg, "filing imported");
+}

@@ -239,6 +239,14 @@ impl Store {
         u: &CompanyFactsUpdate,
         now: &str,
     ) -> Result<Vec<FieldChange>> {
+        self.side_write(|s| &s.facts, |store| store.write_company_facts(u, now))
+    }
+
+    fn write_company_facts(
+        &mut self,
+        u: &CompanyFactsUpdate,
+        now: &str,
+    ) -> Result<Vec<FieldChange>> {
         let key = company_key(&u.name);
         let tx = self.conn.transaction()?;
         let exists: bool = tx.query_row(
@@ -480,6 +488,20 @@ impl Store {
         now: &str,
         note: Option<&str>,
     ) -> Result<()> {
+        self.side_write(
+            |s| &s.rules,
+            |store| store.write_rule(id, source, enabled, now, note),
+        )
+    }
+
+    fn write_rule(
+        &mut self,
+        id: &str,
+        source: Option<&str>,
+        enabled: bool,
+        now: &str,
+        note: Option<&str>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         let before: Option<(Option<String>, bool)> = tx
             .query_row(
@@ -519,6 +541,10 @@ impl Store {
 
     /// Removes a user's rule or override (a bundled rule then applies as shipped), audited.
     pub fn delete_rule(&mut self, id: &str, now: &str, note: Option<&str>) -> Result<()> {
+        self.side_write(|s| &s.rules, |store| store.remove_rule(id, now, note))
+    }
+
+    fn remove_rule(&mut self, id: &str, now: &str, note: Option<&str>) -> Result<()> {
         let tx = self.conn.transaction()?;
         let before: Option<(Option<String>, bool)> = tx
             .query_row(

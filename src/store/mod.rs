@@ -23,6 +23,7 @@ mod writable;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use export::{ExportRow, SelectionCounts};
@@ -36,6 +37,22 @@ pub struct Store {
     facet_columns: facet_columns::Kept,
     counts: kept_counts::Kept,
     companies: company_columns::Kept,
+    /// The writes of this connection that do not move [`Store::data_version`] or
+    /// [`Store::filings_version`] (see there).
+    side_writes: SideWrites,
+}
+
+/// Changes (as `total_changes` counts them) this connection made to tables that some kept
+/// answers are not worked out from.
+#[derive(Debug, Default)]
+struct SideWrites {
+    /// To the subsidy rules and their audit entries: nothing is kept from them (rules are read
+    /// at every evaluation), so switching a rule on the Subsidies screen keeps the evaluation's
+    /// inputs, which take seconds to read again at a million filings.
+    rules: AtomicU64,
+    /// To company facts (and their audit entries): only the subsidy evaluation reads them, so
+    /// they keep its grouped filings and every filing figure kept for browsing.
+    facts: AtomicU64,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -70,6 +87,7 @@ impl Store {
             facet_columns: Default::default(),
             counts: Default::default(),
             companies: Default::default(),
+            side_writes: Default::default(),
         };
         store.configure().map_err(|e| not_a_database(path, e))?;
         migrate::migrate(&mut store.conn, path)?;
@@ -79,8 +97,37 @@ impl Store {
     /// A value that changes whenever the data may have: another connection's commit moves
     /// SQLite's `data_version`, and every write through this one (triggers included) adds to
     /// its change count. What is worked out from the data may be kept while this stays put.
+    /// This connection's writes to the subsidy rules do not move it (they are read afresh).
     pub fn data_version(&self) -> Result<(i64, u64)> {
-        data_version(&self.conn)
+        let (version, changes) = data_version(&self.conn)?;
+        Ok((
+            version,
+            changes - self.side_writes.rules.load(Ordering::Relaxed),
+        ))
+    }
+
+    /// As [`Self::data_version`], and unmoved by this connection's writes to company facts too:
+    /// it moves whenever the filings may have changed.
+    pub fn filings_version(&self) -> Result<(i64, u64)> {
+        let (version, changes) = self.data_version()?;
+        Ok((
+            version,
+            changes - self.side_writes.facts.load(Ordering::Relaxed),
+        ))
+    }
+
+    /// Runs a write and counts its changes in `side` (only when it succeeds: a failed write
+    /// moves the versions, which at worst reads something again).
+    fn side_write<T>(
+        &mut self,
+        side: fn(&SideWrites) -> &AtomicU64,
+        write: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<T> {
+        let before = self.conn.total_changes();
+        let out = write(self)?;
+        let made = self.conn.total_changes() - before;
+        side(&self.side_writes).fetch_add(made, Ordering::Relaxed);
+        Ok(out)
     }
 
     /// Opens an existing database without writing to it (to inspect a backup before restoring).
@@ -114,6 +161,7 @@ impl Store {
             facet_columns: Default::default(),
             counts: Default::default(),
             companies: Default::default(),
+            side_writes: Default::default(),
         })
     }
 
@@ -126,6 +174,7 @@ impl Store {
             facet_columns: Default::default(),
             counts: Default::default(),
             companies: Default::default(),
+            side_writes: Default::default(),
         };
         store.configure()?;
         migrate::migrate(&mut store.conn, Path::new(":memory:"))?;

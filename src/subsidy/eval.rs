@@ -591,7 +591,7 @@ impl<'a> Enterprises<'a> {
                 }
             }
         }
-        Self::gather_runs(filings, runs, companies, false)
+        Self::gather_runs(filings, &runs, companies, false)
     }
 
     /// [`Self::gather`] for filings that come in runs of one spelling: `runs` gives each run's
@@ -599,7 +599,7 @@ impl<'a> Enterprises<'a> {
     /// is in [`filing_order`] already (see [`sort_run`]).
     pub(crate) fn gather_runs(
         filings: &'a [FilingFact],
-        runs: Vec<(String, usize)>,
+        runs: &[(String, usize)],
         companies: &'a [CompanyFacts],
         runs_sorted: bool,
     ) -> Enterprises<'a> {
@@ -608,21 +608,21 @@ impl<'a> Enterprises<'a> {
         // and at 1M growing the list by doubling copied about 300 MB.
         let mut list: Vec<(String, Enterprise<'a>)> =
             Vec::with_capacity(companies.len() + runs.len());
-        let mut by_key: FxMap<String, usize> = FxMap::default();
+        let company_keys: Vec<String> = companies.iter().map(|c| company_key(&c.name)).collect();
+        let mut by_key: FxMap<&str, usize> = FxMap::default();
         by_key.reserve(companies.len() + runs.len());
-        for c in companies {
-            let key = company_key(&c.name);
+        for (c, key) in companies.iter().zip(&company_keys) {
             let mut e = Enterprise::new(c.name.clone(), Cow::Borrowed(c));
             e.algorithm.extend(
                 c.algorithm_filings
                     .iter()
                     .map(|a| algorithm_fact(a, &c.name)),
             );
-            match by_key.get(&key) {
+            match by_key.get(key.as_str()) {
                 Some(&i) => list[i].1 = e,
                 None => {
-                    by_key.insert(key.clone(), list.len());
-                    list.push((key, e));
+                    by_key.insert(key, list.len());
+                    list.push((key.clone(), e));
                 }
             }
         }
@@ -632,18 +632,18 @@ impl<'a> Enterprises<'a> {
         let mut last_province: Option<(&'a str, u16)> = None;
         let mut at = 0;
         for (key, n) in runs {
-            let run = &filings[at..at + n];
+            let run = &filings[at..at + *n];
             at += n;
             let Some(first) = run.first() else { continue };
-            let i = match by_key.get(&key) {
+            let i = match by_key.get(key.as_str()) {
                 Some(&i) => i,
                 None => {
                     let e = Enterprise::new(
                         first.company.trim().to_string(),
                         Cow::Owned(CompanyFacts::from_name(&first.company)),
                     );
-                    by_key.insert(key.clone(), list.len());
-                    list.push((key, e));
+                    by_key.insert(key, list.len());
+                    list.push((key.clone(), e));
                     list.len() - 1
                 }
             };
@@ -699,6 +699,23 @@ impl<'a> Enterprises<'a> {
             .binary_search_by(|(k, _)| k.as_str().cmp(key))
             .ok()
             .map(|i| &self.list[i].1)
+    }
+
+    /// Each enterprise as "name, recorded city (or -), number of registry filings".
+    #[cfg(test)]
+    pub(crate) fn list_for_tests(&self) -> Vec<String> {
+        self.list
+            .iter()
+            .map(|(_, e)| {
+                let city = e.facts.registered_city.as_ref().map(|c| c.value.as_str());
+                format!(
+                    "{} {} {}",
+                    e.name,
+                    city.unwrap_or("-"),
+                    e.registry.iter().count()
+                )
+            })
+            .collect()
     }
 
     /// Whether the registry knows the company (a filing or recorded facts), by company key.

@@ -4,14 +4,36 @@
 //! three quarters of it at 1M); the rules themselves are quick by comparison. The Subsidies
 //! screen evaluates again for every as-of date, rule switched on or off and rule edited, none of
 //! which changes the filings or the facts, so the grouping is kept with the version of the data
-//! it was read from and built again only when that version moves.
+//! it was read from and built again only when that version moves. A company's facts recorded on
+//! that screen change the enterprises but not the filings: the filings stay grouped, and only the
+//! enterprises are built again.
 
 use super::eval::{sort_run, Enterprises, FilingFact, FxMap};
 use super::facts::{company_key, CompanyFacts};
 
-/// What [`Enterprises::gather`] borrows from.
+/// The registry's filings grouped by company spelling, each spelling's in the order the
+/// evaluation visits them (see [`by_company`]).
+pub struct Grouped {
+    filings: Vec<FilingFact>,
+    /// Each spelling's company key and number of filings, in order.
+    runs: Vec<(String, usize)>,
+}
+
+impl Grouped {
+    pub fn new(mut filings: Vec<FilingFact>) -> Grouped {
+        let runs = by_company(&mut filings);
+        let mut at = 0;
+        for (_, n) in &runs {
+            sort_run(&mut filings[at..at + n]);
+            at += n;
+        }
+        Grouped { filings, runs }
+    }
+}
+
+/// What [`Enterprises::gather_runs`] borrows from.
 pub struct Inputs {
-    pub filings: Vec<FilingFact>,
+    pub filings: Grouped,
     pub companies: Vec<CompanyFacts>,
 }
 
@@ -25,16 +47,18 @@ self_cell::self_cell!(
 );
 
 impl Snapshot {
-    pub fn build(mut inputs: Inputs) -> Snapshot {
-        let runs = by_company(&mut inputs.filings);
-        let mut at = 0;
-        for (_, n) in &runs {
-            sort_run(&mut inputs.filings[at..at + n]);
-            at += n;
-        }
+    pub fn build(inputs: Inputs) -> Snapshot {
         Snapshot::new(inputs, |i| {
-            Enterprises::gather_runs(&i.filings, runs, &i.companies, true)
+            Enterprises::gather_runs(&i.filings.filings, &i.filings.runs, &i.companies, true)
         })
+    }
+
+    /// The same filings with other company facts: the enterprises are built again, the
+    /// filings are not read or grouped again.
+    pub fn with_companies(self, companies: Vec<CompanyFacts>) -> Snapshot {
+        let mut inputs = self.into_owner();
+        inputs.companies = companies;
+        Snapshot::build(inputs)
     }
 
     pub fn enterprises(&self) -> &Enterprises<'_> {
@@ -42,29 +66,55 @@ impl Snapshot {
     }
 }
 
-/// A snapshot and the version of the data it was read at (any value that changes whenever the
-/// filings or the company facts may have changed).
-#[derive(Default)]
-pub struct Kept<V> {
-    slot: std::sync::Mutex<Option<(V, Snapshot)>>,
+/// The versions a snapshot was read at: of the filings, and of everything it was read from
+/// (filings and company facts). Each moves whenever what it covers may have changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Versions<V> {
+    pub filings: V,
+    pub all: V,
 }
 
-impl<V: PartialEq> Kept<V> {
-    /// Runs `f` on the snapshot of `version`, reading it with `read` first when the kept one is
-    /// of another version (or there is none). The old snapshot is dropped before the new one is
-    /// read, so two are never held at once.
+/// A snapshot and the versions of the data it was read at.
+pub struct Kept<V> {
+    slot: std::sync::Mutex<Option<(Versions<V>, Snapshot)>>,
+}
+
+impl<V> Default for Kept<V> {
+    fn default() -> Self {
+        Kept {
+            slot: Default::default(),
+        }
+    }
+}
+
+impl<V: PartialEq + Copy> Kept<V> {
+    /// Runs `f` on the snapshot of `versions`. A kept snapshot of other versions is read again:
+    /// whole (`filings`, then `companies`) when the filings may have changed, else only its
+    /// companies. The old snapshot is dropped before a new one is read, so two are never held
+    /// at once.
     pub fn with<T, E>(
         &self,
-        version: V,
-        read: impl FnOnce() -> Result<Inputs, E>,
+        versions: Versions<V>,
+        filings: impl FnOnce() -> Result<Vec<FilingFact>, E>,
+        companies: impl FnOnce() -> Result<Vec<CompanyFacts>, E>,
         f: impl FnOnce(&Enterprises<'_>) -> T,
     ) -> Result<T, E> {
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.as_ref().is_none_or(|(v, _)| *v != version) {
-            *slot = None;
-            *slot = Some((version, Snapshot::build(read()?)));
-        }
-        let (_, snapshot) = slot.as_ref().expect("just filled");
+        let snapshot = match slot.take() {
+            Some((v, snapshot)) if v == versions => snapshot,
+            Some((v, snapshot)) if v.filings == versions.filings => {
+                snapshot.with_companies(companies()?)
+            }
+            old => {
+                drop(old);
+                let filings = Grouped::new(filings()?);
+                Snapshot::build(Inputs {
+                    filings,
+                    companies: companies()?,
+                })
+            }
+        };
+        let (_, snapshot) = slot.insert((versions, snapshot));
         Ok(f(snapshot.enterprises()))
     }
 
@@ -161,6 +211,55 @@ mod tests {
             filed_on: None,
             confirmed: true,
         }
+    }
+
+    #[test]
+    fn what_is_read_again_follows_the_versions_that_moved() {
+        let kept: Kept<u32> = Kept::default();
+        let reads = std::cell::RefCell::new(Vec::new());
+        let at = |filings, all, city: &'static str| {
+            kept.with::<_, ()>(
+                Versions { filings, all },
+                || {
+                    reads.borrow_mut().push("filings");
+                    Ok(vec![f("1", "杭州甲科技有限公司"), f("2", "乙")])
+                },
+                || {
+                    reads.borrow_mut().push("companies");
+                    let mut c = CompanyFacts::recorded("乙".into());
+                    c.registered_city = Some(crate::subsidy::facts::Fact {
+                        value: city.into(),
+                        provenance: crate::subsidy::facts::Provenance::Entered,
+                        confirmed: true,
+                        updated_at: None,
+                    });
+                    Ok(vec![c])
+                },
+                |e| {
+                    let mut out: Vec<String> = e.list_for_tests();
+                    out.sort();
+                    out
+                },
+            )
+            .unwrap()
+        };
+        let first = at(1, 1, "成都市");
+        assert_eq!(*reads.borrow(), ["filings", "companies"]);
+        assert_eq!(at(1, 1, "成都市"), first);
+        assert_eq!(reads.borrow().len(), 2, "the same versions read nothing");
+        // Only the facts moved: the companies are read, the filings are not.
+        let second = at(1, 2, "南京市");
+        assert_eq!(reads.borrow()[2..], ["companies"]);
+        assert_ne!(second, first, "the new city is seen");
+        assert!(
+            second.iter().any(|e| e.contains("乙 南京市 1")),
+            "{second:?}"
+        );
+        // The filings moved: both are read.
+        at(2, 3, "南京市");
+        assert_eq!(reads.borrow()[3..], ["filings", "companies"]);
+        kept.clear();
+        assert!(!kept.is_kept());
     }
 
     #[test]
