@@ -30,7 +30,7 @@ use crate::region::Regions;
 use crate::search;
 use crate::stats::Grouping;
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use std::collections::HashMap;
 
 /// Rows a page may walk in sort order before sorting the matches is the cheaper way. A walked
@@ -295,6 +295,20 @@ pub(super) fn index_matches(conn: &Connection, text: &str, expr: &str) -> Result
     let n: i64 = conn.query_row(
         "SELECT count(*) FROM filing_search WHERE filing_search MATCH ?",
         [expr],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// [`index_matches`], counted no further than `cap`: a common phrase's matches are many
+/// (有限公司: 800,000 at 1M, 80 ms to count), and a caller that only asks whether they are
+/// more than `cap` - 1 stops there. Not from the vocabulary for a single term, as
+/// `index_matches` counts it: that too reads every match (6 ms for 有限).
+pub(super) fn index_matches_upto(conn: &Connection, expr: &str, cap: u64) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM
+           (SELECT 1 FROM filing_search WHERE filing_search MATCH ? LIMIT ?)",
+        params![expr, cap.min(i64::MAX as u64) as i64],
         |r| r.get(0),
     )?;
     Ok(n as u64)

@@ -39,8 +39,11 @@ pub(super) struct Columns {
     rows: Counts,
     /// Per row: its company, as an index into `spellings`.
     company: Vec<u32>,
-    /// Each company text once, as SQLite's `lower` gives it (only the fragment test reads them).
-    spellings: Vec<Box<str>>,
+    /// Each company text once, as SQLite's `lower` gives it (only the fragment test reads
+    /// them), one after another, each ended by a NUL.
+    spellings: Spellings,
+    /// Per spelling: its filings.
+    filings: Vec<u32>,
     /// The last fragment tested, and per spelling whether it holds it: the page and the
     /// facets of one filter ask twice, and every facet clicked after typing asks again.
     holding: Mutex<Option<(String, Arc<Vec<bool>>)>>,
@@ -61,19 +64,23 @@ fn fragment(filter: &FilingFilter) -> Option<&str> {
         .filter(|c| !c.is_empty() && !searched)
 }
 
-/// SQLite's `instr(lower(company), lower(fragment)) > 0` for the built-in `lower`.
+/// Per company: SQLite's `instr(lower(company), lower(fragment)) > 0` for the built-in
+/// `lower`, as the kept columns test it.
 #[cfg(test)]
-pub(super) fn contains(company: &str, fragment: &str) -> bool {
-    company
-        .to_ascii_lowercase()
-        .contains(&fragment.to_ascii_lowercase())
+pub(super) fn holding(companies: &[&str], fragment: &str) -> Vec<bool> {
+    let mut spellings = Spellings::default();
+    for c in companies {
+        spellings.push(c);
+    }
+    spellings.holding(&fragment.to_ascii_lowercase())
 }
 
 impl Columns {
     fn read(conn: &Connection, version: (i64, u64)) -> Result<Option<Columns>> {
         let mut rows = CountsBuilder::new(version);
         let mut company = Vec::new();
-        let mut spellings: Vec<Box<str>> = Vec::new();
+        let mut spellings = Spellings::default();
+        let mut filings: Vec<u32> = Vec::new();
         let mut number: FxMap<Box<str>, u32> = FxMap::default();
         let mut stmt = conn.prepare_cached(
             "SELECT region, kind, filed_on, first_batch_id, flags, company FROM filings",
@@ -88,12 +95,14 @@ impl Columns {
                 Some(&n) => n,
                 None => {
                     let n = u32::try_from(spellings.len()).unwrap_or(u32::MAX);
-                    spellings.push(name.to_ascii_lowercase().into());
+                    spellings.push(name);
+                    filings.push(0);
                     number.insert(name.into(), n);
                     n
                 }
             };
             company.push(n);
+            filings[n as usize] += 1;
         }
         let Some(rows) = rows.finish()? else {
             return Ok(None);
@@ -103,6 +112,7 @@ impl Columns {
             rows,
             company,
             spellings,
+            filings,
             holding: Mutex::default(),
         }))
     }
@@ -113,11 +123,67 @@ impl Columns {
         if let Some((_, holding)) = last.as_ref().filter(|(f, _)| f == fragment) {
             return Arc::clone(holding);
         }
-        let needle = fragment.to_ascii_lowercase();
-        let holding: Arc<Vec<bool>> =
-            Arc::new(self.spellings.iter().map(|s| s.contains(&needle)).collect());
+        let holding = Arc::new(self.spellings.holding(&fragment.to_ascii_lowercase()));
         *last = Some((fragment.to_string(), Arc::clone(&holding)));
         holding
+    }
+}
+
+/// Company spellings, lowered as SQLite's `lower` lowers them, in one text: a fragment is
+/// searched for once along it, not once in each of 305,244 spellings (7 ms for 科技 at 1M, most
+/// of it setting up a search per spelling).
+#[derive(Debug, Default)]
+struct Spellings {
+    /// Each spelling followed by a NUL.
+    text: Vec<u8>,
+    /// Where each spelling starts in `text`.
+    starts: Vec<usize>,
+}
+
+impl Spellings {
+    fn push(&mut self, name: &str) {
+        self.starts.push(self.text.len());
+        self.text
+            .extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+        self.text.push(0);
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Per spelling: whether it holds `needle` (lowered already).
+    fn holding(&self, needle: &str) -> Vec<bool> {
+        let mut holding = vec![false; self.starts.len()];
+        if needle.is_empty() || needle.contains('\0') {
+            // A NUL would match across two spellings; no company name holds one anyway.
+            for (i, h) in holding.iter_mut().enumerate() {
+                *h = self.spelling(i).contains(needle);
+            }
+            return holding;
+        }
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let mut at = 0;
+        let mut spelling = 0;
+        while let Some(found) = finder.find(&self.text[at..]) {
+            let found = at + found;
+            // The spelling the match lies in (matches come in order, so this only moves on).
+            while self.starts.get(spelling + 1).is_some_and(|&s| s <= found) {
+                spelling += 1;
+            }
+            holding[spelling] = true;
+            // The rest of this spelling cannot add anything.
+            match self.starts.get(spelling + 1) {
+                Some(&next) => at = next,
+                None => break,
+            }
+        }
+        holding
+    }
+
+    fn spelling(&self, i: usize) -> &str {
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |&e| e) - 1;
+        std::str::from_utf8(&self.text[self.starts[i]..end]).unwrap_or("")
     }
 }
 
@@ -147,13 +213,13 @@ impl Kept {
         Ok(read)
     }
 
-    /// `answer` given the rows and which of them hold `filter`'s fragment; `None` when the
-    /// filter is not one answered here.
+    /// `answer` given the columns and, per spelling, whether it holds `filter`'s fragment;
+    /// `None` when the filter is not one answered here.
     fn with_fragment<T>(
         &self,
         conn: &Connection,
         filter: &FilingFilter,
-        answer: impl FnOnce(&Counts, &dyn Fn(usize) -> bool) -> Result<T>,
+        answer: impl FnOnce(&Columns, &[bool]) -> Result<T>,
     ) -> Result<Option<T>> {
         let Some(fragment) = fragment(filter) else {
             return Ok(None);
@@ -162,13 +228,28 @@ impl Kept {
             return Ok(None);
         };
         let holding = c.holding(fragment);
-        let keep = |i: usize| holding[c.company[i] as usize];
-        answer(&c.rows, &keep).map(Some)
+        answer(&c, &holding).map(Some)
     }
 
     /// The number of filings under `filter`; `None` when it is not a filter answered here.
     pub(super) fn total(&self, conn: &Connection, filter: &FilingFilter) -> Result<Option<u64>> {
-        self.with_fragment(conn, filter, |rows, keep| Ok(rows.total_of(filter, keep)))
+        self.with_fragment(conn, filter, |c, holding| {
+            let rest = FilingFilter {
+                company: None,
+                ..filter.clone()
+            };
+            if rest == FilingFilter::default() {
+                // The fragment alone, as typed: its spellings' filings, not a pass over rows.
+                return Ok(c
+                    .filings
+                    .iter()
+                    .zip(holding)
+                    .filter(|(_, &h)| h)
+                    .map(|(&n, _)| u64::from(n))
+                    .sum());
+            }
+            Ok(c.rows.total_of(filter, |i| holding[c.company[i] as usize]))
+        })
     }
 
     /// The five facets under `filter`; `None` when it is not a filter answered here.
@@ -177,8 +258,9 @@ impl Kept {
         conn: &Connection,
         filter: &FilingFilter,
     ) -> Result<Option<Facets>> {
-        self.with_fragment(conn, filter, |rows, keep| {
-            rows.facets_of(conn, filter, keep)
+        self.with_fragment(conn, filter, |c, holding| {
+            c.rows
+                .facets_of(conn, filter, |i| holding[c.company[i] as usize])
         })
     }
 }

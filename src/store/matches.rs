@@ -12,7 +12,7 @@
 //! and pages are sorted as SQLite sorts (NULL, then numbers, then text bytewise, then blobs; ties
 //! by id in the same direction).
 
-use super::browse::{index_matches, FacetTally};
+use super::browse::{index_matches_upto, FacetTally};
 use super::filings::{filing_row, where_clause, where_clause_as, Membership, ROW_COLUMNS};
 use super::kept_counts::{Counts, CountsBuilder};
 use crate::error::Result;
@@ -273,11 +273,17 @@ fn read(
     let Some(company_expr) = search::company_prefilter(company) else {
         return Ok(None);
     };
-    let mut conds = vec![(index_matches(conn, company, &company_expr)?, company_expr)];
-    if let Some(text) = filter.search.as_deref() {
-        if let Some(expr) = search::match_expression(text) {
-            conds.push((index_matches(conn, text, &expr)?, expr));
-        }
+    let search = filter.search.as_deref().and_then(search::match_expression);
+    // Counted only as far as the test below looks: one condition is too many past
+    // MAX_CANDIDATES, any of two past MAX_OTHER. A capped count changes no answer of it.
+    let cap = if search.is_some() {
+        MAX_OTHER + 1
+    } else {
+        MAX_CANDIDATES + 1
+    };
+    let mut conds = vec![(index_matches_upto(conn, &company_expr, cap)?, company_expr)];
+    if let Some(expr) = search {
+        conds.push((index_matches_upto(conn, &expr, cap)?, expr));
     }
     conds.sort_by_key(|c| c.0);
     if conds[0].0 > MAX_CANDIDATES || conds.iter().any(|c| c.0 > MAX_OTHER) {
