@@ -62,6 +62,14 @@ pub(super) fn list(
     companies: &company_columns::Kept,
     q: &FilingQuery,
 ) -> Result<FilingPage> {
+    // The kept company columns before matches not read yet: with them, a fragment's page is a
+    // walk of ids, where the matches are read with their rows first (110 ms for 深圳's 40,000
+    // at 1M). Matches read already answer every page and sort in a few milliseconds.
+    if !matches::kept_for(conn, cache, &q.filter)? {
+        if let Some(page) = companies.page(conn, q, WALK_KEPT)? {
+            return Ok(page);
+        }
+    }
     if let Some(page) = matches::list(conn, cache, q)? {
         return Ok(page);
     }

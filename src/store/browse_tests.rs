@@ -896,6 +896,18 @@ fn search_pages_match_the_plain_queries(
     expr: &str,
     filter: &FilingFilter,
 ) -> usize {
+    kept_pages_match_the_plain_queries(conn, filter, |q, max_walk| {
+        facet_columns::search_page(conn, kept, expr, q, max_walk).unwrap()
+    })
+}
+
+/// Checks `page(q, max_walk)`, a page from kept columns, against the plain query for every sort
+/// and offset of `filter`; returns how many pages had rows.
+fn kept_pages_match_the_plain_queries(
+    conn: &Connection,
+    filter: &FilingFilter,
+    page: impl Fn(&FilingQuery, u64) -> Option<FilingPage>,
+) -> usize {
     let mut with_rows = 0;
     for (s, sort) in sorts().into_iter().enumerate() {
         for offset in OFFSETS {
@@ -906,7 +918,7 @@ fn search_pages_match_the_plain_queries(
                 Some(SortField::Number | SortField::Company) => filter.regions.len() <= 1,
                 _ => true,
             };
-            match facet_columns::search_page(conn, kept, expr, &q, u64::MAX).unwrap() {
+            match page(&q, u64::MAX) {
                 Some(page) => {
                     assert!(walkable, "{q:?}");
                     assert_eq!(page.total, total, "{q:?}");
@@ -918,7 +930,7 @@ fn search_pages_match_the_plain_queries(
             }
             // A walk that may pass no row is left to SQL, unless there is nothing to walk for;
             // a page by kind or seq is not walked.
-            let none = facet_columns::search_page(conn, kept, expr, &q, 0).unwrap();
+            let none = page(&q, 0);
             match none {
                 Some(page) if matches!(field, Some(SortField::Kind | SortField::Seq)) => {
                     let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
@@ -1256,4 +1268,79 @@ fn a_seq_beyond_32_bits_leaves_pages_by_seq_to_sql() {
         .unwrap()
         .expect("a page by kind");
     assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+}
+
+#[test]
+fn company_pages_from_the_kept_columns_match_the_plain_queries() {
+    let store = registry(3000);
+    let conn = &store.conn;
+    // Not read by a page: the first company filter of a process is still left to SQL.
+    let lazy = company_columns::Kept::default();
+    let q = FilingQuery {
+        filter: FilingFilter {
+            company: Some("科技".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert!(lazy.page(conn, &q, u64::MAX).unwrap().is_none());
+    assert_eq!(lazy.total(conn, &q.filter).unwrap(), None);
+
+    let companies = company_columns::Kept::read_at_once();
+    // A page only uses columns read already (by a total or facets).
+    assert!(companies.page(conn, &q, u64::MAX).unwrap().is_none());
+    assert!(companies.total(conn, &q.filter).unwrap().is_some());
+    let mut all: Vec<FilingFilter> = filters()
+        .into_iter()
+        .filter(|f| f.company.is_some() && f.search.is_none())
+        .collect();
+    for (k, fragment) in ["科技", "深圳", "有限公司", "O'BRIEN", "没有"]
+        .iter()
+        .enumerate()
+    {
+        for regions in [
+            vec![],
+            vec!["北京".to_string()],
+            vec!["上海".into(), "广东".into()],
+        ] {
+            all.push(FilingFilter {
+                company: Some(fragment.to_string()),
+                regions,
+                year: [None, Some(2024)][k % 2],
+                ..Default::default()
+            });
+        }
+    }
+    assert!(all.len() > 20, "{}", all.len());
+    let mut with_rows = 0;
+    for filter in &all {
+        with_rows += kept_pages_match_the_plain_queries(conn, filter, |q, max_walk| {
+            companies.page(conn, q, max_walk).unwrap()
+        });
+    }
+    assert!(with_rows > 500, "{with_rows}");
+
+    // A seq beyond 32 bits: pages by seq go to SQL, others still come from the columns.
+    conn.execute("UPDATE filings SET seq = 5000000000 WHERE id = 1", [])
+        .unwrap();
+    // The write moved the data: the columns are read again by the next total.
+    assert!(companies.page(conn, &q, u64::MAX).unwrap().is_none());
+    assert!(companies.total(conn, &q.filter).unwrap().is_some());
+    let by = |sort: &str| FilingQuery {
+        sort: Sort::parse(sort),
+        ..q.clone()
+    };
+    assert!(companies
+        .page(conn, &by("seq:asc"), u64::MAX)
+        .unwrap()
+        .is_none());
+    let q = by("kind:desc");
+    let page = companies
+        .page(conn, &q, u64::MAX)
+        .unwrap()
+        .expect("a page by kind");
+    assert_eq!(
+        page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        plain_list(conn, &q).1
+    );
 }

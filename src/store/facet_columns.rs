@@ -377,7 +377,7 @@ pub(super) fn search_facets(
 }
 
 /// How a page of kept matches is put in the page's order (`filings::order_by`).
-enum InOrder {
+pub(super) enum InOrder {
     /// Walking an index in that order: its query of ids, and the query's arguments.
     Walk(String, Vec<Value>),
     /// By kind, then id: the kind of every filing is kept here, so no index is needed.
@@ -388,7 +388,7 @@ enum InOrder {
 
 /// How `q`'s page of kept matches is put in order, or `None` when neither an index nor the kept
 /// columns have its order (seq; numbers or companies across several regions).
-fn in_order(q: &FilingQuery) -> Option<InOrder> {
+pub(super) fn in_order(q: &FilingQuery) -> Option<InOrder> {
     let regions = region_names(&q.filter);
     let index = match q.sort.map(|s| s.field) {
         None => "filings_listed",
@@ -469,101 +469,158 @@ pub(super) fn search_page(
         return Ok(None);
     };
     let page = with_matches(conn, kept, expr, &q.filter, |columns, m| {
-        let mut member = vec![0u64; columns.rows.len().div_ceil(64)];
+        let mut bits = vec![0u64; columns.rows.len().div_ceil(64)];
         let mut total = 0u64;
         for &id in m.ids {
             if m.taken(id).is_some() {
-                member[id as usize / 64] |= 1 << (id % 64);
+                bits[id as usize / 64] |= 1 << (id % 64);
                 total += 1;
             }
         }
-        if total == 0 || q.limit == 0 || q.offset >= total {
-            let rows = Vec::new();
-            return Ok(Some(FilingPage { total, rows }));
+        let bits = &bits;
+        let found = Found {
+            bits,
+            total,
+            filings: columns.rows.len() as u64,
+            kinds: &columns.kinds.values,
+            seqs_known: columns.seqs.is_some(),
+            members: |desc| {
+                set_bits(bits, desc).map(|id| Member {
+                    id,
+                    kind: usize::from(columns.rows[id].kind),
+                    seq: columns
+                        .seqs
+                        .as_ref()
+                        .and_then(|s| s.get(id).copied().flatten()),
+                })
+            },
+        };
+        page_of(conn, q, order, max_walk, found)
+    })?;
+    Ok(page.flatten())
+}
+
+/// A filing a page of kept matches may hold.
+pub(super) struct Member {
+    pub id: usize,
+    /// Its kind, numbered as in [`Found::kinds`].
+    pub kind: usize,
+    pub seq: Option<i32>,
+}
+
+/// A filter's matches as kept columns give them, for [`page_of`].
+pub(super) struct Found<'a, F> {
+    /// A bit per filing id.
+    pub bits: &'a [u64],
+    pub total: u64,
+    /// The filings there are (for how far a walk goes to find the page).
+    pub filings: u64,
+    pub kinds: &'a [Option<String>],
+    /// Whether `members` gives every seq (they fit 32 bits); if not, no page by seq.
+    pub seqs_known: bool,
+    /// Every match, by id ascending, or descending when asked.
+    pub members: F,
+}
+
+/// `q`'s page of `found`, in `order`; `None` when the walk would pass more than `max_walk` rows
+/// if the matches were spread evenly (a late page of a thin set of matches), which sorting the
+/// matches does better, or a page by seq lacks the seqs.
+pub(super) fn page_of<F, I>(
+    conn: &Connection,
+    q: &FilingQuery,
+    order: InOrder,
+    max_walk: u64,
+    found: Found<'_, F>,
+) -> Result<Option<FilingPage>>
+where
+    F: Fn(bool) -> I,
+    I: Iterator<Item = Member>,
+{
+    let total = found.total;
+    if total == 0 || q.limit == 0 || q.offset >= total {
+        let rows = Vec::new();
+        return Ok(Some(FilingPage { total, rows }));
+    }
+    let want = q.offset.saturating_add(u64::from(q.limit)).min(total);
+    if let InOrder::BySeq { desc } = order {
+        if !found.seqs_known {
+            return Ok(None);
         }
-        let want = q.offset.saturating_add(u64::from(q.limit)).min(total);
-        if let InOrder::BySeq { desc } = order {
-            let Some(seqs) = columns.seqs.as_ref() else {
-                return Ok(None);
-            };
-            // `ORDER BY f.seq, f.id` (NULL first), or both descending: only the first `want`
-            // are put in order.
-            let mut keyed: Vec<(Option<i32>, usize)> = set_bits(&member, false)
-                .map(|id| (seqs.get(id).copied().flatten(), id))
-                .collect();
-            let order = |a: &(Option<i32>, usize), b: &(Option<i32>, usize)| {
-                if desc {
-                    b.cmp(a)
-                } else {
-                    a.cmp(b)
-                }
-            };
-            let want = want as usize;
-            if keyed.len() > want {
-                keyed.select_nth_unstable_by(want - 1, order);
-                keyed.truncate(want);
+        // `ORDER BY f.seq, f.id` (NULL first), or both descending: only the first `want`
+        // are put in order.
+        let mut keyed: Vec<(Option<i32>, usize)> =
+            (found.members)(false).map(|m| (m.seq, m.id)).collect();
+        let order = |a: &(Option<i32>, usize), b: &(Option<i32>, usize)| {
+            if desc {
+                b.cmp(a)
+            } else {
+                a.cmp(b)
             }
-            keyed.sort_unstable_by(order);
-            let ids: Vec<i64> = keyed
-                .into_iter()
-                .skip(q.offset as usize)
-                .map(|(_, id)| id as i64)
-                .collect();
+        };
+        let want = want as usize;
+        if keyed.len() > want {
+            keyed.select_nth_unstable_by(want - 1, order);
+            keyed.truncate(want);
+        }
+        keyed.sort_unstable_by(order);
+        let ids: Vec<i64> = keyed
+            .into_iter()
+            .skip(q.offset as usize)
+            .map(|(_, id)| id as i64)
+            .collect();
+        let rows = rows_by_id(conn, &ids)?;
+        return Ok(Some(FilingPage { total, rows }));
+    }
+    let mut ids: Vec<i64> = Vec::with_capacity((want - q.offset.min(want)) as usize);
+    let mut passed = 0u64;
+    // Takes the next match in order; false once the page is full.
+    let mut take = |id: i64| {
+        if passed >= q.offset {
+            ids.push(id);
+        }
+        passed += 1;
+        passed < want
+    };
+    let (walk, args) = match order {
+        InOrder::Walk(walk, args) => (walk, args),
+        InOrder::BySeq { .. } => unreachable!("paged above"),
+        InOrder::ByKind { desc } => {
+            // Kinds in their text's order, as SQLite orders the column; within a kind, ids.
+            let mut kinds: Vec<usize> = (0..found.kinds.len()).collect();
+            kinds.sort_by(|&a, &b| found.kinds[a].cmp(&found.kinds[b]));
+            if desc {
+                kinds.reverse();
+            }
+            'kinds: for k in kinds {
+                for m in (found.members)(desc) {
+                    if m.kind == k && !take(m.id as i64) {
+                        break 'kinds;
+                    }
+                }
+            }
             let rows = rows_by_id(conn, &ids)?;
             return Ok(Some(FilingPage { total, rows }));
         }
-        let mut ids: Vec<i64> = Vec::with_capacity((want - q.offset.min(want)) as usize);
-        let mut passed = 0u64;
-        // Takes the next match in order; false once the page is full.
-        let mut take = |id: i64| {
-            if passed >= q.offset {
-                ids.push(id);
-            }
-            passed += 1;
-            passed < want
-        };
-        let (walk, args) = match order {
-            InOrder::Walk(walk, args) => (walk, args),
-            InOrder::BySeq { .. } => unreachable!("paged above"),
-            InOrder::ByKind { desc } => {
-                // Kinds in their text's order, as SQLite orders the column; within a kind, ids.
-                let mut kinds: Vec<usize> = (0..columns.kinds.values.len()).collect();
-                kinds.sort_by(|&a, &b| columns.kinds.values[a].cmp(&columns.kinds.values[b]));
-                if desc {
-                    kinds.reverse();
-                }
-                'kinds: for k in kinds {
-                    for id in set_bits(&member, desc) {
-                        if usize::from(columns.rows[id].kind) == k && !take(id as i64) {
-                            break 'kinds;
-                        }
-                    }
-                }
-                let rows = rows_by_id(conn, &ids)?;
-                return Ok(Some(FilingPage { total, rows }));
-            }
-        };
-        if want as f64 * columns.rows.len() as f64 / total as f64 > max_walk as f64 {
-            return Ok(None);
+    };
+    if want as f64 * found.filings as f64 / total as f64 > max_walk as f64 {
+        return Ok(None);
+    }
+    let is_member = |id: i64| {
+        usize::try_from(id)
+            .ok()
+            .and_then(|id| found.bits.get(id / 64).map(|w| w & (1 << (id % 64)) != 0))
+            .unwrap_or(false)
+    };
+    let mut stmt = conn.prepare_cached(&walk)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if is_member(id) && !take(id) {
+            break;
         }
-        let is_member = |id: i64| {
-            usize::try_from(id)
-                .ok()
-                .and_then(|id| member.get(id / 64).map(|w| w & (1 << (id % 64)) != 0))
-                .unwrap_or(false)
-        };
-        let mut stmt = conn.prepare_cached(&walk)?;
-        let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if is_member(id) && !take(id) {
-                break;
-            }
-        }
-        let rows = rows_by_id(conn, &ids)?;
-        Ok(Some(FilingPage { total, rows }))
-    })?;
-    Ok(page.flatten())
+    }
+    let rows = rows_by_id(conn, &ids)?;
+    Ok(Some(FilingPage { total, rows }))
 }
 
 /// The filings of `ids`, in that order.

@@ -335,6 +335,16 @@ impl Counts {
         tally.finish(conn)
     }
 
+    /// The kinds, numbered as [`Self::kind_of`] numbers them.
+    pub(super) fn kinds(&self) -> &[Option<String>] {
+        &self.kinds.values
+    }
+
+    /// The kind of the row added `i`th.
+    pub(super) fn kind_of(&self, i: usize) -> usize {
+        usize::from(self.rows[i].kind)
+    }
+
     /// Which of the rows, in the order they were added, `filter` takes (its company and search
     /// text aside: the columns kept here cannot tell).
     pub(super) fn taken(&self, filter: &FilingFilter) -> impl Iterator<Item = bool> + '_ {

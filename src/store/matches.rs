@@ -210,6 +210,16 @@ pub(super) fn facets(
     })
 }
 
+/// Whether the kept matches answer `filter` without reading anything.
+pub(super) fn kept_for(conn: &Connection, cache: &Cache, filter: &FilingFilter) -> Result<bool> {
+    let version = super::data_version(conn)?;
+    let kept = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(kept
+        .as_ref()
+        .filter(|set| set.version == version)
+        .is_some_and(|set| set.answering(filter).is_some()))
+}
+
 fn with_matches<T>(
     conn: &Connection,
     cache: &Cache,
