@@ -59,6 +59,18 @@ fn company(i: usize) -> (String, String) {
     (name, other)
 }
 
+fn import_csv(reg: &mut Registry, name: &str, csv: &str) {
+    reg.import(
+        name,
+        csv.as_bytes(),
+        &ReadOptions::default(),
+        ImportMode::default(),
+        NOW,
+        &mut |_, _| true,
+    )
+    .unwrap();
+}
+
 fn registry() -> (Registry, Vec<String>) {
     let mut reg = Registry::open_in_memory().unwrap();
     let mut rng = Lcg(7);
@@ -90,15 +102,7 @@ fn registry() -> (Registry, Vec<String>) {
             filed.format("%Y/%-m/%-d")
         ));
     }
-    reg.import(
-        "varied.csv",
-        csv.as_bytes(),
-        &ReadOptions::default(),
-        ImportMode::default(),
-        NOW,
-        &mut |_, _| true,
-    )
-    .unwrap();
+    import_csv(&mut reg, "varied.csv", &csv);
 
     // Facts for some companies: confirmed and unconfirmed cities, districts, spend, algorithm
     // filings; some under the other spelling; some companies with facts and no filing at all.
@@ -439,15 +443,7 @@ fn rules_and_facts_changed_after_an_evaluation_are_seen() {
         "序号,属地,模型名称,备案单位,备案号,备案时间\n1,四川省,新模型,{},Sichuan-XinMoXing-202409010001,2024/9/12\n",
         named[3]
     );
-    reg.import(
-        "one-more.csv",
-        csv.as_bytes(),
-        &ReadOptions::default(),
-        ImportMode::default(),
-        NOW,
-        &mut |_, _| true,
-    )
-    .unwrap();
+    import_csv(&mut reg, "one-more.csv", &csv);
     let after_import = versions(&reg);
     assert_ne!(after_import.0, after_facts.0);
     assert_ne!(after_import.1, after_facts.1);
