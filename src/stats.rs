@@ -472,7 +472,8 @@ impl Registry {
         if q.by != StatsBy::Company {
             return self.count(q);
         }
-        let version = self.store().data_version()?;
+        // Company facts and subsidy rules do not move it: the figure counts filings only.
+        let version = self.store().filings_version()?;
         let mut kept = self
             .company_stats()
             .lock()

@@ -1344,3 +1344,57 @@ fn company_pages_from_the_kept_columns_match_the_plain_queries() {
         plain_list(conn, &q).1
     );
 }
+
+#[test]
+fn kept_figures_outlive_writes_to_rules_and_company_facts() {
+    use crate::subsidy::facts::{CompanyFactsUpdate, FactInput};
+    let mut store = registry(300);
+    let filter = FilingFilter {
+        regions: vec!["北京".into()],
+        ..Default::default()
+    };
+    let kept = |store: &Store| store.counts.current(&store.conn, &filter).unwrap().unwrap();
+    let first = kept(&store);
+    let now = "2026-12-07T00:00:00Z";
+    store
+        .put_rule("my-rule", Some("id = \"my-rule\""), true, now, None)
+        .unwrap();
+    store.put_rule("my-rule", None, false, now, None).unwrap();
+    store
+        .set_company_facts(
+            &CompanyFactsUpdate {
+                name: "杭州某某科技有限公司".into(),
+                registered_city: Some(FactInput::entered("杭州市".into())),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+    store.delete_rule("my-rule", now, None).unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &kept(&store)),
+        "read again after a side write"
+    );
+    // A filing written moves them.
+    store
+        .conn
+        .execute("UPDATE filings SET region = '上海市' WHERE id = 1", [])
+        .unwrap();
+    let after = kept(&store);
+    assert!(!std::sync::Arc::ptr_eq(&first, &after));
+    let plain = plain_list(
+        &store.conn,
+        &FilingQuery {
+            filter: filter.clone(),
+            ..Default::default()
+        },
+    )
+    .0;
+    assert_eq!(
+        store
+            .counts
+            .total(&store.conn, &filter, Dates::Any)
+            .unwrap(),
+        Some(plain)
+    );
+}

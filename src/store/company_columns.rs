@@ -31,6 +31,7 @@ pub struct Kept {
     /// asks once (`beian list --company 科技`) is answered by SQL in about half the time the
     /// read takes, and the Filings screen asks for a page and then its facets.
     asked: AtomicBool,
+    side: Arc<super::SideWrites>,
 }
 
 #[derive(Debug)]
@@ -248,6 +249,13 @@ impl Spellings {
 }
 
 impl Kept {
+    pub(super) fn sharing(side: &Arc<super::SideWrites>) -> Kept {
+        Kept {
+            side: Arc::clone(side),
+            ..Kept::default()
+        }
+    }
+
     /// Columns read at the first company filter (for the tests of their answers).
     #[cfg(test)]
     pub(super) fn read_at_once() -> Kept {
@@ -260,7 +268,7 @@ impl Kept {
     /// company filter of the process.
     /// `read`: whether they may be read now (and this counts as a company filter asked).
     fn current(&self, conn: &Connection, read: bool) -> Result<Option<Arc<Columns>>> {
-        let version = super::data_version(conn)?;
+        let version = super::filings_version(conn, &self.side)?;
         let mut guard = self.columns.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = guard.as_ref().filter(|c| c.version == version) {
             return Ok(Some(Arc::clone(c)));

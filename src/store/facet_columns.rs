@@ -23,16 +23,29 @@
 
 use super::browse::FacetTally;
 use super::filings::{filing_row, order_by, region_names, ROW_COLUMNS};
+use super::SideWrites;
 use crate::error::Result;
 use crate::query::{Facets, FilingFilter, FilingPage, FilingQuery, FilingRow, SortField};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params_from_iter, Connection};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The columns and the data version they were read at.
 #[derive(Debug, Default)]
-pub struct Kept(Mutex<Option<Columns>>);
+pub struct Kept {
+    columns: Mutex<Option<Columns>>,
+    side: Arc<SideWrites>,
+}
+
+impl Kept {
+    pub(super) fn sharing(side: &Arc<SideWrites>) -> Kept {
+        Kept {
+            columns: Mutex::default(),
+            side: Arc::clone(side),
+        }
+    }
+}
 
 #[derive(Debug)]
 struct Columns {
@@ -252,8 +265,8 @@ fn with_matches<T>(
     if !answers(filter) {
         return Ok(None);
     }
-    let version = super::data_version(conn)?;
-    let mut guard = kept.0.lock().unwrap_or_else(|e| e.into_inner());
+    let version = super::filings_version(conn, &kept.side)?;
+    let mut guard = kept.columns.lock().unwrap_or_else(|e| e.into_inner());
     // One read transaction: the columns and the matches are of the same data.
     let tx = if conn.is_autocommit() {
         Some(conn.unchecked_transaction()?)

@@ -31,6 +31,16 @@ pub struct Kept {
     /// count of a filter with a search text or company fragment asks it to choose its plan, and
     /// a fragment in most documents (有限公司) takes 110–180 ms to count at 1M.
     index_matches: Mutex<Option<IndexMatches>>,
+    side: Arc<super::SideWrites>,
+}
+
+impl Kept {
+    pub(super) fn sharing(side: &Arc<super::SideWrites>) -> Kept {
+        Kept {
+            side: Arc::clone(side),
+            ..Kept::default()
+        }
+    }
 }
 
 type IndexMatches = ((i64, u64), FxMap<String, u64>);
@@ -443,11 +453,15 @@ impl Counts {
 impl Kept {
     /// The counts of the data as it is now, read again when it has moved; `None` when `filter`
     /// looks at what only `filings` has, or the registry does not fit the packing.
-    fn current(&self, conn: &Connection, filter: &FilingFilter) -> Result<Option<Arc<Counts>>> {
+    pub(super) fn current(
+        &self,
+        conn: &Connection,
+        filter: &FilingFilter,
+    ) -> Result<Option<Arc<Counts>>> {
         if !reads_counts(filter) {
             return Ok(None);
         }
-        let version = super::data_version(conn)?;
+        let version = super::filings_version(conn, &self.side)?;
         let mut guard = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = guard.as_ref().filter(|c| c.version == version) {
             return Ok(Some(Arc::clone(c)));
@@ -467,7 +481,7 @@ impl Kept {
         expr: &str,
         count: impl FnOnce() -> Result<u64>,
     ) -> Result<u64> {
-        let version = super::data_version(conn)?;
+        let version = super::filings_version(conn, &self.side)?;
         let lock = || self.index_matches.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((v, kept)) = lock().as_ref() {
             if let Some(n) = kept.get(expr).filter(|_| *v == version) {

@@ -15,13 +15,14 @@
 use super::browse::{index_matches_upto, FacetTally};
 use super::filings::{filing_row, where_clause, where_clause_as, Membership, ROW_COLUMNS};
 use super::kept_counts::{Counts, CountsBuilder};
+use super::SideWrites;
 use crate::error::Result;
 use crate::query::{Facets, FilingFilter, FilingPage, FilingQuery, SortField};
 use crate::search;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params_from_iter, Connection};
 use std::cmp::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The most documents the index may hold for the rarest condition: beyond it, keeping the
 /// matches costs more memory than the lookups it saves are worth (about 10 MB at this size), and
@@ -32,7 +33,19 @@ const MAX_OTHER: u64 = 200_000;
 
 /// The matches of the last filter, and the data they were read from.
 #[derive(Debug, Default)]
-pub struct Cache(Mutex<Option<MatchSet>>);
+pub struct Cache {
+    set: Mutex<Option<MatchSet>>,
+    side: Arc<SideWrites>,
+}
+
+impl Cache {
+    pub(super) fn sharing(side: &Arc<SideWrites>) -> Cache {
+        Cache {
+            set: Mutex::default(),
+            side: Arc::clone(side),
+        }
+    }
+}
 
 #[derive(Debug)]
 struct MatchSet {
@@ -96,7 +109,7 @@ impl MatchSet {
 impl Cache {
     /// The company fragment and search text whose matches are all kept, if that is what is kept.
     pub(super) fn kept_fragment(&self) -> Option<(Option<String>, Option<String>)> {
-        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = self.set.lock().unwrap_or_else(|e| e.into_inner());
         match &kept.as_ref()?.scope {
             Scope::Fragment {
                 company, search, ..
@@ -212,8 +225,8 @@ pub(super) fn facets(
 
 /// Whether the kept matches answer `filter` without reading anything.
 pub(super) fn kept_for(conn: &Connection, cache: &Cache, filter: &FilingFilter) -> Result<bool> {
-    let version = super::data_version(conn)?;
-    let kept = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    let version = super::filings_version(conn, &cache.side)?;
+    let kept = cache.set.lock().unwrap_or_else(|e| e.into_inner());
     Ok(kept
         .as_ref()
         .filter(|set| set.version == version)
@@ -227,8 +240,8 @@ fn with_matches<T>(
     answer: impl FnOnce(Vec<&Match>) -> Result<T>,
 ) -> Result<Option<T>> {
     // Any commit by another connection or write by this one invalidates the kept matches.
-    let version = super::data_version(conn)?;
-    let mut kept = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    let version = super::filings_version(conn, &cache.side)?;
+    let mut kept = cache.set.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(set) = kept.as_ref().filter(|set| set.version == version) {
         if set.too_many(filter) {
             return Ok(None);

@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use export::{ExportRow, SelectionCounts};
@@ -38,14 +39,15 @@ pub struct Store {
     counts: kept_counts::Kept,
     companies: company_columns::Kept,
     /// The writes of this connection that do not move [`Store::data_version`] or
-    /// [`Store::filings_version`] (see there).
-    side_writes: SideWrites,
+    /// [`Store::filings_version`] (see there); shared with the kept figures above, which are
+    /// kept at the filings' version.
+    side_writes: Arc<SideWrites>,
 }
 
 /// Changes (as `total_changes` counts them) this connection made to tables that some kept
 /// answers are not worked out from.
 #[derive(Debug, Default)]
-struct SideWrites {
+pub(super) struct SideWrites {
     /// To the subsidy rules and their audit entries: nothing is kept from them (rules are read
     /// at every evaluation), so switching a rule on the Subsidies screen keeps the evaluation's
     /// inputs, which take seconds to read again at a million filings.
@@ -80,14 +82,15 @@ impl Store {
             Error::Db(e) => not_a_database(path, e),
             e => e,
         })?;
+        let side = Arc::<SideWrites>::default();
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
-            matches: Default::default(),
-            facet_columns: Default::default(),
-            counts: Default::default(),
-            companies: Default::default(),
-            side_writes: Default::default(),
+            matches: matches::Cache::sharing(&side),
+            facet_columns: facet_columns::Kept::sharing(&side),
+            counts: kept_counts::Kept::sharing(&side),
+            companies: company_columns::Kept::sharing(&side),
+            side_writes: side,
         };
         store.configure().map_err(|e| not_a_database(path, e))?;
         migrate::migrate(&mut store.conn, path)?;
@@ -109,11 +112,7 @@ impl Store {
     /// As [`Self::data_version`], and unmoved by this connection's writes to company facts too:
     /// it moves whenever the filings may have changed.
     pub fn filings_version(&self) -> Result<(i64, u64)> {
-        let (version, changes) = self.data_version()?;
-        Ok((
-            version,
-            changes - self.side_writes.facts.load(Ordering::Relaxed),
-        ))
+        filings_version(&self.conn, &self.side_writes)
     }
 
     /// Runs a write and counts its changes in `side` (only when it succeeds: a failed write
@@ -154,27 +153,29 @@ impl Store {
                 reason: "the file is an SQLite database but not a Beian one".into(),
             });
         }
+        let side = Arc::<SideWrites>::default();
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
-            matches: Default::default(),
-            facet_columns: Default::default(),
-            counts: Default::default(),
-            companies: Default::default(),
-            side_writes: Default::default(),
+            matches: matches::Cache::sharing(&side),
+            facet_columns: facet_columns::Kept::sharing(&side),
+            counts: kept_counts::Kept::sharing(&side),
+            companies: company_columns::Kept::sharing(&side),
+            side_writes: side,
         })
     }
 
     /// A private database that lives as long as the value: for tests and dry runs.
     pub fn open_in_memory() -> Result<Store> {
+        let side = Arc::<SideWrites>::default();
         let mut store = Store {
             conn: Connection::open_in_memory()?,
             path: None,
-            matches: Default::default(),
-            facet_columns: Default::default(),
-            counts: Default::default(),
-            companies: Default::default(),
-            side_writes: Default::default(),
+            matches: matches::Cache::sharing(&side),
+            facet_columns: facet_columns::Kept::sharing(&side),
+            counts: kept_counts::Kept::sharing(&side),
+            companies: company_columns::Kept::sharing(&side),
+            side_writes: side,
         };
         store.configure()?;
         migrate::migrate(&mut store.conn, Path::new(":memory:"))?;
@@ -253,8 +254,15 @@ pub(crate) fn text_counts(
     Ok(rows)
 }
 
-/// See [`Store::data_version`]; for the modules that hold only the connection.
-pub(crate) fn data_version(conn: &Connection) -> Result<(i64, u64)> {
+/// SQLite's `data_version` and the connection's change count (see [`Store::data_version`]).
+fn data_version(conn: &Connection) -> Result<(i64, u64)> {
     let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
     Ok((version, conn.total_changes()))
+}
+
+/// See [`Store::filings_version`]; for the kept figures, which hold the connection and `side`.
+fn filings_version(conn: &Connection, side: &SideWrites) -> Result<(i64, u64)> {
+    let (version, changes) = data_version(conn)?;
+    let side = side.rules.load(Ordering::Relaxed) + side.facts.load(Ordering::Relaxed);
+    Ok((version, changes - side))
 }
