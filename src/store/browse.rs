@@ -592,10 +592,17 @@ pub(super) fn facets(
     if let Some(facets) = counts.facets(conn, filter)? {
         return Ok(facets);
     }
+    // As for a page (see `list`): kept company columns before matches not read yet, which
+    // would first count the fragment's matches in the search index.
+    if !matches::kept_for(conn, cache, filter)? {
+        if let Some(facets) = companies.facets(conn, filter, false)? {
+            return Ok(facets);
+        }
+    }
     if let Some(facets) = matches::facets(conn, cache, filter)? {
         return Ok(facets);
     }
-    if let Some(facets) = companies.facets(conn, filter)? {
+    if let Some(facets) = companies.facets(conn, filter, true)? {
         return Ok(facets);
     }
     // A common word: its matches are counted against the kept columns, not looked up one by one,

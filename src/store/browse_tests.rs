@@ -590,7 +590,7 @@ fn company_totals_and_facets_from_the_kept_columns_match_the_plain_queries() {
         );
         let Some(total) = total else { continue };
         assert_eq!(total, plain_total(filter), "{filter:?}");
-        let facets = companies.facets(conn, filter).unwrap().unwrap();
+        let facets = companies.facets(conn, filter, true).unwrap().unwrap();
         assert_eq!(
             format!("{facets:?}"),
             plain_facets(conn, filter),
@@ -1317,6 +1317,37 @@ fn company_pages_from_the_kept_columns_match_the_plain_queries() {
         with_rows += kept_pages_match_the_plain_queries(conn, filter, |q, max_walk| {
             companies.page(conn, q, max_walk).unwrap()
         });
+        // The screen's facets and pages, which take the kept columns first.
+        let got = facets(
+            conn,
+            &Cache::default(),
+            &Default::default(),
+            &Kept::default(),
+            &companies,
+            filter,
+        );
+        assert_eq!(
+            format!("{:?}", got.unwrap()),
+            plain_facets(conn, filter),
+            "{filter:?}"
+        );
+        let q = page_query(filter, 1, Sort::parse("kind:desc"), 7);
+        let got = list(
+            conn,
+            &Cache::default(),
+            &Default::default(),
+            &Kept::default(),
+            &companies,
+            &q,
+        )
+        .unwrap();
+        let (total, ids) = plain_list(conn, &q);
+        assert_eq!(got.total, total, "{q:?}");
+        assert_eq!(
+            got.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            ids,
+            "{q:?}"
+        );
     }
     assert!(with_rows > 500, "{with_rows}");
 

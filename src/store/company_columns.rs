@@ -369,13 +369,15 @@ impl Kept {
         Ok(page.flatten())
     }
 
-    /// The five facets under `filter`; `None` when it is not a filter answered here.
+    /// The five facets under `filter`; `None` when it is not a filter answered here. `read`:
+    /// whether the columns may be read for them (see [`Self::current`]).
     pub(super) fn facets(
         &self,
         conn: &Connection,
         filter: &FilingFilter,
+        read: bool,
     ) -> Result<Option<Facets>> {
-        self.with_fragment(conn, filter, true, |c, holding| {
+        self.with_fragment(conn, filter, read, |c, holding| {
             c.rows
                 .facets_of(conn, filter, |i| holding[c.company[i] as usize])
         })
