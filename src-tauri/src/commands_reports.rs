@@ -158,7 +158,7 @@ pub fn evaluate_subsidies(
             None => r.evaluate_first(rule.as_deref(), as_of, SCREEN_RESULTS_PER_RULE),
             Some(c) => r.evaluate(rule.as_deref(), Some(c), as_of),
         };
-        report.map(|report| report.render_capped(language, SCREEN_RESULTS_PER_RULE))
+        report.map(|report| report.render_for_screen(language, SCREEN_RESULTS_PER_RULE))
     })
 }
 

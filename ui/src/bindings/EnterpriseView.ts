@@ -8,8 +8,17 @@ export type EnterpriseView = { enterprise: string, status: Status, amount_cny: n
 /**
  * Why an enterprise that qualifies has no amount, worded.
  */
-amount_unknown_reason: string | null, cost_split: Array<ShareAmount>, reasons: Array<string>, reason_codes: Array<Reason>, 
+amount_unknown_reason: string | null, cost_split: Array<ShareAmount>, reasons: Array<string>, 
+/**
+ * The reasons as codes with their values, for machines; empty in the screen's view (see
+ * [`EvaluationReport::render_for_screen`]).
+ */
+reason_codes: Array<Reason>, 
 /**
  * The missing facts, worded as the fact's name ("注册区县").
  */
-needs: Array<string>, need_codes: Array<Need>, filings: Array<string>, };
+needs: Array<string>, 
+/**
+ * As `reason_codes`, for the needs.
+ */
+need_codes: Array<Need>, filings: Array<string>, };
