@@ -79,23 +79,31 @@ enum Scope {
 }
 
 impl MatchSet {
+    /// Whether the set can tell which of its rows `filter` takes.
+    fn answers(&self, filter: &FilingFilter) -> bool {
+        match &self.scope {
+            Scope::Filter(f) => f == filter,
+            Scope::Fragment {
+                company, search, ..
+            } => *company == filter.company && *search == filter.search,
+            Scope::TooMany { .. } => false,
+        }
+    }
+
     /// The kept rows `filter` takes, when the set can tell.
     fn answering(&self, filter: &FilingFilter) -> Option<Vec<&Match>> {
-        match &self.scope {
-            Scope::Filter(f) if f == filter => Some(self.rows.iter().collect()),
-            Scope::Fragment {
-                company,
-                search,
-                columns,
-            } if *company == filter.company && *search == filter.search => Some(
-                self.rows
-                    .iter()
-                    .zip(columns.taken(filter))
-                    .filter_map(|(m, taken)| taken.then_some(m))
-                    .collect(),
-            ),
-            _ => None,
+        if !self.answers(filter) {
+            return None;
         }
+        Some(match &self.scope {
+            Scope::Fragment { columns, .. } => self
+                .rows
+                .iter()
+                .zip(columns.taken(filter))
+                .filter_map(|(m, taken)| taken.then_some(m))
+                .collect(),
+            Scope::Filter(_) | Scope::TooMany { .. } => self.rows.iter().collect(),
+        })
     }
 
     /// Whether the set says `filter`'s fragment has too many matches to keep.
@@ -230,7 +238,7 @@ pub(super) fn kept_for(conn: &Connection, cache: &Cache, filter: &FilingFilter) 
     Ok(kept
         .as_ref()
         .filter(|set| set.version == version)
-        .is_some_and(|set| set.answering(filter).is_some()))
+        .is_some_and(|set| set.answers(filter)))
 }
 
 fn with_matches<T>(
