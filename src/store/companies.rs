@@ -490,83 +490,75 @@ impl Store {
     ) -> Result<()> {
         self.side_write(
             |s| &s.rules,
-            |store| store.write_rule(id, source, enabled, now, note),
+            |store| {
+                let tx = store.conn.transaction()?;
+                let before = stored_rule(&tx, id)?;
+                let mut changes = Vec::new();
+                let (old_source, old_enabled) = match &before {
+                    Some((s, e)) => (s.clone(), Some(*e)),
+                    None => (None, None),
+                };
+                if old_source.as_deref() != source {
+                    changes.push(change("source", old_source, source.map(str::to_string)));
+                }
+                if old_enabled != Some(enabled) {
+                    changes.push(change(
+                        "enabled",
+                        old_enabled.map(|e| e.to_string()),
+                        Some(enabled.to_string()),
+                    ));
+                }
+                if changes.is_empty() {
+                    return Ok(());
+                }
+                tx.execute(
+                    "INSERT INTO subsidy_rules (id, source, enabled, updated_at)
+                     VALUES (?, ?, ?, ?)
+                     ON CONFLICT (id) DO UPDATE SET source = excluded.source,
+                       enabled = excluded.enabled, updated_at = excluded.updated_at",
+                    params![id, source, enabled, now],
+                )?;
+                insert_audit(&tx, now, "rule", id, id, &changes, note)?;
+                tx.commit()?;
+                Ok(())
+            },
         )
-    }
-
-    fn write_rule(
-        &mut self,
-        id: &str,
-        source: Option<&str>,
-        enabled: bool,
-        now: &str,
-        note: Option<&str>,
-    ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        let before: Option<(Option<String>, bool)> = tx
-            .query_row(
-                "SELECT source, enabled FROM subsidy_rules WHERE id = ?",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let mut changes = Vec::new();
-        let (old_source, old_enabled) = match &before {
-            Some((s, e)) => (s.clone(), Some(*e)),
-            None => (None, None),
-        };
-        if old_source.as_deref() != source {
-            changes.push(change("source", old_source, source.map(str::to_string)));
-        }
-        if old_enabled != Some(enabled) {
-            changes.push(change(
-                "enabled",
-                old_enabled.map(|e| e.to_string()),
-                Some(enabled.to_string()),
-            ));
-        }
-        if changes.is_empty() {
-            return Ok(());
-        }
-        tx.execute(
-            "INSERT INTO subsidy_rules (id, source, enabled, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET source = excluded.source, enabled = excluded.enabled,
-               updated_at = excluded.updated_at",
-            params![id, source, enabled, now],
-        )?;
-        insert_audit(&tx, now, "rule", id, id, &changes, note)?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// Removes a user's rule or override (a bundled rule then applies as shipped), audited.
     pub fn delete_rule(&mut self, id: &str, now: &str, note: Option<&str>) -> Result<()> {
-        self.side_write(|s| &s.rules, |store| store.remove_rule(id, now, note))
+        self.side_write(
+            |s| &s.rules,
+            |store| {
+                let tx = store.conn.transaction()?;
+                let before = stored_rule(&tx, id)?;
+                let Some((source, enabled)) = before else {
+                    return Err(Error::NotFound {
+                        what: format!("a user rule or override with id {id:?}"),
+                    });
+                };
+                tx.execute("DELETE FROM subsidy_rules WHERE id = ?", [id])?;
+                let mut changes = vec![change("enabled", Some(enabled.to_string()), None)];
+                if source.is_some() {
+                    changes.insert(0, change("source", source, None));
+                }
+                insert_audit(&tx, now, "rule", id, id, &changes, note)?;
+                tx.commit()?;
+                Ok(())
+            },
+        )
     }
+}
 
-    fn remove_rule(&mut self, id: &str, now: &str, note: Option<&str>) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        let before: Option<(Option<String>, bool)> = tx
-            .query_row(
-                "SELECT source, enabled FROM subsidy_rules WHERE id = ?",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((source, enabled)) = before else {
-            return Err(Error::NotFound {
-                what: format!("a user rule or override with id {id:?}"),
-            });
-        };
-        tx.execute("DELETE FROM subsidy_rules WHERE id = ?", [id])?;
-        let mut changes = vec![change("enabled", Some(enabled.to_string()), None)];
-        if source.is_some() {
-            changes.insert(0, change("source", source, None));
-        }
-        insert_audit(&tx, now, "rule", id, id, &changes, note)?;
-        tx.commit()?;
-        Ok(())
-    }
+/// A rule's stored text (none for a bundled rule's switch) and switch, if it has a row.
+fn stored_rule(tx: &Transaction, id: &str) -> Result<Option<(Option<String>, bool)>> {
+    Ok(tx
+        .query_row(
+            "SELECT source, enabled FROM subsidy_rules WHERE id = ?",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// Puts one row of `company_facts` into its field; a fact name this version does not know is
