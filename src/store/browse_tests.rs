@@ -461,6 +461,58 @@ fn a_fragment_kept_once_answers_every_filter_with_that_fragment() {
 }
 
 #[test]
+fn a_fragment_in_much_of_the_registry_is_left_to_the_company_columns() {
+    assert_eq!(matches::fragment_limit_of(3_000), 1_000);
+    assert_eq!(matches::fragment_limit_of(100_000), 5_000);
+    assert_eq!(matches::fragment_limit_of(1_000_000), 50_000);
+    assert_eq!(matches::fragment_limit_of(10_000_000), 50_000);
+
+    let store = registry(3000);
+    let conn = &store.conn;
+    let count = |fragment: &str| -> u64 {
+        conn.query_row(
+            "SELECT count(*) FROM filings WHERE instr(lower(company), lower(?)) > 0",
+            [fragment],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let (common, thin) = ("有限公司", "拉萨");
+    assert!(count(common) > 1_000, "{}", count(common));
+    assert!((1..=1_000).contains(&count(thin)), "{}", count(thin));
+    let cache = Cache::default();
+    let companies = company_columns::Kept::default();
+    let counts = Kept::default();
+    let columns = facet_columns::Kept::default();
+    // The thin fragment's matches are kept the first time. The common one's are too many: its
+    // facets read the columns (the second company filter asked), which answer the thin one
+    // the second time before any match is read.
+    for (fragment, kept) in [(thin, true), (common, false), (thin, false)] {
+        let filter = FilingFilter {
+            company: Some(fragment.into()),
+            ..Default::default()
+        };
+        let q = FilingQuery {
+            filter: filter.clone(),
+            limit: 50,
+            ..Default::default()
+        };
+        // As the Filings screen asks: a page, then its facets.
+        let page = list(conn, &cache, &columns, &counts, &companies, &q).unwrap();
+        let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+        assert_eq!((page.total, got), plain_list(conn, &q), "{fragment}");
+        let f = facets(conn, &cache, &columns, &counts, &companies, &filter).unwrap();
+        assert_eq!(format!("{f:?}"), plain_facets(conn, &filter), "{fragment}");
+        assert_eq!(
+            matches::kept_for(conn, &cache, &filter).unwrap(),
+            kept,
+            "{fragment}"
+        );
+    }
+    assert!(companies.is_read());
+}
+
+#[test]
 fn facets_match_the_plain_group_bys() {
     let store = registry(3000);
     for filter in filters() {

@@ -264,6 +264,14 @@ impl Kept {
         kept
     }
 
+    #[cfg(test)]
+    pub(super) fn is_read(&self) -> bool {
+        self.columns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
     /// The columns of the data as it is now, read again when it has moved; `None` at the first
     /// company filter of the process.
     /// `read`: whether they may be read now (and this counts as a company filter asked).

@@ -28,6 +28,11 @@ use std::sync::{Arc, Mutex};
 /// matches costs more memory than the lookups it saves are worth (about 10 MB at this size), and
 /// the walks in `browse.rs` reach a page sooner.
 const MAX_CANDIDATES: u64 = 50_000;
+/// A fragment alone (no search text beside it) matching more than one filing in this many is
+/// left to the company columns (see [`fragment_limit`]).
+const COLUMNS_SHARE: u64 = 20;
+/// ... but never fewer than this many matches, which are read in a few milliseconds.
+const MIN_FRAGMENT_LIMIT: u64 = 1_000;
 /// Ids read from the index for a further condition (a search beside the fragment) at most.
 const MAX_OTHER: u64 = 200_000;
 
@@ -286,6 +291,26 @@ fn with_matches<T>(
     answer(rows).map(Some)
 }
 
+/// The most matches of a company fragment alone worth keeping here: a twentieth of the
+/// registry, within [MIN_FRAGMENT_LIMIT, MAX_CANDIDATES]. A match read here costs about as
+/// much as two filings read into the company columns, so more than a twentieth of the
+/// registry's matches cost over a ninth of reading the columns, which then answer every later
+/// fragment in a few milliseconds: such a fragment is left to them. At 100k, 科技 and 智能 (about 30,000 matches each) were read
+/// here at about 100 ms per fragment typed, and the columns were never read; at 1M the limit
+/// is MAX_CANDIDATES, as before.
+fn fragment_limit(conn: &Connection) -> Result<u64> {
+    // The largest id stands for the number of filings: one step down the table's b-tree.
+    let last: i64 = conn
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM filings")?
+        .query_row([], |r| r.get(0))?;
+    Ok(fragment_limit_of(last.max(0) as u64))
+}
+
+/// [`fragment_limit`] of a registry of `filings`.
+pub(super) fn fragment_limit_of(filings: u64) -> u64 {
+    (filings / COLUMNS_SHARE).clamp(MIN_FRAGMENT_LIMIT, MAX_CANDIDATES)
+}
+
 /// The filter's matches (or all of its fragment's, see [`Scope`]; none when they are too many to
 /// keep), or `None` when the filter has no company fragment the search index can narrow.
 fn read(
@@ -305,19 +330,23 @@ fn read(
         return Ok(None);
     };
     let search = filter.search.as_deref().and_then(search::match_expression);
-    // Counted only as far as the test below looks: one condition is too many past
-    // MAX_CANDIDATES, any of two past MAX_OTHER. A capped count changes no answer of it.
+    let most = match search {
+        Some(_) => MAX_CANDIDATES,
+        None => fragment_limit(conn)?,
+    };
+    // Counted only as far as the test below looks: one condition is too many past `most`,
+    // any of two past MAX_OTHER. A capped count changes no answer of it.
     let cap = if search.is_some() {
         MAX_OTHER + 1
     } else {
-        MAX_CANDIDATES + 1
+        most + 1
     };
     let mut conds = vec![(index_matches_upto(conn, &company_expr, cap)?, company_expr)];
     if let Some(expr) = search {
         conds.push((index_matches_upto(conn, &expr, cap)?, expr));
     }
     conds.sort_by_key(|c| c.0);
-    if conds[0].0 > MAX_CANDIDATES || conds.iter().any(|c| c.0 > MAX_OTHER) {
+    if conds[0].0 > most || conds.iter().any(|c| c.0 > MAX_OTHER) {
         let scope = Scope::TooMany {
             company: filter.company.clone(),
             search: filter.search.clone(),
