@@ -421,8 +421,8 @@ pub fn for_each_row<E: From<ImportError>>(
             continue;
         }
         let row = SourceRow { line, cells };
-        let note_like =
-            matches!(only_cell(&row.cells), Some((col, _)) if Some(col) != ctx.columns.number);
+        let note_like = matches!(only_cell(&row.cells), Some((col, text)) if Some(col) != ctx.columns.number
+                || super::table::is_note(text));
         if note_like {
             pending.push(row);
             continue;
@@ -581,6 +581,7 @@ mod tests {
             format!("{H}\n{R1}\n{H}\n{R2}\n"),
             format!("{H}\n{R1}\n注一\n{R2}\n注二\n,注三\n"),
             format!("{H}\n{R1}\n,,,,Beijing-X-20230821,\n注\n"),
+            format!("{H}\n{R1}\n,,,,注：备案号按属地排序,\n{R2}\n,,,,数据来源：网信办,\n"),
             format!("标题\n说明,见下\n{H}\n{R1}\n第二部分\n,另一注\n序号,属地,模型名称,备案单位,登记编号,登记时间\n{R2}\n"),
             "no,table,here\n1,2,3\n".to_string(),
             "序号,属地,模型名称,备案单位\n1,北京市,a,b\n".to_string(),

@@ -305,7 +305,7 @@ pub fn tables_from_rows(
         let mut tail_title = None;
         while let Some(last) = data.last() {
             match only_cell(last) {
-                Some((col, text)) if Some(col) != number_col => {
+                Some((col, text)) if Some(col) != number_col || is_note(text) => {
                     if tail_title.is_none() && end.is_some() && col == 0 {
                         tail_title = Some(text.to_string());
                     }
@@ -340,6 +340,27 @@ pub fn tables_from_rows(
         next_title = tail_title;
     }
     Ok(tables)
+}
+
+/// Whether a cell reads as a note under a table (`注：按备案时间排序`, `数据来源：…`,
+/// `* …`), not as a filing number: a note merged across the table may land in any column,
+/// the number's among them, and a row holding only a number is a row with its other cells
+/// missing, which must be reported rather than dropped.
+pub(super) fn is_note(text: &str) -> bool {
+    const MARKERS: [&str; 10] = [
+        "注",
+        "备注",
+        "说明",
+        "数据来源",
+        "资料来源",
+        "来源",
+        "*",
+        "※",
+        "note",
+        "source",
+    ];
+    let lower = text.trim_start().to_lowercase();
+    MARKERS.iter().any(|m| lower.starts_with(m))
 }
 
 fn title_text(row: &SourceRow) -> String {
@@ -389,6 +410,29 @@ mod tests {
         assert_eq!(lines, vec![4, 6, 8]);
         assert_eq!(t.rows[1].cells[1], "北京市");
         assert_eq!(t.rows[1].cells[2], "智谱\n清言");
+    }
+
+    #[test]
+    fn a_note_in_the_number_column_is_a_note() {
+        let text = format!(
+            "{HEADER}\n\
+             1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n\
+             ,,,,注：备案号按属地排序,\n\
+             ,,,,Source: CAC,\n"
+        );
+        let t = &read(&text).unwrap().tables[0];
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2]);
+        // A number alone is a row whose other cells are missing: it stays, to be reported.
+        let text = format!(
+            "{HEADER}\n\
+             1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n\
+             ,,,,Shanghai-ShuSheng-20230821,\n"
+        );
+        let t = &read(&text).unwrap().tables[0];
+        assert_eq!(
+            t.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
     }
 
     #[test]
