@@ -55,3 +55,77 @@ fn opening_a_text_file_is_refused_and_leaves_it_alone() {
     assert_eq!(err.code(), "not_a_database");
     assert!(std::fs::read(&path).unwrap() == before);
 }
+
+/// The figures a connection keeps from the filings (counts, facet and company columns, the
+/// subsidy evaluation's grouped filings) are kept at `filings_version`: the app writes rules
+/// and company facts through the Subsidies screen's own connection, and those commits must not
+/// make the main connection read a million filings again. A filing written by any connection
+/// must.
+#[test]
+fn only_filing_writes_move_the_filings_version_of_other_connections() {
+    use beian::filing::{FilingFields, Kind};
+    use beian::subsidy::facts::{CompanyFactsUpdate, FactInput};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    let main = Registry::create_seeded(&path, NOW).unwrap();
+    let mut other = Registry::open_existing(&path).unwrap();
+    let filings = |r: &Registry| r.store().filings_version().unwrap();
+    let data = |r: &Registry| r.store().data_version().unwrap();
+    let (kept, data_before) = (filings(&main), data(&main));
+
+    other
+        .set_rule_enabled("hangzhou-model-filing", false, NOW)
+        .unwrap();
+    other
+        .set_company_facts(
+            CompanyFactsUpdate {
+                name: "北京百度网讯科技有限公司".into(),
+                registered_city: Some(FactInput::entered("北京".into())),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_ne!(
+        data(&main),
+        data_before,
+        "another connection's commits are seen"
+    );
+    assert_eq!(filings(&main), kept, "but they wrote no filing");
+
+    let added = other
+        .add_filing(
+            FilingFields {
+                number: "Beijing-CeShi-20250101".into(),
+                kind: Kind::Filed,
+                region: "北京市".into(),
+                model: "测试".into(),
+                company: "测试科技有限公司".into(),
+                filed_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+                seq: None,
+            },
+            NOW,
+            None,
+        )
+        .unwrap();
+    let after_add = filings(&main);
+    assert_ne!(after_add, kept, "a filing added by another connection");
+    let fields = FilingFields {
+        number: "Beijing-CeShi-20250101".into(),
+        kind: Kind::Filed,
+        region: "北京市".into(),
+        model: "测试二".into(),
+        company: "测试科技有限公司".into(),
+        filed_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+        seq: None,
+    };
+    other
+        .edit_filing(added.filing.id, fields, NOW, None)
+        .unwrap();
+    assert_ne!(
+        filings(&main),
+        after_add,
+        "a filing edited by another connection"
+    );
+}

@@ -19,9 +19,10 @@ pub struct AppState {
     /// The subsidy evaluation's own connection to the same file, opened on first use. A first
     /// evaluation at a million filings takes seconds; on the registry's connection it held
     /// every other screen's query until it was done (the Filings screen waited 5 s). Its kept
-    /// inputs follow writes made through the other connections (SQLite's data_version). Rules
-    /// and company facts are written through it, so that they keep its inputs (see
-    /// `commands_reports`). Kept with the path it was opened at: a switch to another file
+    /// inputs follow writes made through the other connections (the filings' write count, and
+    /// SQLite's data_version for the facts). Rules and company facts are written through it,
+    /// so that they keep its inputs (see `commands_reports`); the main connection's kept
+    /// figures follow the filings' write count only, so these writes keep them too. Kept with the path it was opened at: a switch to another file
     /// opens it again.
     evaluator: Mutex<Option<(PathBuf, Registry)>>,
     pending: Mutex<Option<PendingImport>>,

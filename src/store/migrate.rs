@@ -12,9 +12,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_filing_counts.sql")),
     (4, include_str!("migrations/0004_browse_indexes.sql")),
     (5, include_str!("migrations/0005_region_sort_indexes.sql")),
+    (6, include_str!("migrations/0006_filings_generation.sql")),
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+/// The first schema with `filings_generation`.
+pub const FILINGS_GENERATION_SCHEMA: i64 = 6;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 

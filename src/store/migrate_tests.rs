@@ -3,6 +3,7 @@
 //! deliberately slow migration, and kills it at seeded random moments.
 
 use super::*;
+use crate::store::Store;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -232,4 +233,75 @@ fn an_empty_sqlite_file_becomes_a_registry() {
         .unwrap();
     let store = crate::store::Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), LATEST_SCHEMA);
+}
+
+const INSERT_TWO: &str =
+    "INSERT INTO filings (number, number_key, kind, region, model, company, filed_on, seq,
+                          flags, first_batch_id, last_batch_id, created_at, updated_at)
+     VALUES ('Beijing-A-20240101', 'beijing-a-20240101', 'filed', '北京市', 'A', '甲公司',
+             '2024-01-11', 1, '', 1, 1, 'x', 'x'),
+            ('Beijing-B-20240101', 'beijing-b-20240101', 'filed', '北京市', 'B', '乙公司',
+             '2024-01-11', 2, '', 1, 1, 'x', 'x');";
+
+#[test]
+fn schema_6_counts_every_write_to_the_filings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut c = schema_1_with_a_batch(&path);
+    apply(&mut c, 1, &MIGRATIONS[..5]).unwrap();
+    c.execute_batch(INSERT_TWO).unwrap();
+    drop(c);
+
+    // A backup from before schema 6, inspected read-only (not migrated), still has a version.
+    let old = Store::open_read_only(&path).unwrap();
+    let v = old.filings_version().unwrap();
+    assert_eq!(old.filings_version().unwrap(), v);
+    drop(old);
+
+    let mut c = open(&path);
+    migrate(&mut c, &path).unwrap();
+    assert_eq!(version(&c), LATEST_SCHEMA);
+    let n = |c: &Connection| -> i64 {
+        c.query_row("SELECT n FROM filings_generation", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(n(&c), 0);
+    c.execute("UPDATE filings SET model = 'A2' WHERE model = 'A'", [])
+        .unwrap();
+    assert_eq!(n(&c), 1);
+    c.execute("DELETE FROM filings", []).unwrap();
+    assert_eq!(n(&c), 3);
+    c.execute_batch(INSERT_TWO).unwrap();
+    assert_eq!(n(&c), 5);
+    // Other tables leave it alone.
+    c.execute(
+        "INSERT INTO batches (file_name, sha256, size, encoding, imported_at) \
+         VALUES ('b.csv', 'def', 1, 'UTF-8', '2024-01-02T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    assert_eq!(n(&c), 5);
+}
+
+/// Filings written and rolled back put the write count back where it was; the version must
+/// still move, or figures kept from the rolled-back rows would pass for current once as many
+/// other writes were made.
+#[test]
+fn filings_rolled_back_still_move_the_filings_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut c = schema_1_with_a_batch(&path);
+    migrate(&mut c, &path).unwrap();
+    drop(c);
+    let store = Store::open(&path).unwrap();
+    let before = store.filings_version().unwrap();
+    let tx = store.conn.unchecked_transaction().unwrap();
+    tx.execute_batch(INSERT_TWO).unwrap();
+    let inside = store.filings_version().unwrap();
+    assert_ne!(inside, before);
+    tx.rollback().unwrap();
+    let after = store.filings_version().unwrap();
+    assert_eq!(after.0, before.0, "the write count is back");
+    assert_ne!(after, before);
+    assert_ne!(after, inside);
 }

@@ -55,6 +55,9 @@ pub(super) struct SideWrites {
     /// To company facts (and their audit entries): only the subsidy evaluation reads them, so
     /// they keep its grouped filings and every filing figure kept for browsing.
     facts: AtomicU64,
+    /// The database predates `filings_generation` (a backup opened read-only, not migrated):
+    /// the filings' version follows SQLite's `data_version` instead.
+    without_generation: bool,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -109,8 +112,12 @@ impl Store {
         ))
     }
 
-    /// As [`Self::data_version`], and unmoved by this connection's writes to company facts too:
-    /// it moves whenever the filings may have changed.
+    /// A value that changes whenever the filings may have: the count of writes to `filings`
+    /// that triggers keep (any connection's, once committed), with this connection's change
+    /// count less its writes to rules and facts. Unlike [`Self::data_version`], a commit by
+    /// another connection that touches no filing leaves it alone. The change count makes it
+    /// safe from a transaction rolled back: the write count goes back, the change count never
+    /// does, so a figure kept from rows that were rolled back is never taken for current.
     pub fn filings_version(&self) -> Result<(i64, u64)> {
         filings_version(&self.conn, &self.side_writes)
     }
@@ -153,7 +160,10 @@ impl Store {
                 reason: "the file is an SQLite database but not a Beian one".into(),
             });
         }
-        let side = Arc::<SideWrites>::default();
+        let side = Arc::new(SideWrites {
+            without_generation: version < migrate::FILINGS_GENERATION_SCHEMA,
+            ..SideWrites::default()
+        });
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
@@ -262,7 +272,14 @@ fn data_version(conn: &Connection) -> Result<(i64, u64)> {
 
 /// See [`Store::filings_version`]; for the kept figures, which hold the connection and `side`.
 fn filings_version(conn: &Connection, side: &SideWrites) -> Result<(i64, u64)> {
-    let (version, changes) = data_version(conn)?;
+    let (version, changes) = if side.without_generation {
+        data_version(conn)?
+    } else {
+        let writes: i64 = conn
+            .prepare_cached("SELECT n FROM filings_generation")?
+            .query_row([], |r| r.get(0))?;
+        (writes, conn.total_changes())
+    };
     let side = side.rules.load(Ordering::Relaxed) + side.facts.load(Ordering::Relaxed);
     Ok((version, changes - side))
 }
