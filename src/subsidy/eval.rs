@@ -425,6 +425,17 @@ impl<'a> Enterprise<'a> {
     }
 }
 
+/// Whether two recorded companies are the same to the evaluation (their audit trails aside).
+fn same_facts(a: &CompanyFacts, b: &CompanyFacts) -> bool {
+    a.name == b.name
+        && a.recorded == b.recorded
+        && a.registered_city == b.registered_city
+        && a.registered_district == b.registered_district
+        && a.self_developed == b.self_developed
+        && a.spend == b.spend
+        && a.algorithm_filings == b.algorithm_filings
+}
+
 /// Sets each enterprise's `name_rank`. The list is in key order, and a key is its name folded,
 /// so the names are nearly in order already and the stable sort has little to do.
 fn rank_names(list: &mut [(String, Enterprise)]) {
@@ -450,6 +461,8 @@ pub struct Enterprises<'a> {
     /// Who may be in a rule's scope, as ascending indexes into `list`, so that a rule visits
     /// the enterprises of its province rather than every enterprise of the registry.
     scopes: Scopes,
+    /// How many enterprises have recorded facts.
+    recorded: usize,
 }
 
 #[derive(Default)]
@@ -469,24 +482,52 @@ impl Scopes {
             ..Scopes::default()
         };
         for (i, (_, e)) in list.iter().enumerate() {
-            let i = i as u32;
             for (id, l) in s.by_province.iter_mut().enumerate() {
                 if e.regions.contains(id as u16) {
-                    l.push(i);
+                    l.push(i as u32);
                 }
             }
+        }
+        s.build_cities(list);
+        s
+    }
+
+    /// The lists by registered city, which recorded facts change, worked out again.
+    fn build_cities(&mut self, list: &[(String, Enterprise)]) {
+        self.by_city_province.clear();
+        self.unlisted_city.clear();
+        // Each bundled city holds its own copy of its province's name: the list's place is
+        // found once per copy, not by comparing names for each of 300,000 enterprises.
+        let mut at: FxMap<(*const u8, usize), usize> = FxMap::default();
+        for (i, (_, e)) in list.iter().enumerate() {
+            let i = i as u32;
             match &e.city_scope {
                 None => {}
                 Some(CityScope::Province(p)) => {
-                    match s.by_city_province.iter_mut().find(|(q, _)| q == p) {
-                        Some((_, l)) => l.push(i),
-                        None => s.by_city_province.push((p, vec![i])),
-                    }
+                    let j = *at.entry((p.as_ptr(), p.len())).or_insert_with(|| {
+                        match self.by_city_province.iter().position(|(q, _)| q == p) {
+                            Some(j) => j,
+                            None => {
+                                self.by_city_province.push((p, Vec::new()));
+                                self.by_city_province.len() - 1
+                            }
+                        }
+                    });
+                    self.by_city_province[j].1.push(i);
                 }
-                Some(CityScope::Unlisted(_)) => s.unlisted_city.push(i),
+                Some(CityScope::Unlisted(_)) => self.unlisted_city.push(i),
             }
         }
-        s
+    }
+
+    /// Makes room for an enterprise inserted at `at` in the list: every index from there on
+    /// moves up by one.
+    fn insert_at(&mut self, at: u32) {
+        for l in &mut self.by_province {
+            for i in l.iter_mut().filter(|i| **i >= at) {
+                *i += 1;
+            }
+        }
     }
 
     /// Every enterprise that may be in the scope of a rule for `province`, ascending, each
@@ -679,11 +720,85 @@ impl<'a> Enterprises<'a> {
         }
         rank_names(&mut list);
         let scopes = Scopes::build(&list, provinces.len());
+        let recorded = list.iter().filter(|(_, e)| e.facts.recorded).count();
         Enterprises {
             list,
             provinces,
             scopes,
+            recorded,
         }
+    }
+
+    /// The same registry with the recorded companies `companies` (as [`Self::gather`] takes
+    /// them) in place of those it was gathered with: only the enterprises whose facts changed,
+    /// or that are new, are built again. Recording one company's facts at a million filings
+    /// rebuilt all 305,000 enterprises, about 0.55 s, for an answer that changes one of them.
+    /// Returns false, changing nothing, when a recorded company is no longer among
+    /// `companies` (the store never forgets one); the caller gathers again then.
+    pub(crate) fn replace_companies(&mut self, companies: &[CompanyFacts]) -> bool {
+        // By key, the later of two with one key winning, as in `gather_runs`.
+        let mut by_key: FxMap<String, &CompanyFacts> = FxMap::default();
+        for c in companies {
+            by_key.insert(company_key(&c.name), c);
+        }
+        // Every recorded enterprise must be among them: it is, when as many of them are.
+        let mut still_recorded = 0;
+        let mut changed: Vec<(String, &CompanyFacts)> = Vec::new();
+        for (k, c) in by_key {
+            match self.get(&k).filter(|e| e.facts.recorded) {
+                Some(e) => {
+                    still_recorded += 1;
+                    if !same_facts(&e.facts, c) {
+                        changed.push((k, c));
+                    }
+                }
+                None => changed.push((k, c)),
+            }
+        }
+        if still_recorded != self.recorded {
+            return false;
+        }
+        if changed.is_empty() {
+            return true;
+        }
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut known = FxMap::default();
+        let mut renamed = false;
+        for (key, c) in changed {
+            let mut e = Enterprise::new(c.name.clone(), Cow::Owned(c.clone()));
+            e.algorithm.extend(
+                c.algorithm_filings
+                    .iter()
+                    .map(|a| algorithm_fact(a, &c.name)),
+            );
+            e.cache_scope(&mut known);
+            e.sort_filings();
+            match self.list.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+                Ok(i) => {
+                    let old = &mut self.list[i].1;
+                    if !old.facts.recorded {
+                        self.recorded += 1;
+                    }
+                    renamed |= old.name != e.name;
+                    // What the registry's filings give stays: they have not changed.
+                    e.registry = std::mem::replace(&mut old.registry, Registry::Run(&[]));
+                    e.regions = std::mem::take(&mut old.regions);
+                    e.name_rank = old.name_rank;
+                    *old = e;
+                }
+                Err(i) => {
+                    self.scopes.insert_at(i as u32);
+                    self.list.insert(i, (key, e));
+                    self.recorded += 1;
+                    renamed = true;
+                }
+            }
+        }
+        self.scopes.build_cities(&self.list);
+        if renamed {
+            rank_names(&mut self.list);
+        }
+        true
     }
 
     pub fn len(&self) -> usize {

@@ -53,9 +53,14 @@ impl Snapshot {
         })
     }
 
-    /// The same filings with other company facts: the enterprises are built again, the
-    /// filings are not read or grouped again.
-    pub fn with_companies(self, companies: Vec<CompanyFacts>) -> Snapshot {
+    /// The same filings with other company facts: the filings are not read or grouped again,
+    /// and only the enterprises whose facts changed are built again (see
+    /// [`Enterprises::replace_companies`]); the kept inputs' companies are then those first
+    /// read, which the enterprises left as they were still borrow.
+    pub fn with_companies(mut self, companies: Vec<CompanyFacts>) -> Snapshot {
+        if self.with_dependent_mut(|_, e| e.replace_companies(&companies)) {
+            return self;
+        }
         let mut inputs = self.into_owner();
         inputs.companies = companies;
         Snapshot::build(inputs)

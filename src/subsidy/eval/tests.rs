@@ -922,3 +922,96 @@ fn the_first_results_follow_the_names_not_the_company_keys() {
         assert_eq!(listed(&first), listed(&full)[..k], "first {k}");
     }
 }
+
+#[test]
+fn companies_replaced_in_place_answer_as_a_fresh_gathering() {
+    let rules: Vec<Rule> = BUNDLED_RULES
+        .iter()
+        .map(|(f, t)| parse_rule(f, t).unwrap())
+        .collect();
+    let places = [
+        ("浙江省", "杭州"),
+        ("四川省", "成都"),
+        ("北京市", "北京"),
+        ("上海市", "上海"),
+    ];
+    let mut registry = Vec::new();
+    for i in 0..40 {
+        let (region, city) = places[i % places.len()];
+        let name = format!("{city}({i})科技有限公司");
+        for k in 0..1 + i % 3 {
+            let day = format!("2024-{:02}-{:02}", 1 + (i + k) % 12, 1 + (7 * i + k) % 28);
+            registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
+        }
+    }
+    let name = |i: usize| {
+        let (_, city) = places[i % places.len()];
+        format!("{city}({i})科技有限公司")
+    };
+    let a = vec![
+        company(&name(0), "杭州", None),
+        company(&name(5), "成都", None),
+    ];
+    let mut e = Enterprises::gather(&registry, &a);
+    let as_of = d("2025-06-30");
+    let json = |r: &EvaluationReport| serde_json::to_string(r).unwrap();
+    // The first difference, not two whole reports.
+    let same = |a: String, b: String, what: &str| {
+        if a != b {
+            let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+            let from = a.floor_char_boundary(at.saturating_sub(150));
+            panic!(
+                "{what}: in place …{}… fresh …{}…",
+                &a[from..a.floor_char_boundary(at + 150)],
+                &b[from..b.floor_char_boundary(at + 150)]
+            );
+        }
+    };
+
+    // A city changed and spend recorded.
+    let mut b = a.clone();
+    b[0].registered_city = entered("成都市".into());
+    b[0].spend
+        .push(spend(2024, crate::subsidy::SpendKind::Compute, 4_000_000));
+    // A company with filings recorded under a spelling of its own (same key, other brackets).
+    b.push(company(
+        &name(6).replace('(', "（").replace(')', "）"),
+        "杭州",
+        None,
+    ));
+    // A company with no filing, first of all by key, with an algorithm filing in Chengdu.
+    let mut new = company("0新公司", "成都", None);
+    new.algorithm_filings.push(AlgorithmFiling {
+        number: "网信算备510100000000001".into(),
+        filed_on: "2024-01-02".into(),
+        provenance: Provenance::Entered,
+        confirmed: true,
+    });
+    b.push(new);
+    // Two records of one key: the later is the one that counts.
+    b.push(company(&name(9), "北京", None));
+    b.push(company(&name(9), "上海", None));
+    for (k, step) in [&a, &b[..3], &b[..4], &b[..]].into_iter().enumerate() {
+        assert!(e.replace_companies(step));
+        let fresh = Enterprises::gather(&registry, step);
+        assert_eq!(e.list_for_tests(), fresh.list_for_tests(), "step {k}");
+        same(
+            json(&e.evaluate(&rules, as_of, None)),
+            json(&fresh.evaluate(&rules, as_of, None)),
+            &format!("step {k}, every result"),
+        );
+        same(
+            json(&e.evaluate_first(&rules, as_of, 3)),
+            json(&fresh.evaluate_first(&rules, as_of, 3)),
+            &format!("step {k}, the first 3"),
+        );
+        let focus = name(6);
+        same(
+            json(&e.evaluate(&rules, as_of, Some(&focus))),
+            json(&fresh.evaluate(&rules, as_of, Some(&focus))),
+            &format!("step {k}, one company"),
+        );
+    }
+    // A recorded company left out: not replaced in place.
+    assert!(!e.replace_companies(&a[1..]));
+}
