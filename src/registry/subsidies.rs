@@ -245,7 +245,7 @@ impl Registry {
         }
         if let Some(existing) = self.store.company_facts(&u.name)? {
             u.name = existing.name;
-        } else if let Some(n) = self.store.filing_company_name(&u.name)? {
+        } else if let Some(n) = self.filing_company_name(&u.name)? {
             u.name = n;
         }
         if let Some(c) = &mut u.registered_city {
@@ -348,6 +348,19 @@ impl Registry {
             }
             Ok(enterprises.evaluate(&rules, as_of, company))
         })?
+    }
+
+    /// A company's name as the filings print it (see [`crate::store::Store::filing_company_name`]), from the
+    /// evaluation's kept filings when they are current.
+    fn filing_company_name(&self, name: &str) -> Result<Option<String>> {
+        let key = crate::subsidy::facts::company_key(name);
+        match self
+            .evaluation
+            .first_spelling(self.store.filings_version()?, &key)
+        {
+            Some(kept) => Ok(kept),
+            None => self.store.filing_company_name(name),
+        }
     }
 
     /// Runs `f` on the registry's enterprises, grouped once and kept while the data is

@@ -449,3 +449,35 @@ fn rules_and_facts_changed_after_an_evaluation_are_seen() {
     assert_ne!(after_import.1, after_facts.1);
     check(&reg, "filing imported");
 }
+
+/// Facts recorded for a company with filings take the filings' spelling (the first by text of
+/// its key's): read from the evaluation's kept filings when there are any, else by SQL. Both
+/// must give the same name.
+#[test]
+fn facts_take_the_filings_spelling_with_or_without_kept_inputs() {
+    let (mut kept, _) = registry();
+    let (mut fresh, _) = registry();
+    kept.evaluate(None, None, d("2025-01-01")).unwrap();
+    let mut names = Vec::new();
+    for c in [1, 5, 9, 13, 3, 2000] {
+        let (name, other) = company(c);
+        names.push(name);
+        names.push(other);
+    }
+    let mut spelled_otherwise = 0;
+    for name in names {
+        let u = || CompanyFactsUpdate {
+            name: name.clone(),
+            registered_city: Some(FactInput::entered("杭州".into())),
+            ..Default::default()
+        };
+        let a = kept.set_company_facts(u(), NOW).unwrap().0.name;
+        let b = fresh.set_company_facts(u(), NOW).unwrap().0.name;
+        assert_eq!(a, b, "{name}");
+        spelled_otherwise += usize::from(a != name);
+    }
+    // Some names were typed in a spelling the filings do not use first.
+    assert!(spelled_otherwise >= 2, "{spelled_otherwise}");
+    // Recording facts moved no filing: the kept filings answered throughout.
+    assert!(kept.evaluation.is_kept());
+}

@@ -31,6 +31,21 @@ impl Grouped {
     }
 }
 
+impl Grouped {
+    /// Each spelling of the company `key` the filings give, in key order's runs.
+    fn spellings_of(&self, key: &str) -> Vec<&str> {
+        let first = self.runs.partition_point(|(k, _)| k.as_str() < key);
+        let mut at: usize = self.runs[..first].iter().map(|(_, n)| n).sum();
+        let mut out = Vec::new();
+        for (k, n) in self.runs[first..].iter().take_while(|(k, _)| k == key) {
+            debug_assert_eq!(k, key);
+            out.push(&*self.filings[at].company);
+            at += n;
+        }
+        out
+    }
+}
+
 /// What [`Enterprises::gather_runs`] borrows from.
 pub struct Inputs {
     pub filings: Grouped,
@@ -126,6 +141,18 @@ impl<V: PartialEq + Copy> Kept<V> {
     /// Drops the kept snapshot (its memory: about half a gigabyte at a million filings).
     pub fn clear(&self) {
         *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The company `key`'s first spelling in the filings by text (as `ORDER BY company` puts
+    /// them), answered from a snapshot kept at the filings' version `filings`: `None` when no
+    /// snapshot is kept at it, `Some(None)` when no filing has the key. Recording facts asks
+    /// this, and SQL answers it by reading every company name (0.15 s at a million filings).
+    pub fn first_spelling(&self, filings: V, key: &str) -> Option<Option<String>> {
+        let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        let (v, snapshot) = slot.as_ref().filter(|(v, _)| v.filings == filings)?;
+        debug_assert!(v.filings == filings);
+        let spellings = snapshot.borrow_owner().filings.spellings_of(key);
+        Some(spellings.into_iter().min().map(str::to_string))
     }
 
     pub fn is_kept(&self) -> bool {
