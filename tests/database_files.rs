@@ -94,34 +94,20 @@ fn only_filing_writes_move_the_filings_version_of_other_connections() {
     );
     assert_eq!(filings(&main), kept, "but they wrote no filing");
 
-    let added = other
-        .add_filing(
-            FilingFields {
-                number: "Beijing-CeShi-20250101".into(),
-                kind: Kind::Filed,
-                region: "北京市".into(),
-                model: "测试".into(),
-                company: "测试科技有限公司".into(),
-                filed_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
-                seq: None,
-            },
-            NOW,
-            None,
-        )
-        .unwrap();
-    let after_add = filings(&main);
-    assert_ne!(after_add, kept, "a filing added by another connection");
-    let fields = FilingFields {
+    let fields = |model: &str| FilingFields {
         number: "Beijing-CeShi-20250101".into(),
         kind: Kind::Filed,
         region: "北京市".into(),
-        model: "测试二".into(),
+        model: model.into(),
         company: "测试科技有限公司".into(),
         filed_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
         seq: None,
     };
+    let added = other.add_filing(fields("测试"), NOW, None).unwrap();
+    let after_add = filings(&main);
+    assert_ne!(after_add, kept, "a filing added by another connection");
     other
-        .edit_filing(added.filing.id, fields, NOW, None)
+        .edit_filing(added.filing.id, fields("测试二"), NOW, None)
         .unwrap();
     assert_ne!(
         filings(&main),
