@@ -350,8 +350,9 @@ impl Registry {
         })?
     }
 
-    /// A company's name as the filings print it (see [`crate::store::Store::filing_company_name`]), from the
-    /// evaluation's kept filings when they are current.
+    /// A company's name as the filings print it (as
+    /// [`crate::store::Store::filing_company_name`] gives it), from the evaluation's kept
+    /// filings when they are current.
     fn filing_company_name(&self, name: &str) -> Result<Option<String>> {
         let key = crate::subsidy::facts::company_key(name);
         match self

@@ -92,9 +92,10 @@ impl Store {
                     r.get(0)
                 })?;
         let expected = usize::try_from(expected).unwrap_or(0);
-        let parts = match expected >= split_from {
-            true => self.facts_in_two(expected)?,
-            false => None,
+        let parts = if expected >= split_from {
+            self.facts_in_two(expected)?
+        } else {
+            None
         };
         let mut parts = match parts {
             Some(parts) => parts.into_iter(),
@@ -628,8 +629,6 @@ pub(super) fn set_fact(
     }
 }
 
-/// Where each filing goes in `ORDER BY filed_on, id`, as `order::apply` takes it: `day[i]` is
-/// filing `i`'s date text as an index into `days`, `ids[i]` its id.
 /// From how many filings [`Store::filing_facts`] reads in two halves at once.
 const SPLIT_FROM: usize = 50_000;
 
@@ -719,6 +718,8 @@ fn read_facts(
     Ok(part)
 }
 
+/// Where each filing goes in `ORDER BY filed_on, id`, as `order::apply` takes it: `day[i]` is
+/// filing `i`'s date text as an index into `days`, `ids[i]` its id.
 fn date_order(day: &[u32], days: FxMap<DateText, u32>, ids: &[i64]) -> Vec<u32> {
     let mut sorted: Vec<(DateText, u32)> = days.into_iter().collect();
     sorted.sort_unstable();
