@@ -421,8 +421,10 @@ pub fn for_each_row<E: From<ImportError>>(
             continue;
         }
         let row = SourceRow { line, cells };
-        let note_like = matches!(only_cell(&row.cells), Some((col, text)) if Some(col) != ctx.columns.number
-                || super::table::is_note(text));
+        let note_like = match only_cell(&row.cells) {
+            Some((col, text)) => Some(col) != ctx.columns.number || super::table::is_note(text),
+            None => false,
+        };
         if note_like {
             pending.push(row);
             continue;
