@@ -173,6 +173,65 @@ fn xlsx_without_a_table() {
     assert_eq!(e.code(), "not_a_table");
 }
 
+/// Government spreadsheets often head a table with two rows: the columns that are one field
+/// merged down both, and a heading merged across the number and date (`备案信息`) with the two
+/// names under it. Merged cells read as their top-left cell, the rest empty.
+#[test]
+fn xlsx_with_a_header_over_two_rows() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    let plain = Format::new();
+    sheet
+        .merge_range(0, 0, 0, 5, "生成式人工智能服务已备案信息", &plain)
+        .unwrap();
+    for (c, h) in ["序号", "属地", "模型名称", "备案单位"].iter().enumerate() {
+        sheet
+            .merge_range(1, c as u16, 2, c as u16, h, &plain)
+            .unwrap();
+    }
+    sheet.merge_range(1, 4, 1, 5, "备案信息", &plain).unwrap();
+    sheet.write(2, 4, "备案号").unwrap();
+    sheet.write(2, 5, "备案时间").unwrap();
+    let rows = [
+        [
+            "1",
+            "北京市",
+            "文心一言",
+            "北京百度网讯科技有限公司",
+            "Beijing-WenXinYiYan-20230821",
+            "2023/8/31",
+        ],
+        [
+            "2",
+            "上海市",
+            "书生",
+            "上海人工智能实验室",
+            "Shanghai-ShuSheng-20230821",
+            "2023/8/31",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write(r as u32 + 3, c as u16, *v).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let f = read_source("two-rows.xlsx", &bytes, &ReadOptions::default()).unwrap();
+    let t = &f.tables[0];
+    assert_eq!(t.title.as_deref(), Some("生成式人工智能服务已备案信息"));
+    assert_eq!(
+        t.header,
+        ["序号", "属地", "模型名称", "备案单位", "备案号", "备案时间"]
+    );
+    let numbers: Vec<&str> = t.rows.iter().map(|r| r.cells[4].as_str()).collect();
+    assert_eq!(
+        numbers,
+        ["Beijing-WenXinYiYan-20230821", "Shanghai-ShuSheng-20230821"]
+    );
+    assert_eq!(t.rows[0].line, 4);
+}
+
 #[test]
 fn truncated_xlsx() {
     let bytes = workbook(true);

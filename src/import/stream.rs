@@ -8,8 +8,11 @@
 
 use super::decode::{detect, DecodeReader, TextEncoding};
 use super::header::{kind_hint_from_header, kind_hint_from_title, map_header};
-use super::table::{check_size, clean_cell, is_header_map, parse_delimiter, record_line};
+use super::table::{
+    check_size, clean_cell, is_header_map, parse_delimiter, record_line, two_row_header,
+};
 use super::{ColumnMap, ImportError, ReadOptions, SourceRow, SourceTable};
+use std::collections::HashMap;
 use std::io::Read;
 
 type Opener<'a> = Box<dyn Fn() -> std::io::Result<Box<dyn Read + 'a>> + 'a>;
@@ -185,6 +188,9 @@ pub struct TextLayout {
     pub delimiter: u8,
     /// (record index, mapping) of every header row.
     headers: Vec<(usize, ColumnMap)>,
+    /// The headers over two rows (see `two_row_header`), by the index of their upper record:
+    /// the header read from both. The lower record is no row of data.
+    two_rows: HashMap<usize, Vec<String>>,
     first_title: Option<String>,
     /// Non-blank records below the first header that are not headers: the rows to expect, give or
     /// take the notes at the end of tables.
@@ -253,15 +259,32 @@ pub fn scan(source: &TextSource, opts: &ReadOptions) -> Result<TextLayout, Impor
     let file = source.file();
     let delimiter = delimiter_of(source, opts)?;
     let mut records = Records::new(file, source.decoder()?.with_sha256(), delimiter);
-    let mut headers = Vec::new();
+    let mut headers: Vec<(usize, ColumnMap)> = Vec::new();
     // The line of the first header, and the first header that lacks a number column.
     let mut first_header_line = 0u64;
     let mut no_number: Option<(u64, Vec<String>)> = None;
     let mut last_before_header: Option<String> = None;
     let mut data_rows = 0u64;
+    let mut two_rows = HashMap::new();
+    // The record before, when it was a header without a number column: the lower half of a
+    // header over two rows may follow (see `two_row_header`).
+    let mut upper: Option<(usize, Vec<String>, bool)> = None;
     let mut i = 0usize;
     while let Some(line) = records.next()? {
         let cells = cells_of(records.record());
+        if let Some((at, above, reported)) = upper.take() {
+            if let Some((both, map)) = two_row_header(&above, &cells, opts) {
+                if reported {
+                    no_number = None;
+                }
+                if let Some(last) = headers.last_mut() {
+                    last.1 = map;
+                }
+                two_rows.insert(at, both);
+                i += 1;
+                continue;
+            }
+        }
         let header = (cells.len() >= 2)
             .then(|| map_header(&cells, &opts.columns))
             .filter(is_header_map);
@@ -270,8 +293,12 @@ pub fn scan(source: &TextSource, opts: &ReadOptions) -> Result<TextLayout, Impor
                 if headers.is_empty() {
                     first_header_line = line;
                 }
-                if map.number.is_none() && no_number.is_none() {
-                    no_number = Some((line, cells));
+                if map.number.is_none() {
+                    let first = no_number.is_none();
+                    if first {
+                        no_number = Some((line, cells.clone()));
+                    }
+                    upper = Some((i, cells, first));
                 }
                 headers.push((i, map));
             }
@@ -315,6 +342,7 @@ pub fn scan(source: &TextSource, opts: &ReadOptions) -> Result<TextLayout, Impor
     Ok(TextLayout {
         delimiter,
         headers,
+        two_rows,
         first_title: last_before_header,
         data_rows,
         sha256: records.text().sha256().unwrap_or_default(),
@@ -342,6 +370,8 @@ pub fn for_each_row<E: From<ImportError>>(
     // Single-cell rows at the current end of the table: notes if nothing but notes follows.
     let mut pending: Vec<SourceRow> = Vec::new();
     let mut header_k = 0usize;
+    // The lower record of a header over two rows, read with the upper one.
+    let mut skip: Option<usize> = None;
     let mut i = 0usize;
 
     // Ends the current table at a header (`at_header`) or at the end of the file: the notes
@@ -363,10 +393,19 @@ pub fn for_each_row<E: From<ImportError>>(
         if index < layout.headers[0].0 {
             continue;
         }
+        if skip == Some(index) {
+            continue;
+        }
         if header_k < layout.headers.len() && index == layout.headers[header_k].0 {
             let columns = layout.headers[header_k].1.clone();
             header_k += 1;
-            let header_cells = cells_of(records.record());
+            let header_cells = match layout.two_rows.get(&index) {
+                Some(both) => {
+                    skip = Some(index + 1);
+                    both.clone()
+                }
+                None => cells_of(records.record()),
+            };
             let header_line = line;
             if current.is_some() {
                 next_title = close(&mut pending, true);
@@ -584,6 +623,11 @@ mod tests {
             format!("{H}\n{R1}\n注一\n{R2}\n注二\n,注三\n"),
             format!("{H}\n{R1}\n,,,,Beijing-X-20230821,\n注\n"),
             format!("{H}\n{R1}\n,,,,注：备案号按属地排序,\n{R2}\n,,,,数据来源：网信办,\n"),
+            // Headers over two rows, one after a title, one with nothing under its number.
+            format!("序号,属地,模型名称,备案单位,备案信息,\n,,,,备案号,备案时间\n{R1}\n{R2}\n"),
+            format!("标题\n序号,属地,模型名称,备案单位,备案信息,\n,,,,备案号,上线时间\n{R1}\n已登记\n{H}\n{R2}\n"),
+            format!("序号,属地,模型名称,备案单位,备案信息,\n{R1}\n"),
+            format!("{H}\n{R1}\n序号,属地,模型名称,备案单位,登记信息,\n,,,,登记编号,登记时间\n{R2}\n"),
             format!("标题\n说明,见下\n{H}\n{R1}\n第二部分\n,另一注\n序号,属地,模型名称,备案单位,登记编号,登记时间\n{R2}\n"),
             "no,table,here\n1,2,3\n".to_string(),
             "序号,属地,模型名称,备案单位\n1,北京市,a,b\n".to_string(),

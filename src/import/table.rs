@@ -219,6 +219,28 @@ pub(crate) fn is_header_map(map: &ColumnMap) -> bool {
     n >= 3 || (n >= 2 && map.number.is_some())
 }
 
+/// A header over two rows: `upper` names some fields but not the filing number, which
+/// `lower` names under a heading merged across its columns (`备案信息` over `备案号` and
+/// `备案时间`). Returns the header read column by column (the lower cell where it has one,
+/// else the upper) and its map, when that names the filing number.
+pub(crate) fn two_row_header(
+    upper: &[String],
+    lower: &[String],
+    opts: &ReadOptions,
+) -> Option<(Vec<String>, ColumnMap)> {
+    if lower.iter().all(String::is_empty) {
+        return None;
+    }
+    let cells: Vec<String> = (0..upper.len().max(lower.len()))
+        .map(|i| match lower.get(i).filter(|c| !c.is_empty()) {
+            Some(c) => c.clone(),
+            None => upper.get(i).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let map = map_header(&cells, &opts.columns);
+    (map.number.is_some() && is_header_map(&map)).then_some((cells, map))
+}
+
 /// The single non-empty cell of a row, with its column.
 fn only_cell(row: &SourceRow) -> Option<(usize, &str)> {
     let mut it = row.cells.iter().enumerate().filter(|(_, c)| !c.is_empty());
@@ -237,15 +259,29 @@ pub fn tables_from_rows(
     sheet: Option<String>,
     opts: &ReadOptions,
 ) -> Result<Vec<SourceTable>, ImportError> {
+    let mut rows = rows;
     let mut headers: Vec<(usize, ColumnMap)> = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        if row.cells.len() < 2 {
-            continue;
+    let mut i = 0;
+    while i < rows.len() {
+        let row = &rows[i];
+        if row.cells.len() >= 2 {
+            let mut map = map_header(&row.cells, &opts.columns);
+            if is_header_map(&map) {
+                if map.number.is_none() {
+                    if let Some((cells, both)) = rows
+                        .get(i + 1)
+                        .and_then(|lower| two_row_header(&row.cells, &lower.cells, opts))
+                    {
+                        // One header: the lower row is part of it, not a row of data.
+                        rows[i].cells = cells;
+                        rows[i + 1].cells.clear();
+                        map = both;
+                    }
+                }
+                headers.push((i, map));
+            }
         }
-        let map = map_header(&row.cells, &opts.columns);
-        if is_header_map(&map) {
-            headers.push((i, map));
-        }
+        i += 1;
     }
     if headers.is_empty() {
         return Err(ImportError::NotATable { file: file.into() });
@@ -410,6 +446,30 @@ mod tests {
         assert_eq!(lines, vec![4, 6, 8]);
         assert_eq!(t.rows[1].cells[1], "北京市");
         assert_eq!(t.rows[1].cells[2], "智谱\n清言");
+    }
+
+    #[test]
+    fn a_header_over_two_rows_is_one_header() {
+        let text = "附件：已备案信息\n\
+             序号,属地,模型名称,备案单位,备案信息,\n\
+             ,,,,备案号,备案时间\n\
+             1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n";
+        let f = read(text).unwrap();
+        let t = &f.tables[0];
+        assert_eq!(t.header_line, 2);
+        assert_eq!(
+            t.header,
+            ["序号", "属地", "模型名称", "备案单位", "备案号", "备案时间"]
+        );
+        assert_eq!((t.columns.number, t.columns.date), (Some(4), Some(5)));
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![4]);
+        // A header without the number over a row of data is still refused, by its line.
+        let text = "序号,属地,模型名称,备案单位,备案信息,\n\
+             1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n";
+        match read(text) {
+            Err(ImportError::NoNumberColumn { line: 1, .. }) => {}
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
