@@ -503,6 +503,7 @@ fn walk_index(
         None | Some(SortField::FiledOn) if one_region => "filings_region",
         None | Some(SortField::FiledOn) => "filings_filed_on",
         Some(SortField::Region) => "filings_region_id",
+        Some(SortField::Model) if one_region => "filings_region_model",
         Some(SortField::Model) => "filings_model",
         Some(SortField::Batch) => "filings_first_batch",
         // Numbers start with the region's prefix and companies with a city, so with a region
@@ -543,7 +544,8 @@ fn scope_rows(
         "filings_region"
         | "filings_region_id"
         | "filings_region_number"
-        | "filings_region_company" => !f.regions.is_empty(),
+        | "filings_region_company"
+        | "filings_region_model" => !f.regions.is_empty(),
         "filings_filed_on" | "filings_listed" => {
             f.year.is_some() || f.from.is_some() || f.to.is_some()
         }
@@ -557,7 +559,10 @@ fn scope_rows(
     // the region's rows whatever the dates.
     let scope = if matches!(
         index,
-        "filings_region_id" | "filings_region_number" | "filings_region_company"
+        "filings_region_id"
+            | "filings_region_number"
+            | "filings_region_company"
+            | "filings_region_model"
     ) {
         FilingFilter {
             year: None,

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_browse_indexes.sql")),
     (5, include_str!("migrations/0005_region_sort_indexes.sql")),
     (6, include_str!("migrations/0006_filings_generation.sql")),
+    (7, include_str!("migrations/0007_region_model_index.sql")),
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

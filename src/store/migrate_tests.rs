@@ -171,6 +171,7 @@ fn a_schema_3_registry_gains_the_browse_indexes_and_keeps_its_filings() {
         "filings_flagged",
         "filings_region_number",
         "filings_region_company",
+        "filings_region_model",
     ] {
         let n: i64 = c
             .query_row(
