@@ -24,6 +24,21 @@ async function goTo(key) {
 }
 
 /** Where a save dialog would put the file: the page's E2E hook skips the native dialog. */
+/** Chooses an export format, clicking again while the dialog's zoom-in swallows the click (a
+ * click that lands before the dialog settles can miss, and one miss failed a CI run). */
+async function chooseFormat(format) {
+  const css = `[data-format="${format}"]`;
+  const chosen = () =>
+    s.exec(`return document.querySelector('${css}').closest('label').querySelector('input').checked;`);
+  await s.waitCss(css);
+  await s.settle();
+  await s.waitFor(`${format} chosen`, async () => {
+    if (await chosen()) return true;
+    await s.click(await s.find(css));
+    return chosen();
+  });
+}
+
 function saveTo(path) {
   return s.exec("window.__beianE2ESavePath = arguments[0];", path);
 }
@@ -147,14 +162,8 @@ test("exports the filings on screen as an HTML report and renders it", async () 
   const target = join(s.dataHome, "report.html");
   await saveTo(target);
   await s.click(await s.waitCss('[data-testid="export"]'));
-  // The dialog (and Ant Design with it) loads on this first click, then zooms in: a click that
-  // lands before it settles can miss.
-  await s.waitCss('[data-format="html"]');
-  await s.settle();
-  await s.click(await s.find('[data-format="html"]'));
-  await s.waitFor("HTML chosen", () =>
-    s.exec("return document.querySelector('[data-format=\"html\"]').closest('label').querySelector('input').checked;"),
-  );
+  // The dialog (and Ant Design with it) loads on this first click, then zooms in.
+  await chooseFormat("html");
   await s.screenshot("24-export-dialog");
   await s.click(await s.find('[data-testid="export-run"]'));
   await s.waitCss('[data-testid="export-done"]', 60_000);
@@ -186,9 +195,7 @@ test("an export to a folder that does not exist says so by code", async () => {
   await saveTo(join(s.dataHome, "no-such-folder", "out.csv"));
   await s.settle();
   await s.click(await s.waitCss('[data-testid="export"]'));
-  await s.waitCss('[data-format="csv"]');
-  await s.settle();
-  await s.click(await s.find('[data-format="csv"]'));
+  await chooseFormat("csv");
   await s.click(await s.find('[data-testid="export-run"]'));
   await s.waitCss('[data-testid="export-dialog"] [data-error-code="export_unwritable"]');
   await s.waitText("无法写入这个位置");
