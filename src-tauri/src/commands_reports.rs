@@ -7,7 +7,7 @@ use beian::export::{ExportRequest, ExportSummary, Language};
 use beian::query::FilingFilter;
 use beian::registry::{Registry, RuleInfo};
 use beian::stats::{Completeness, PublishedTotal, StatsBy, StatsQuery, StatsReport};
-use beian::subsidy::{CompanyFacts, CompanyFactsUpdate, EvaluationView, Rule};
+use beian::subsidy::{CompanyFacts, CompanyFactsUpdate, EvaluationView, ResultsPage, Rule};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::Path;
@@ -136,13 +136,14 @@ pub fn set_company_facts(
     state.evaluate(|r| r.set_company_facts(update, &now()).map(|(f, _)| f))
 }
 
-/// The evaluation with its reasons worded in the UI's language (`zh` or `en`), next to their
-/// codes: the wording lives in the core, once, for the screen and the reports alike.
-/// At most this many enterprises per rule cross to the Subsidies screen (those that qualify
-/// first): at a million filings a rule has hundreds of thousands, which the screen cannot show
-/// and IPC should not carry. The totals count all of them; exports list all of them.
-const SCREEN_RESULTS_PER_RULE: usize = 500;
+/// At most this many enterprises per rule cross to the Subsidies screen at once (a page): at a
+/// million filings a rule has hundreds of thousands, which IPC should not carry in one answer.
+/// The totals count all of them; exports list all of them.
+const SCREEN_RESULTS_PER_RULE: u32 = 500;
 
+/// The evaluation with its reasons worded in the UI's language (`zh` or `en`). For every
+/// enterprise, one page of each rule's results (`page`; else the first page); for one company,
+/// all of its results.
 #[tauri::command(async)]
 pub fn evaluate_subsidies(
     state: State<'_, AppState>,
@@ -150,15 +151,22 @@ pub fn evaluate_subsidies(
     company: Option<String>,
     as_of: String,
     language: Language,
+    page: Option<ResultsPage>,
 ) -> Res<EvaluationView> {
     let as_of = day(&as_of)?;
-    state.evaluate(|r| {
-        let report = match company.as_deref() {
-            // Every enterprise: reasons are built only for those the screen gets.
-            None => r.evaluate_first(rule.as_deref(), as_of, SCREEN_RESULTS_PER_RULE),
-            Some(c) => r.evaluate(rule.as_deref(), Some(c), as_of),
-        };
-        report.map(|report| report.render_for_screen(language, SCREEN_RESULTS_PER_RULE))
+    let page = page.map_or(ResultsPage::first(SCREEN_RESULTS_PER_RULE as usize), |p| {
+        ResultsPage {
+            limit: p.limit.min(SCREEN_RESULTS_PER_RULE),
+            ..p
+        }
+    });
+    state.evaluate(|r| match company.as_deref() {
+        None => r
+            .evaluate_page(rule.as_deref(), as_of, page)
+            .map(|report| report.render_page(language, page)),
+        Some(c) => r
+            .evaluate(rule.as_deref(), Some(c), as_of)
+            .map(|report| report.render_for_screen(language, page.limit as usize)),
     })
 }
 

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::filing::Issue;
 use crate::query::FieldChange;
 use crate::subsidy::cities::Cities;
-use crate::subsidy::eval::{Enterprises, EvaluationReport};
+use crate::subsidy::eval::{Enterprises, EvaluationReport, ResultsPage};
 use crate::subsidy::facts::{suggested_city, CompanyFacts, CompanyFactsUpdate, FactAuditEntry};
 use crate::subsidy::rules::{bundled_rules, parse_rule, Rule, BUNDLED_RULES};
 use crate::subsidy::snapshot::Versions;
@@ -406,8 +406,19 @@ impl Registry {
         as_of: NaiveDate,
         per_rule: usize,
     ) -> Result<EvaluationReport> {
+        self.evaluate_page(rule, as_of, ResultsPage::first(per_rule))
+    }
+
+    /// Each rule's totals over every enterprise and one page of its results, with their
+    /// reasons, in the report's order (see [`Enterprises::evaluate_page`]).
+    pub fn evaluate_page(
+        &self,
+        rule: Option<&str>,
+        as_of: NaiveDate,
+        page: ResultsPage,
+    ) -> Result<EvaluationReport> {
         let rules = self.rules_to_evaluate(rule)?;
-        self.with_enterprises(|enterprises| enterprises.evaluate_first(&rules, as_of, per_rule))
+        self.with_enterprises(|enterprises| enterprises.evaluate_page(&rules, as_of, page))
     }
 
     /// One rule by id (even when disabled), or every enabled rule.

@@ -6,7 +6,8 @@ use crate::import::ReadOptions;
 use crate::registry::ImportMode;
 use crate::subsidy::eval::reference::{evaluate_rules_reference, json};
 use crate::subsidy::facts::{AlgorithmFiling, FactInput, Provenance, SelfDeveloped, SpendFact};
-use crate::subsidy::SpendKind;
+use crate::subsidy::{ResultsPage, Shown, SpendKind, Status};
+use std::collections::BTreeSet;
 
 const NOW: &str = "2025-01-01T00:00:00Z";
 
@@ -286,6 +287,75 @@ fn the_evaluation_matches_the_whole_registry_evaluation() {
         assert_eq!(first, view(reg.evaluate(None, None, d(as_of)).unwrap()));
         assert!(first["rules"][0]["omitted"].as_u64().unwrap() > 0);
     }
+
+    // Pages: each the slice of the full evaluation's results that its filter admits, with the
+    // same totals and notes; pages of any size, laid end to end, are every admitted result.
+    let mut crossed = 0;
+    for as_of in ["2024-06-30", "2026-01-01"] {
+        let full = json(&reg.evaluate(None, None, d(as_of)).unwrap());
+        for shown in [Shown::Qualifies, Shown::Open, Shown::All] {
+            let admitted: Vec<Vec<serde_json::Value>> = full["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| {
+                    let results = o["results"].as_array().unwrap().iter();
+                    results
+                        .filter(|r| {
+                            let status = match r["status"].as_str().unwrap() {
+                                "qualifies" => Status::Qualifies,
+                                "cannot_tell" => Status::CannotTell,
+                                _ => Status::DoesNotQualify,
+                            };
+                            shown.admits(status)
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .collect();
+            for (offset, limit) in [(0, 5), (3, 4), (5, 5), (37, 11), (10_000, 5), (2, 0)] {
+                let page = ResultsPage {
+                    shown,
+                    offset,
+                    limit,
+                };
+                let got = json(&reg.evaluate_page(None, d(as_of), page).unwrap());
+                let mut want = full.clone();
+                for (o, admitted) in want["rules"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .zip(&admitted)
+                {
+                    let from = (offset as usize).min(admitted.len());
+                    let to = (from + limit as usize).min(admitted.len());
+                    o["results"] = serde_json::Value::Array(admitted[from..to].to_vec());
+                    let statuses: BTreeSet<&str> = admitted[from..to]
+                        .iter()
+                        .map(|r| r["status"].as_str().unwrap())
+                        .collect();
+                    crossed += usize::from(statuses.len() > 1);
+                }
+                assert_eq!(got, want, "{shown:?} from {offset}, {limit}, as of {as_of}");
+            }
+            // As the screen gets a page: how many to page through, and where this one starts.
+            let page = ResultsPage {
+                shown,
+                offset: 3,
+                limit: 4,
+            };
+            let view = reg
+                .evaluate_page(None, d(as_of), page)
+                .unwrap()
+                .render_page(crate::export::Language::Zh, page);
+            for (o, admitted) in view.rules.iter().zip(&admitted) {
+                assert_eq!(o.shown_total as usize, admitted.len(), "{}", o.rule);
+                assert_eq!(o.offset, 3.min(admitted.len() as u32));
+                assert_eq!(o.omitted as usize + o.results.len(), admitted.len());
+            }
+        }
+    }
+    assert!(crossed > 5, "pages across two answers: {crossed}");
 
     // One company under every rule (and under one rule), by each of its spellings, including
     // companies with facts and no filing.

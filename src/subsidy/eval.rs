@@ -14,7 +14,7 @@ use super::reason::{AmountUnknown, FactOrigin, Need, Reason, RuleNote, Window, W
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
 use crate::export::Language;
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -857,15 +857,26 @@ impl<'a> Enterprises<'a> {
 
     /// Each rule's totals over every enterprise, and its first `per_rule` results in the
     /// report's order (qualifying, then undecided, then not qualifying; by name), each with its
-    /// reasons exactly as [`Self::evaluate`] gives them: what a screen shows, with the reasons
-    /// built for a few hundred enterprises per rule rather than for all of them.
+    /// reasons exactly as [`Self::evaluate`] gives them, with the reasons built for a few
+    /// hundred enterprises per rule rather than for all of them.
     pub fn evaluate_first(
         &self,
         rules: &[Rule],
         as_of: NaiveDate,
         per_rule: usize,
     ) -> EvaluationReport {
-        self.run(rules, as_of, None, Detail::First(per_rule))
+        self.evaluate_page(rules, as_of, ResultsPage::first(per_rule))
+    }
+
+    /// Each rule's totals over every enterprise, and one page of its results in the report's
+    /// order, among those `page.shown` admits: what a screen shows.
+    pub fn evaluate_page(
+        &self,
+        rules: &[Rule],
+        as_of: NaiveDate,
+        page: ResultsPage,
+    ) -> EvaluationReport {
+        self.run(rules, as_of, None, Detail::Page(page))
     }
 
     fn run(
@@ -953,8 +964,67 @@ enum Detail {
     All,
     /// The totals; no result.
     Totals,
-    /// The totals, and this many results with their reasons, the first in the report's order.
-    First(usize),
+    /// The totals, and one page of results with their reasons.
+    Page(ResultsPage),
+}
+
+/// Which results a screen lists: those that qualify, those still open (qualifying or needing a
+/// fact), or all. Each is a prefix of the report's order, which puts those that qualify first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Shown {
+    Qualifies,
+    Open,
+    All,
+}
+
+impl Shown {
+    pub fn admits(self, s: Status) -> bool {
+        report_rank(s) <= self.last_rank()
+    }
+
+    fn last_rank(self) -> u8 {
+        match self {
+            Shown::Qualifies => report_rank(Status::Qualifies),
+            Shown::Open => report_rank(Status::CannotTell),
+            Shown::All => report_rank(Status::DoesNotQualify),
+        }
+    }
+
+    /// How many of a rule's results this admits.
+    pub fn count(self, t: &RuleTotals) -> u32 {
+        [
+            (Status::Qualifies, t.qualifies),
+            (Status::CannotTell, t.cannot_tell),
+            (Status::DoesNotQualify, t.does_not_qualify),
+        ]
+        .into_iter()
+        .filter(|(s, _)| self.admits(*s))
+        .map(|(_, n)| n)
+        .sum()
+    }
+}
+
+/// A page of each rule's results, in the report's order among those `shown` admits: from the
+/// `offset`-th, at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResultsPage {
+    pub shown: Shown,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl ResultsPage {
+    /// The first `n` results, whatever their answer.
+    pub fn first(n: usize) -> ResultsPage {
+        ResultsPage {
+            shown: Shown::All,
+            offset: 0,
+            limit: n.min(u32::MAX as usize) as u32,
+        }
+    }
 }
 
 /// Per enterprise before the first-N ranking.
@@ -1040,7 +1110,7 @@ fn evaluate_rule<'e, 'a: 'e>(
         // No ranking and no reasons: each answer is counted as it comes, and only its status
         // is kept for choosing the first results, not the whole answer.
         let mut answers = Answers::with_capacity(match detail {
-            Detail::First(_) => enterprises.size_hint().0,
+            Detail::Page(_) => enterprises.size_hint().0,
             _ => 0,
         });
         for (_, e) in enterprises {
@@ -1054,12 +1124,12 @@ fn evaluate_rule<'e, 'a: 'e>(
                 pre.status,
                 pre.amount.filter(|_| pre.status == Status::Qualifies),
             );
-            if let Detail::First(_) = detail {
+            if let Detail::Page(_) = detail {
                 answers.push(e, pre.status);
             }
         }
         let results = match detail {
-            Detail::First(k) => first_results(rule, want_city, &answers, &[], as_of, k),
+            Detail::Page(page) => page_of_results(rule, want_city, &answers, &[], as_of, page),
             _ => Vec::new(),
         };
         return outcome(rule, notes, results, totals);
@@ -1081,7 +1151,7 @@ fn evaluate_rule<'e, 'a: 'e>(
     }
     // The entrants as they stood before the ranking, for explaining a place later.
     let before_ranking = match (detail, rule.eligibility.first_n) {
-        (Detail::First(_), Some(_)) => entrants(&pres),
+        (Detail::Page(_), Some(_)) => entrants(&pres),
         _ => Vec::new(),
     };
     if let Some(first_n) = rule.eligibility.first_n {
@@ -1095,12 +1165,12 @@ fn evaluate_rule<'e, 'a: 'e>(
             count(&mut totals, pre.status, amount);
         }
         let results = match detail {
-            Detail::First(k) => {
+            Detail::Page(page) => {
                 let mut answers = Answers::with_capacity(pres.len());
                 for (e, p) in &pres {
                     answers.push(e, p.status);
                 }
-                first_results(rule, want_city, &answers, &before_ranking, as_of, k)
+                page_of_results(rule, want_city, &answers, &before_ranking, as_of, page)
             }
             _ => Vec::new(),
         };
@@ -1204,25 +1274,42 @@ impl<'e, 'a> Answers<'e, 'a> {
     }
 }
 
-/// The first `k` answers in the report's order, built with their reasons: each enterprise is
+/// One page of the answers in the report's order, built with their reasons: each enterprise is
 /// evaluated again with its reasons and, under a first-N rule, placed among `before_ranking`
 /// (the entrants as they stood before the ranking) as the full evaluation places it.
-fn first_results(
+fn page_of_results(
     rule: &Rule,
     want_city: Option<&str>,
     answers: &Answers,
     before_ranking: &[Entrant],
     as_of: NaiveDate,
-    k: usize,
+    page: ResultsPage,
 ) -> Vec<EnterpriseResult> {
-    if k == 0 {
+    let (offset, limit) = (page.offset as usize, page.limit as usize);
+    // The status sits in the key's top bits, so the answers a page admits are those below a
+    // bound.
+    let bound = (page.shown.last_rank() as u64 + 1) << 62;
+    let mut chosen: Vec<u64> = answers
+        .keys
+        .iter()
+        .copied()
+        .filter(|&k| k < bound)
+        .collect();
+    let end = offset.saturating_add(limit).min(chosen.len());
+    if offset >= end {
         return Vec::new();
     }
-    let mut chosen = answers.keys.clone();
-    if chosen.len() > k {
-        chosen.select_nth_unstable(k - 1);
-        chosen.truncate(k);
+    // Only the page is sorted: the answers before it are set apart, not ordered.
+    if end < chosen.len() {
+        chosen.select_nth_unstable(end - 1);
+        chosen.truncate(end);
     }
+    let mut chosen = if offset > 0 {
+        chosen.select_nth_unstable(offset);
+        chosen.split_off(offset)
+    } else {
+        chosen
+    };
     chosen.sort_unstable();
     chosen
         .into_iter()

@@ -11,7 +11,9 @@ pub mod rules;
 pub mod snapshot;
 pub mod view;
 
-pub use eval::{evaluate_rules, EvaluationReport, EvaluationRow, FilingFact, Status};
+pub use eval::{
+    evaluate_rules, EvaluationReport, EvaluationRow, FilingFact, ResultsPage, Shown, Status,
+};
 pub use facts::{CompanyFacts, CompanyFactsUpdate, Provenance, SelfDeveloped, SpendKind};
 pub use local_text::LocalText;
 pub use reason::{AmountUnknown, Need, Reason, RuleNote};

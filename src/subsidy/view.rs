@@ -2,7 +2,9 @@
 //! to its `{code, params}`. What the app's Subsidies screen receives; the evaluation itself words
 //! nothing, so a run that only needs totals pays for no sentences.
 
-use super::eval::{EnterpriseResult, EvaluationReport, RuleTotals, ShareAmount, Status};
+use super::eval::{
+    EnterpriseResult, EvaluationReport, ResultsPage, RuleTotals, ShareAmount, Shown, Status,
+};
 use super::reason::{Need, Reason, RuleNote};
 use super::rules::Confidence;
 use crate::export::Language;
@@ -41,8 +43,14 @@ pub struct RuleOutcomeView {
     pub notes: Vec<String>,
     pub note_codes: Vec<RuleNote>,
     pub results: Vec<EnterpriseView>,
-    /// Results left out by a cap (see [`EvaluationReport::render_capped`]); the totals count them.
+    /// Results left out by a cap (see [`EvaluationReport::render_capped`]) or by a page (see
+    /// [`EvaluationReport::render_page`]); the totals count them.
     pub omitted: u32,
+    /// How many results the view's filter admits (see [`Shown`]), on this page or not: what a
+    /// screen pages through.
+    pub shown_total: u32,
+    /// The place of the first result given among those `shown_total` counts.
+    pub offset: u32,
     pub totals: RuleTotals,
 }
 
@@ -88,6 +96,19 @@ impl EvaluationReport {
         self.render_with(lang, cap, false)
     }
 
+    /// The screen's view of one page (as evaluated with
+    /// [`crate::subsidy::eval::Enterprises::evaluate_page`]), without the codes: each rule's
+    /// results are that page, and `shown_total` the number of results to page through.
+    pub fn render_page(&self, lang: Language, page: ResultsPage) -> EvaluationView {
+        let mut view = self.render_with(lang, page.limit as usize, false);
+        for o in &mut view.rules {
+            o.shown_total = page.shown.count(&o.totals);
+            o.offset = page.offset.min(o.shown_total);
+            o.omitted = o.shown_total - o.results.len() as u32;
+        }
+        view
+    }
+
     fn render_with(&self, lang: Language, cap: usize, codes: bool) -> EvaluationView {
         EvaluationView {
             as_of: self.as_of.clone(),
@@ -110,6 +131,8 @@ impl EvaluationReport {
                         + o.totals.cannot_tell
                         + o.totals.does_not_qualify)
                         .saturating_sub(o.results.len().min(cap) as u32),
+                    shown_total: Shown::All.count(&o.totals),
+                    offset: 0,
                     results: kept(&o.results, cap)
                         .map(|r| EnterpriseView {
                             enterprise: r.enterprise.clone(),

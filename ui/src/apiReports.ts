@@ -13,6 +13,7 @@ import type { ExportRequest } from "./bindings/ExportRequest";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { FilingFilter } from "./bindings/FilingFilter";
 import type { Language } from "./bindings/Language";
+import type { ResultsPage } from "./bindings/ResultsPage";
 import type { Rule } from "./bindings/Rule";
 import type { RuleInfo } from "./bindings/RuleInfo";
 import type { StatsReport } from "./bindings/StatsReport";
@@ -34,9 +35,13 @@ export const reportsApi = {
   setRuleEnabled: (id: string, enabled: boolean) => call<RuleInfo>("set_rule_enabled", { id, enabled }),
   companyFacts: (name: string) => call<CompanyFacts>("company_facts", { name }),
   setCompanyFacts: (update: CompanyFactsUpdate) => call<CompanyFacts>("set_company_facts", { update }),
-  /** Reasons, needs and notes come back worded in `language` (the core words them, for reports too). */
-  evaluate: (asOf: string, language: Language, rule: string | null = null, company: string | null = null) =>
-    call<EvaluationView>("evaluate_subsidies", { rule, company, asOf, language }),
+  /**
+   * Reasons, needs and notes come back worded in `language` (the core words them, for reports too).
+   * For every enterprise, `page` of each rule's results (the first 500 without one); for one
+   * company, all of its results.
+   */
+  evaluate: (asOf: string, language: Language, rule: string | null = null, company: string | null = null, page: ResultsPage | null = null) =>
+    call<EvaluationView>("evaluate_subsidies", { rule, company, asOf, language, page }),
   /** The CJK font a PDF export would use, or null when PDF export cannot work on this machine. */
   pdfFont: () => call<string | null>("pdf_font"),
   /** Writes the export; progress arrives as `export-progress` events. `now` is filled in by the shell. */

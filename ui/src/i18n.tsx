@@ -170,7 +170,6 @@ const zh = {
   "form.added": "已新增。",
   "form.regionPlaceholder": "选择属地",
 
-  "sub.omitted": "另有 {n} 家企业未在此列出：本页按“符合、无法判断、不符合”的顺序列出前 {shown} 家。上方合计已计入全部企业；完整名单请导出 XLSX 或报告。",
   "settings.title": "设置",
   "settings.language": "界面语言",
   "settings.database": "数据库位置",
@@ -418,7 +417,6 @@ const en: Record<Key, string> = {
   "form.added": "Added.",
   "form.regionPlaceholder": "Choose a region",
 
-  "sub.omitted": "{n} more enterprises are not listed here: the first {shown} are, those that qualify first, then those that cannot be decided, then the rest. The totals above count all of them; export an XLSX or a report for the full list.",
   "settings.title": "Settings",
   "settings.language": "Language",
   "settings.database": "Database location",

@@ -936,7 +936,7 @@ fn print_report(args: &RunArgs, runs: usize, results: &[SizeResult]) {
         &|r| fmt_ms(r.uses.subsidies.cold.p50()),
     );
     row(
-        "… warm (registry unchanged): every result / totals / screen's first 500 per rule",
+        "… warm (registry unchanged): every result / totals / screen's first page (20 per rule, worded)",
         &|r| {
             format!(
                 "{} / {} / {}",

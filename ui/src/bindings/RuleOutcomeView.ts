@@ -6,6 +6,16 @@ import type { RuleTotals } from "./RuleTotals";
 
 export type RuleOutcomeView = { rule: string, title: string, jurisdiction: string, confidence: Confidence, enabled: boolean, notes: Array<string>, note_codes: Array<RuleNote>, results: Array<EnterpriseView>, 
 /**
- * Results left out by a cap (see [`EvaluationReport::render_capped`]); the totals count them.
+ * Results left out by a cap (see [`EvaluationReport::render_capped`]) or by a page (see
+ * [`EvaluationReport::render_page`]); the totals count them.
  */
-omitted: number, totals: RuleTotals, };
+omitted: number, 
+/**
+ * How many results the view's filter admits (see [`Shown`]), on this page or not: what a
+ * screen pages through.
+ */
+shown_total: number, 
+/**
+ * The place of the first result given among those `shown_total` counts.
+ */
+offset: number, totals: RuleTotals, };

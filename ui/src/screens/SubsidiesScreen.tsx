@@ -31,7 +31,7 @@ import {
   Typography,
 } from "antd";
 import dayjs from "dayjs";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { reportsApi, today } from "../apiReports";
 import type { Award } from "../bindings/Award";
 import type { CompanyFacts } from "../bindings/CompanyFacts";
@@ -46,6 +46,7 @@ import type { Rule } from "../bindings/Rule";
 import type { RuleInfo } from "../bindings/RuleInfo";
 import type { RuleOutcomeView } from "../bindings/RuleOutcomeView";
 import type { SelfDeveloped } from "../bindings/SelfDeveloped";
+import type { Shown } from "../bindings/Shown";
 import type { SpendFact } from "../bindings/SpendFact";
 import type { SpendKind } from "../bindings/SpendKind";
 import type { Status } from "../bindings/Status";
@@ -53,7 +54,6 @@ import type { StatsRow } from "../bindings/StatsRow";
 import "../reports.css";
 import { ErrorAlert } from "../errors";
 import { useI18n, type Key } from "../i18n";
-import { count } from "../format";
 
 export const cny = (n: number) => `¥${n.toLocaleString("en-US")}`;
 
@@ -111,15 +111,28 @@ function jurisdictionText(r: Rule): string {
 
 // ---- Results -------------------------------------------------------------------------------
 
-function ResultsTable({ outcome, show }: { outcome: RuleOutcomeView; show: "all" | "qualifies" | "open" }) {
+/** Results per page of a rule's table; each page is evaluated and worded by the core on demand. */
+const RESULTS_PAGE = 20;
+
+function ResultsTable({ outcome, loading, onPage }: { outcome: RuleOutcomeView; loading: boolean; onPage: (offset: number) => void }) {
   const { t } = useI18n();
-  const rows = outcome.results.filter((r) => show === "all" || (show === "qualifies" ? r.status === "qualifies" : r.status !== "does_not_qualify"));
   return (
     <Table<EnterpriseView>
       size="small"
       rowKey="enterprise"
-      pagination={rows.length > 20 ? { pageSize: 20 } : false}
-      dataSource={rows}
+      loading={loading}
+      pagination={
+        outcome.shown_total > RESULTS_PAGE
+          ? {
+              pageSize: RESULTS_PAGE,
+              current: Math.floor(outcome.offset / RESULTS_PAGE) + 1,
+              total: outcome.shown_total,
+              showSizeChanger: false,
+              onChange: (p) => onPage((p - 1) * RESULTS_PAGE),
+            }
+          : false
+      }
+      dataSource={outcome.results}
       locale={{ emptyText: t("sub.noResults") }}
       onRow={(r) => ({ "data-enterprise": r.enterprise }) as React.HTMLAttributes<HTMLElement>}
       columns={[
@@ -173,23 +186,47 @@ function ResultsTab() {
   const [report, setReport] = useState<EvaluationView | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [loading, setLoading] = useState(false);
-  const [show, setShow] = useState<"all" | "qualifies" | "open">("open");
+  const [show, setShow] = useState<Shown>("open");
+  const [turning, setTurning] = useState<string | null>(null);
+  // A page that arrives after the evaluation it belongs to was run again is dropped.
+  const runs = useRef(0);
 
   const run = useCallback(() => {
+    const at = ++runs.current;
     setLoading(true);
-    reportsApi.evaluate(asOf, language).then(
+    reportsApi.evaluate(asOf, language, null, null, { shown: show, offset: 0, limit: RESULTS_PAGE }).then(
       (r) => {
+        if (at !== runs.current) return;
         setReport(r);
         setError(null);
         setLoading(false);
       },
       (e: ErrorPayload) => {
+        if (at !== runs.current) return;
         setError(e);
         setLoading(false);
       },
     );
-  }, [asOf, language]);
+  }, [asOf, language, show]);
   useEffect(run, [run]);
+
+  const turnPage = (rule: string, offset: number) => {
+    const at = runs.current;
+    setTurning(rule);
+    reportsApi.evaluate(asOf, language, rule, null, { shown: show, offset, limit: RESULTS_PAGE }).then(
+      (r) => {
+        if (at !== runs.current) return;
+        const page = r.rules[0];
+        setReport((old) => old && { ...old, rules: old.rules.map((o) => (o.rule === rule && page ? page : o)) });
+        setTurning(null);
+      },
+      (e: ErrorPayload) => {
+        if (at !== runs.current) return;
+        setError(e);
+        setTurning(null);
+      },
+    );
+  };
 
   const sum = (f: (o: RuleOutcomeView) => number) => report?.rules.reduce((a, o) => a + f(o), 0) ?? 0;
 
@@ -204,7 +241,7 @@ function ResultsTab() {
           </Button>
           <Segmented
             value={show}
-            onChange={(v) => setShow(v as typeof show)}
+            onChange={(v) => setShow(v as Shown)}
             options={[
               { value: "open", label: t("sub.show.open") },
               { value: "qualifies", label: t("sub.show.qualifies") },
@@ -265,15 +302,7 @@ function ResultsTab() {
                 }
               >
                 {o.notes.length > 0 && <Alert type="info" style={{ marginBottom: 8 }} title={o.notes.join(" ")} />}
-                {o.omitted > 0 && (
-                  <Alert
-                    type="warning"
-                    style={{ marginBottom: 8 }}
-                    data-testid="results-omitted"
-                    title={t("sub.omitted", { n: count(o.omitted), shown: o.results.length })}
-                  />
-                )}
-                <ResultsTable outcome={o} show={show} />
+                <ResultsTable outcome={o} loading={turning === o.rule} onPage={(offset) => turnPage(o.rule, offset)} />
               </Card>
             ))}
           </div>
