@@ -120,8 +120,8 @@ impl AppState {
         self.evaluator.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Lets go of the evaluation's kept inputs, which a write has made stale: about half a
-    /// gigabyte at a million filings, otherwise held until the next evaluation. Skipped when
+    /// Lets go of the evaluation's kept inputs, which a write has made stale: about 280 MiB
+    /// at a million filings, otherwise held until the next evaluation. Skipped when
     /// an evaluation is running (it reads again anyway).
     pub fn release_evaluation(&self) {
         if let Ok(guard) = self.evaluator.try_lock() {

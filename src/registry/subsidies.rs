@@ -379,7 +379,7 @@ impl Registry {
         )
     }
 
-    /// Lets go of the evaluation's kept inputs (about half a gigabyte at a million filings);
+    /// Lets go of the evaluation's kept inputs (about 280 MiB at a million filings);
     /// the next evaluation reads them again.
     pub fn release_evaluation(&self) {
         self.evaluation.clear();

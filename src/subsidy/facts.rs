@@ -2,7 +2,7 @@
 //! model is self-developed, its yearly spend, its algorithm filings — each with where it came from
 //! and whether a person has confirmed it.
 
-use super::cities::Cities;
+use super::cities::{Cities, City};
 use crate::query::FieldChange;
 use crate::region::alias_key;
 use serde::{Deserialize, Serialize};
@@ -189,7 +189,15 @@ impl CompanyFacts {
     pub fn from_name(name: &str) -> CompanyFacts {
         CompanyFacts {
             name: name.trim().to_string(),
-            registered_city: suggested_city(name),
+            ..CompanyFacts::suggesting(Cities::bundled().suggest_from_company(name))
+        }
+    }
+
+    /// Nothing stored, and no name: what a name suggesting `city` gives any company.
+    pub(crate) fn suggesting(city: Option<&City>) -> CompanyFacts {
+        CompanyFacts {
+            name: String::new(),
+            registered_city: city.map(suggested),
             registered_district: None,
             self_developed: None,
             spend: Vec::new(),
@@ -202,12 +210,16 @@ impl CompanyFacts {
 
 /// The city the name suggests, as an unconfirmed inferred fact.
 pub fn suggested_city(name: &str) -> Option<Fact<String>> {
-    Cities::bundled().suggest_from_company(name).map(|c| Fact {
-        value: c.name.clone(),
+    Cities::bundled().suggest_from_company(name).map(suggested)
+}
+
+fn suggested(city: &City) -> Fact<String> {
+    Fact {
+        value: city.name.clone(),
         provenance: Provenance::InferredFromName,
         confirmed: false,
         updated_at: None,
-    })
+    }
 }
 
 /// The key under which a company is one company: full-width brackets and spaces folded, so

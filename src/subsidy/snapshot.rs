@@ -135,7 +135,7 @@ impl<V: PartialEq + Copy> Kept<V> {
         Ok(f(snapshot.enterprises()))
     }
 
-    /// Drops the kept snapshot (its memory: about half a gigabyte at a million filings).
+    /// Drops the kept snapshot (its memory: about 280 MiB at a million filings).
     pub fn clear(&self) {
         *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
