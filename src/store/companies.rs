@@ -1,6 +1,6 @@
 //! Company facts, user subsidy rules and their audit trail: the SQL behind the subsidy use cases.
 
-use super::Store;
+use super::{halves, Store};
 use crate::error::{Error, Result};
 use crate::query::FieldChange;
 use crate::subsidy::eval::{FilingFact, FxMap, FxSet};
@@ -79,7 +79,7 @@ impl Store {
     /// row at a random place, which at a million filings took about three times as long as
     /// the scan and the sort together.
     pub fn filing_facts(&self) -> Result<Vec<FilingFact>> {
-        self.filing_facts_split(SPLIT_FROM)
+        self.filing_facts_split(halves::SPLIT_FROM as usize)
     }
 
     /// [`Self::filing_facts`], read in two halves side by side (see [`Self::facts_in_two`])
@@ -115,54 +115,17 @@ impl Store {
         Ok(facts)
     }
 
-    /// The filings read by ids in two halves at once, the second through a connection of its
-    /// own on another thread: at a million filings the read was 1.2 s of a first evaluation's
-    /// 2.1 s, and the machine has a second core. `None` (read on this connection alone) for a
-    /// database in memory, inside a transaction of this connection (its writes are not
-    /// visible to another), before schema 6, or when a commit came between the two starts.
+    /// The filings read by ids in two halves at once (see [`halves::read_in_halves`]): at a
+    /// million filings the read was 1.2 s of a first evaluation's 2.1 s.
     fn facts_in_two(&self, expected: usize) -> Result<Option<Vec<FactsPart>>> {
-        let Some(path) = self.path.as_deref() else {
-            return Ok(None);
-        };
-        if self.side_writes.without_generation || !self.conn.is_autocommit() {
-            return Ok(None);
-        }
-        let other = rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        let halves = halves::read_in_halves(
+            &self.conn,
+            self.path.as_deref(),
+            &self.side_writes,
+            0,
+            |c, range| read_facts(c, Some(range), expected / 2),
         )?;
-        other.busy_timeout(super::BUSY_TIMEOUT)?;
-        let writes = |c: &rusqlite::Connection| -> rusqlite::Result<i64> {
-            c.query_row("SELECT n FROM filings_generation", [], |r| r.get(0))
-        };
-        // Each connection's snapshot starts at its first read; the same count of writes to the
-        // filings means the same committed filings.
-        let tx = self.conn.unchecked_transaction()?;
-        other.execute_batch("BEGIN")?;
-        let (ours, theirs) = (writes(&tx)?, writes(&other)?);
-        let bounds: (Option<i64>, Option<i64>) =
-            tx.query_row("SELECT min(id), max(id) FROM filings", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
-        let (Some(first), Some(last)) = bounds else {
-            return Ok(None);
-        };
-        if ours != theirs || first == last {
-            return Ok(None);
-        }
-        let middle = first + (last - first) / 2 + 1;
-        let (low, high) = std::thread::scope(|s| {
-            let high = s.spawn(move || {
-                let part = read_facts(&other, Some((middle, i64::MAX)), expected / 2);
-                other.execute_batch("COMMIT")?;
-                part
-            });
-            let low = read_facts(&tx, Some((i64::MIN, middle)), expected / 2);
-            (low, high.join())
-        });
-        tx.commit()?;
-        let high = high.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok(Some(vec![low?, high?]))
+        Ok(halves.map(|(low, high)| vec![low, high]))
     }
 
     /// A company's name as the filings print it (the first spelling, by key), if any filing has it.
@@ -629,9 +592,6 @@ pub(super) fn set_fact(
     }
 }
 
-/// From how many filings [`Store::filing_facts`] reads in two halves at once.
-const SPLIT_FROM: usize = 50_000;
-
 /// Filings as the evaluation reads them, in id order, with what sorts them by date.
 struct FactsPart {
     facts: Vec<FilingFact>,
@@ -655,7 +615,7 @@ impl FactsPart {
     }
 }
 
-/// The filings with ids in `range` (`[from, to)`; all of them for `None`), in id order.
+/// The filings with ids in `range` (`[from, to]`; all of them for `None`), in id order.
 fn read_facts(
     conn: &rusqlite::Connection,
     range: Option<(i64, i64)>,
@@ -664,7 +624,7 @@ fn read_facts(
     let sql = "SELECT number, kind, region, company, filed_on, id FROM filings";
     let mut stmt = match range {
         None => conn.prepare(sql)?,
-        Some(_) => conn.prepare(&format!("{sql} WHERE id >= ?1 AND id < ?2"))?,
+        Some(_) => conn.prepare(&format!("{sql} WHERE id BETWEEN ?1 AND ?2"))?,
     };
     let mut part = FactsPart {
         facts: Vec::with_capacity(expected),

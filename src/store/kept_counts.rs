@@ -226,6 +226,47 @@ impl CountsBuilder {
         )
     }
 
+    /// `later`'s rows after these, its values numbered as these number them; `false` when the
+    /// two do not fit the packing together.
+    pub(super) fn append(&mut self, later: CountsBuilder) -> Result<bool> {
+        let renumber = |ours: &mut Distinct, theirs: &Distinct| -> Result<Vec<usize>> {
+            (0..theirs.values.len())
+                .map(|i| ours.number(text(theirs, i)))
+                .collect()
+        };
+        let c = &mut self.c;
+        let regions = renumber(&mut c.regions, &later.c.regions)?;
+        let kinds = renumber(&mut c.kinds, &later.c.kinds)?;
+        let flags = renumber(&mut c.flags, &later.c.flags)?;
+        let mut days = vec![0u32; later.day_of.len()];
+        for (t, &d) in &later.day_of {
+            let next = self.day_of.len() as u32;
+            days[d as usize] = *self.day_of.entry(t.clone()).or_insert(next);
+        }
+        c.rows.reserve(later.c.rows.len());
+        for r in &later.c.rows {
+            let (Ok(region), Ok(kind), Ok(flags)) = (
+                u16::try_from(regions[usize::from(r.region)]),
+                u8::try_from(kinds[usize::from(r.kind)]),
+                u16::try_from(flags[usize::from(r.flags)]),
+            ) else {
+                return Ok(false);
+            };
+            c.rows.push(Row {
+                region,
+                kind,
+                day: if r.day == UNDATED {
+                    UNDATED
+                } else {
+                    days[r.day as usize]
+                },
+                flags,
+                ..*r
+            });
+        }
+        Ok(true)
+    }
+
     pub(super) fn finish(self) -> Result<Option<Counts>> {
         let CountsBuilder { mut c, day_of } = self;
         if day_of.len() >= UNDATED as usize {
@@ -258,6 +299,25 @@ impl CountsBuilder {
 }
 
 impl Counts {
+    /// Each row's values as text, in order (for comparing counts read in different ways).
+    #[cfg(test)]
+    pub(super) fn described(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?} {}",
+                    text_of(&self.regions, usize::from(r.region)),
+                    text_of(&self.kinds, usize::from(r.kind)),
+                    (r.day != UNDATED).then(|| &self.days[r.day as usize]),
+                    text_of(&self.flags, usize::from(r.flags)),
+                    r.batch,
+                    r.n
+                )
+            })
+            .collect()
+    }
+
     fn read(conn: &Connection, version: (i64, u64)) -> Result<Option<Counts>> {
         let mut b = CountsBuilder::new(version);
         let mut stmt = conn.prepare_cached(

@@ -12,6 +12,7 @@ mod company_columns;
 mod export;
 mod facet_columns;
 mod filings;
+mod halves;
 mod import;
 mod kept_counts;
 mod matches;
@@ -92,7 +93,7 @@ impl Store {
             matches: matches::Cache::sharing(&side),
             facet_columns: facet_columns::Kept::sharing(&side),
             counts: kept_counts::Kept::sharing(&side),
-            companies: company_columns::Kept::sharing(&side),
+            companies: company_columns::Kept::sharing(&side, Some(path)),
             side_writes: side,
         };
         store.configure().map_err(|e| not_a_database(path, e))?;
@@ -170,7 +171,7 @@ impl Store {
             matches: matches::Cache::sharing(&side),
             facet_columns: facet_columns::Kept::sharing(&side),
             counts: kept_counts::Kept::sharing(&side),
-            companies: company_columns::Kept::sharing(&side),
+            companies: company_columns::Kept::sharing(&side, Some(path)),
             side_writes: side,
         })
     }
@@ -184,7 +185,7 @@ impl Store {
             matches: matches::Cache::sharing(&side),
             facet_columns: facet_columns::Kept::sharing(&side),
             counts: kept_counts::Kept::sharing(&side),
-            companies: company_columns::Kept::sharing(&side),
+            companies: company_columns::Kept::sharing(&side, None),
             side_writes: side,
         };
         store.configure()?;
