@@ -120,26 +120,17 @@ impl Columns {
         let Some(part) = part else {
             return Ok(None);
         };
-        let Part {
-            rows,
-            company,
-            ids,
-            seqs,
-            spellings,
-            filings,
-            number: _,
-        } = part;
-        let Some(rows) = rows.finish()? else {
+        let Some(rows) = part.rows.finish()? else {
             return Ok(None);
         };
         Ok(Some(Columns {
             version,
             rows,
-            company,
-            ids,
-            seqs,
-            spellings,
-            filings,
+            company: part.company,
+            ids: part.ids,
+            seqs: part.seqs,
+            spellings: part.spellings,
+            filings: part.filings,
             holding: Mutex::default(),
             taken: Mutex::default(),
         }))
@@ -270,16 +261,17 @@ impl Part {
         }
         self.company
             .extend(later.company.iter().map(|&n| renumber[n as usize]));
-        self.ids = self.ids.take().zip(later.ids).map(|(mut a, b)| {
-            a.extend(b);
-            a
-        });
-        self.seqs = self.seqs.take().zip(later.seqs).map(|(mut a, b)| {
-            a.extend(b);
-            a
-        });
+        self.ids = joined(self.ids.take(), later.ids);
+        self.seqs = joined(self.seqs.take(), later.seqs);
         Ok(true)
     }
+}
+
+/// One list after the other; none when either is missing (a value did not fit).
+fn joined<T>(a: Option<Vec<T>>, b: Option<Vec<T>>) -> Option<Vec<T>> {
+    let (mut a, b) = (a?, b?);
+    a.extend(b);
+    Some(a)
 }
 
 /// Company spellings, lowered as SQLite's `lower` lowers them, in one text: a fragment is
