@@ -14,6 +14,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_region_sort_indexes.sql")),
     (6, include_str!("migrations/0006_filings_generation.sql")),
     (7, include_str!("migrations/0007_region_model_index.sql")),
+    (
+        8,
+        include_str!("migrations/0008_search_single_characters.sql"),
+    ),
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -60,7 +64,30 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             supported: LATEST_SCHEMA,
         });
     }
+    register_functions(conn)?;
     apply(conn, current, MIGRATIONS)
+}
+
+/// The SQL functions migrations call: `beian_index_text(model, company, number)`, a filing's
+/// search document as every write of a filing makes it (`search::index_text`).
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "beian_index_text",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let fields = [
+                ctx.get::<String>(0)?,
+                ctx.get::<String>(1)?,
+                ctx.get::<String>(2)?,
+            ];
+            Ok(crate::search::index_text(&[
+                &fields[0], &fields[1], &fields[2],
+            ]))
+        },
+    )?;
+    Ok(())
 }
 
 /// A database at schema 0 that already has tables belongs to another program: migrating it would

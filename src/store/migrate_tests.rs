@@ -306,3 +306,102 @@ fn filings_rolled_back_still_move_the_filings_version() {
     assert_ne!(after, before);
     assert_ne!(after, inside);
 }
+
+/// Schema 8 makes the search index again with one-character prefixes; every filing's document
+/// is worked out again from its fields, so each query matches the filings it matched before.
+#[test]
+fn schema_8_indexes_single_characters_and_matches_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut c = schema_1_with_a_batch(&path);
+    apply(&mut c, 1, &MIGRATIONS[..7]).unwrap();
+    assert_eq!(version(&c), 7);
+    let rows = [
+        (
+            "文心一言",
+            "北京百度网讯科技有限公司",
+            "Beijing-WenXinYiYan-20230821",
+        ),
+        (
+            "智谱清言 (ChatGLM)",
+            "北京智谱华章科技有限公司",
+            "Beijing-ChatGLM-20230821",
+        ),
+        (
+            "云雀",
+            "北京抖音信息服务有限公司",
+            "Beijing-YunQue-20230821",
+        ),
+        (
+            "文生图",
+            "上海ＡＢＣ科技有限公司",
+            "Shanghai-WenShengTu-202401050001",
+        ),
+        (
+            "医疗助手",
+            "杭州文医科技有限公司",
+            "Zhejiang-YiLiao-20240105",
+        ),
+    ];
+    for (i, (model, company, number)) in rows.iter().enumerate() {
+        c.execute(
+            "INSERT INTO filings (id, number, number_key, kind, region, model, company,
+                 filed_on, seq, flags, first_batch_id, last_batch_id, created_at, updated_at)
+             VALUES (?1, ?2, lower(?2), 'filed', '北京市', ?3, ?4, '2024-01-11', ?1, '', 1, 1,
+                     'x', 'x')",
+            rusqlite::params![i as i64 + 1, number, model, company],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO filing_search (rowid, grams) VALUES (?, ?)",
+            rusqlite::params![
+                i as i64 + 1,
+                crate::search::index_text(&[model, company, number])
+            ],
+        )
+        .unwrap();
+    }
+    // A filing deleted from the table and from the index (as an edit or restore does).
+    c.execute("DELETE FROM filings WHERE id = 3", []).unwrap();
+    c.execute("DELETE FROM filing_search WHERE rowid = 3", [])
+        .unwrap();
+    let queries = [
+        "文", "文心", "智", "a", "w", "2", "abc", "医疗", "科技", "云",
+    ];
+    let matched = |c: &Connection| -> Vec<Vec<i64>> {
+        queries
+            .iter()
+            .map(|q| {
+                let expr = crate::search::match_expression(q).unwrap();
+                let mut ids: Vec<i64> = c
+                    .prepare("SELECT rowid FROM filing_search WHERE filing_search MATCH ?")
+                    .unwrap()
+                    .query_map([expr], |r| r.get(0))
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .collect();
+                ids.sort();
+                ids
+            })
+            .collect()
+    };
+    let before = matched(&c);
+    assert_eq!(before[0], [1, 4, 5], "文");
+    drop(c);
+    let mut c = open(&path);
+    migrate(&mut c, &path).unwrap();
+    assert_eq!(version(&c), LATEST_SCHEMA);
+    let sql: String = c
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'filing_search'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("prefix = '1'"), "{sql}");
+    assert_eq!(matched(&c), before);
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
