@@ -818,22 +818,10 @@ mod tests {
         Some("２０２４"),
     ];
 
-    /// The batch the test filings name.
-    fn add_batch(store: &Store) {
-        store
-            .conn
-            .execute(
-                "INSERT INTO batches (file_name, sha256, size, encoding, imported_at)
-                 VALUES ('a.csv', 'x', 1, 'UTF-8', '2024-01-01T00:00:00Z')",
-                [],
-            )
-            .unwrap();
-    }
-
     #[test]
     fn filing_facts_come_in_the_order_sqlite_sorts_them() {
         let store = Store::open_in_memory().unwrap();
-        add_batch(&store);
+        crate::store::add_test_batch(&store);
         // Ids given out of date order, to hold the sort to SQLite's.
         for (i, d) in MIXED_DATES.iter().enumerate() {
             store
@@ -874,7 +862,7 @@ mod tests {
     fn filings_read_in_two_halves_are_those_read_in_one() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("r.sqlite")).unwrap();
-        add_batch(&store);
+        crate::store::add_test_batch(&store);
         let insert = |conn: &rusqlite::Connection, i: usize| {
             let d = MIXED_DATES[i * 5 % MIXED_DATES.len()];
             let kind = ["filed", "registered"][i % 2];

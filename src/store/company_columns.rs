@@ -521,14 +521,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.sqlite");
         let store = Store::open(&path).unwrap();
-        store
-            .conn
-            .execute(
-                "INSERT INTO batches (file_name, sha256, size, encoding, imported_at)
-                 VALUES ('a.csv', 'x', 1, 'UTF-8', '2024-01-01T00:00:00Z')",
-                [],
-            )
-            .unwrap();
+        crate::store::add_test_batch(&store);
         for i in 0..400i64 {
             // The upper half (from id 400 on) brings a region, a kind's second spelling, a
             // flag, dates and companies the lower half does not have.

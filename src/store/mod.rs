@@ -284,3 +284,16 @@ fn filings_version(conn: &Connection, side: &SideWrites) -> Result<(i64, u64)> {
     let side = side.rules.load(Ordering::Relaxed) + side.facts.load(Ordering::Relaxed);
     Ok((version, changes - side))
 }
+
+/// Batch 1, for tests that write filings naming it directly.
+#[cfg(test)]
+fn add_test_batch(store: &Store) {
+    store
+        .conn
+        .execute(
+            "INSERT INTO batches (file_name, sha256, size, encoding, imported_at)
+             VALUES ('a.csv', 'x', 1, 'UTF-8', '2024-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+}
