@@ -90,6 +90,8 @@ pub struct Registry {
     /// The subsidy evaluation's inputs, kept while the data is unchanged (see
     /// [`crate::subsidy::snapshot`]).
     evaluation: crate::subsidy::snapshot::Kept<(i64, u64)>,
+    /// The evaluation's grouped filings being written down for later processes.
+    layout_writes: subsidies::LayoutWrites,
     /// The last company figure and the data version it was counted at: it counts every filing
     /// (0.4 s at 1M), and the Dashboard asks for the same one on every visit.
     company_stats: crate::stats::KeptCompanyStats,
@@ -100,6 +102,7 @@ impl Registry {
         Ok(Registry {
             store: Store::open(path)?,
             evaluation: Default::default(),
+            layout_writes: Default::default(),
             company_stats: Default::default(),
         })
     }
@@ -148,6 +151,7 @@ impl Registry {
         Ok(Registry {
             store: Store::open_read_only(path)?,
             evaluation: Default::default(),
+            layout_writes: Default::default(),
             company_stats: Default::default(),
         })
     }
@@ -157,6 +161,7 @@ impl Registry {
         Ok(Registry {
             store: Store::open_in_memory()?,
             evaluation: Default::default(),
+            layout_writes: Default::default(),
             company_stats: Default::default(),
         })
     }

@@ -73,10 +73,11 @@ fn smoke_run_prints_the_whole_table() {
             assert!(p.ends_with(" ms") || p.ends_with(" s"), "{label}: {v}");
         }
     }
-    assert!(
-        value("subsidy evaluation of all rules").ends_with(" ms"),
-        "{stdout}"
-    );
+    // Cold from the filings, and from a kept layout: none is kept at 1k (from 50k filings).
+    let subsidies = value("subsidy evaluation of all rules");
+    let (read, kept) = subsidies.split_once(" / ").expect("two figures");
+    assert!(read.ends_with(" ms"), "{stdout}");
+    assert_eq!(kept, "–", "{stdout}");
 }
 
 #[test]

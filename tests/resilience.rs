@@ -199,6 +199,24 @@ const EARLIER_DATABASES: &[(i64, &str, u64, &str, &str)] = &[(
     "文心一言（改）",
 )];
 
+/// The SQL function schema 8's migration calls, as Beian registers it when it migrates: a
+/// filing's search document (`beian::search::index_text`).
+fn register_migration_functions(c: &rusqlite::Connection) {
+    use rusqlite::functions::FunctionFlags;
+    c.create_scalar_function(
+        "beian_index_text",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let fields: [String; 3] = [ctx.get(0)?, ctx.get(1)?, ctx.get(2)?];
+            Ok(beian::search::index_text(&[
+                &fields[0], &fields[1], &fields[2],
+            ]))
+        },
+    )
+    .unwrap();
+}
+
 /// The shipped migrations as (version, SQL), from `src/store/migrations/NNNN_*.sql`.
 fn migration_sql() -> Vec<(i64, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
@@ -242,6 +260,7 @@ fn databases_of_every_earlier_schema_open_and_keep_their_rows() {
         .unwrap();
         {
             let mut c = rusqlite::Connection::open(&db).unwrap();
+            register_migration_functions(&c);
             let v: i64 = c
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .unwrap();

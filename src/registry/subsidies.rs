@@ -12,9 +12,11 @@ use crate::subsidy::cities::Cities;
 use crate::subsidy::eval::{Enterprises, EvaluationReport, ResultsPage};
 use crate::subsidy::facts::{suggested_city, CompanyFacts, CompanyFactsUpdate, FactAuditEntry};
 use crate::subsidy::rules::{bundled_rules, parse_rule, Rule, BUNDLED_RULES};
-use crate::subsidy::snapshot::Versions;
+use crate::subsidy::snapshot::{layout_format, Grouped, Versions};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -373,10 +375,44 @@ impl Registry {
         };
         self.evaluation.with(
             versions,
-            || self.store.filing_facts(),
+            || self.grouped_filings(),
             || self.store.evaluation_companies(),
             f,
         )
+    }
+
+    /// The filings grouped for the evaluation: read back from the layout a process kept at
+    /// these same filings, else read and grouped, and then the layout kept for the next process
+    /// (on another thread, from `LayoutWrites::FROM` filings on).
+    fn grouped_filings(&self) -> Result<Arc<Grouped>> {
+        let format = layout_format();
+        if let Some(bytes) = self.store.evaluation_layout(&format)? {
+            // Bytes that do not read back are dropped and worked out again below.
+            if let Ok(grouped) = Grouped::read(&bytes) {
+                return Ok(Arc::new(grouped));
+            }
+        }
+        let (filings, generation) = self.store.filing_facts_at()?;
+        let grouped = Arc::new(Grouped::new(filings));
+        if let Some(generation) = generation.filter(|_| grouped.len() >= self.layout_writes.from) {
+            if let Some(keeper) = self.store.layout_keeper()? {
+                let kept = Arc::clone(&grouped);
+                self.layout_writes.start(move || {
+                    // A layout not kept costs the next process the read it would have spared;
+                    // nothing is lost, so the error (a busy or read-only file) is not passed on.
+                    if let Some(bytes) = kept.write() {
+                        let _ = keeper.keep(&format, generation, kept.len(), &bytes);
+                    }
+                });
+            }
+        }
+        Ok(grouped)
+    }
+
+    /// Waits for the evaluation's layout being written for later processes, if any (closing
+    /// the registry waits for it too).
+    pub fn finish_layout_writes(&self) {
+        self.layout_writes.finish();
     }
 
     /// Lets go of the evaluation's kept inputs (about 280 MiB at a million filings);
@@ -432,6 +468,49 @@ impl Registry {
                 .map(|r| r.rule)
                 .collect(),
         })
+    }
+}
+
+/// The layouts being written on other threads, waited for before the registry closes (so that
+/// a command-line run keeps its layout for the next one). An evaluation never waits for one:
+/// a layout of filings that have moved on is refused by its write, not waited for.
+pub(crate) struct LayoutWrites {
+    writing: Mutex<Vec<JoinHandle<()>>>,
+    /// From how many filings the layout is kept: below it, reading them is quicker than the
+    /// layout's write.
+    from: usize,
+}
+
+impl LayoutWrites {
+    const FROM: usize = 50_000;
+
+    fn start(&self, write: impl FnOnce() + Send + 'static) {
+        let mut writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        writing.retain(|w| !w.is_finished());
+        writing.push(std::thread::spawn(write));
+    }
+
+    /// Waits for the layouts being written, if any.
+    pub(crate) fn finish(&self) {
+        let writing = std::mem::take(&mut *self.writing.lock().unwrap_or_else(|e| e.into_inner()));
+        for w in writing {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Default for LayoutWrites {
+    fn default() -> Self {
+        LayoutWrites {
+            writing: Mutex::default(),
+            from: Self::FROM,
+        }
+    }
+}
+
+impl Drop for LayoutWrites {
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 
@@ -646,6 +725,104 @@ mod tests {
         screen.release_evaluation();
         assert!(!screen.evaluation.is_kept());
         assert_eq!(status(&screen), Status::Qualifies);
+    }
+
+    /// A registry at `path` that keeps the evaluation's layout whatever its size.
+    fn keeping_layouts(path: &std::path::Path) -> Registry {
+        let mut reg = Registry::open(path).unwrap();
+        reg.layout_writes.from = 0;
+        reg
+    }
+
+    #[test]
+    fn a_later_process_evaluates_from_the_kept_layout_as_from_the_filings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry.sqlite");
+        drop(Registry::open_or_seed(&path, NOW).unwrap());
+        let mut first = keeping_layouts(&path);
+        // A recorded company among them: its facts are read afresh, not kept in the layout.
+        first
+            .set_company_facts(
+                CompanyFactsUpdate {
+                    name: "阿里巴巴达摩院（杭州）科技有限公司".into(),
+                    registered_city: Some(FactInput::entered("杭州".into())),
+                    self_developed: Some(FactInput::entered(SelfDeveloped::Yes)),
+                    ..Default::default()
+                },
+                NOW,
+            )
+            .unwrap();
+        let everything = |reg: &Registry| {
+            let page = reg.evaluate_first(None, d("2024-06-30"), 50).unwrap();
+            let all = reg.evaluate(None, None, d("2024-06-30")).unwrap();
+            serde_json::to_value((page, all)).unwrap()
+        };
+        let from_filings = everything(&first);
+        first.layout_writes.finish();
+        let format = layout_format();
+        let kept = first.store.evaluation_layout(&format).unwrap();
+        let kept = kept.expect("the first evaluation keeps a layout");
+        let filings = first.store.filing_facts().unwrap().len();
+        assert!(filings > 10, "{filings}");
+        assert_eq!(Grouped::read(&kept).unwrap().len(), filings);
+
+        let later = keeping_layouts(&path);
+        assert_eq!(everything(&later), from_filings);
+        later.layout_writes.finish();
+        assert_eq!(
+            later.store.evaluation_layout(&format).unwrap(),
+            Some(kept),
+            "read, not written again"
+        );
+
+        // What a later process evaluates is the layout: one of no filings, kept at the same
+        // write count, leaves only the recorded company.
+        let generation = first.store.filing_facts_at().unwrap().1.unwrap();
+        let keeper = first.store.layout_keeper().unwrap().unwrap();
+        let none = Grouped::new(Vec::new());
+        assert!(keeper
+            .keep(&format, generation, 0, &none.write().unwrap())
+            .unwrap());
+        let report = keeping_layouts(&path)
+            .evaluate(None, None, d("2024-06-30"))
+            .unwrap();
+        let names: std::collections::BTreeSet<&str> = report
+            .rules
+            .iter()
+            .flat_map(|r| r.results.iter().map(|e| e.enterprise.as_str()))
+            .collect();
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            ["阿里巴巴达摩院 (杭州) 科技有限公司"]
+        );
+    }
+
+    #[test]
+    fn a_layout_that_does_not_read_back_is_worked_out_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry.sqlite");
+        drop(Registry::open_or_seed(&path, NOW).unwrap());
+        let json = |r| serde_json::to_value(r).unwrap();
+        let reference = json(
+            Registry::open(&path)
+                .unwrap()
+                .evaluate(None, None, d("2024-06-30"))
+                .unwrap(),
+        );
+        let reg = keeping_layouts(&path);
+        let generation = reg.store.filing_facts_at().unwrap().1.unwrap();
+        let keeper = reg.store.layout_keeper().unwrap().unwrap();
+        let format = layout_format();
+        assert!(keeper
+            .keep(&format, generation, 1, b"not a layout")
+            .unwrap());
+        assert_eq!(
+            json(reg.evaluate(None, None, d("2024-06-30")).unwrap()),
+            reference
+        );
+        reg.layout_writes.finish();
+        let again = reg.store.evaluation_layout(&format).unwrap().unwrap();
+        assert!(Grouped::read(&again).is_ok(), "a good layout in its place");
     }
 
     #[test]

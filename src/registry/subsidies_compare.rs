@@ -551,3 +551,13 @@ fn facts_take_the_filings_spelling_with_or_without_kept_inputs() {
     // Recording facts moved no filing: the kept filings answered throughout.
     assert!(kept.evaluation.is_kept());
 }
+
+/// The layout a later process reads holds the varied registry's grouping exactly: spellings of
+/// one company, undated filings, filings in every region and none.
+#[test]
+fn the_varied_registry_reads_back_from_its_layout_as_it_was() {
+    let (reg, _) = registry();
+    let grouped = Grouped::new(reg.store().filing_facts().unwrap());
+    assert!(grouped.len() > 2500);
+    assert_eq!(Grouped::read(&grouped.write().unwrap()).unwrap(), grouped);
+}

@@ -79,12 +79,19 @@ impl Store {
     /// row at a random place, which at a million filings took about three times as long as
     /// the scan and the sort together.
     pub fn filing_facts(&self) -> Result<Vec<FilingFact>> {
+        Ok(self.filing_facts_at()?.0)
+    }
+
+    /// [`Self::filing_facts`], and the filings' write count they were read at when it is that
+    /// of committed filings (not inside a transaction of this connection, whose writes another
+    /// process does not see): what the evaluation's kept layout is filed under.
+    pub fn filing_facts_at(&self) -> Result<(Vec<FilingFact>, Option<i64>)> {
         self.filing_facts_split(halves::SPLIT_FROM as usize)
     }
 
-    /// [`Self::filing_facts`], read in two halves side by side (see [`Self::facts_in_two`])
+    /// [`Self::filing_facts_at`], read in two halves side by side (see [`Self::facts_in_two`])
     /// from `split_from` filings on.
-    fn filing_facts_split(&self, split_from: usize) -> Result<Vec<FilingFact>> {
+    fn filing_facts_split(&self, split_from: usize) -> Result<(Vec<FilingFact>, Option<i64>)> {
         // Only a capacity: the counts kept by triggers, so the vectors grow no more than once.
         let expected: i64 =
             self.conn
@@ -97,9 +104,21 @@ impl Store {
         } else {
             None
         };
-        let mut parts = match parts {
-            Some(parts) => parts.into_iter(),
-            None => vec![read_facts(&self.conn, None, expected)?].into_iter(),
+        let (mut parts, generation) = match parts {
+            Some((parts, generation)) => (parts.into_iter(), Some(generation)),
+            None if self.conn.is_autocommit() && !self.side_writes.without_generation => {
+                // In a transaction of its own, so the count read is that of the filings read.
+                let tx = self.conn.unchecked_transaction()?;
+                let generation: i64 =
+                    tx.query_row("SELECT n FROM filings_generation", [], |r| r.get(0))?;
+                let part = read_facts(&tx, None, expected)?;
+                tx.commit()?;
+                (vec![part].into_iter(), Some(generation))
+            }
+            None => (
+                vec![read_facts(&self.conn, None, expected)?].into_iter(),
+                None,
+            ),
         };
         let mut all = parts.next().expect("one part at least");
         for part in parts {
@@ -112,20 +131,20 @@ impl Store {
             ids,
         } = all;
         crate::order::apply(&mut facts, date_order(&day, days, &ids));
-        Ok(facts)
+        Ok((facts, generation))
     }
 
     /// The filings read by ids in two halves at once (see [`halves::read_in_halves`]): at a
     /// million filings the read was 1.2 s of a first evaluation's 2.1 s.
-    fn facts_in_two(&self, expected: usize) -> Result<Option<Vec<FactsPart>>> {
-        let halves = halves::read_in_halves(
+    fn facts_in_two(&self, expected: usize) -> Result<Option<(Vec<FactsPart>, i64)>> {
+        let halves = halves::read_in_halves_at(
             &self.conn,
             self.path.as_deref(),
             &self.side_writes,
             0,
             |c, range| read_facts(c, Some(range), expected / 2),
         )?;
-        Ok(halves.map(|(low, high)| vec![low, high]))
+        Ok(halves.map(|(low, high, generation)| (vec![low, high], generation)))
     }
 
     /// A company's name as the filings print it (the first spelling, by key), if any filing has it.
@@ -880,17 +899,21 @@ mod tests {
         for i in 0..300 {
             insert(&store.conn, i);
         }
-        let one = store.filing_facts_split(usize::MAX).unwrap();
+        let (one, generation) = store.filing_facts_split(usize::MAX).unwrap();
         assert_eq!(one.len(), 300);
-        let two = store.filing_facts_split(0).unwrap();
+        assert_eq!(generation, Some(300), "one write per filing");
+        let (two, generation) = store.filing_facts_split(0).unwrap();
         assert_eq!(two, one);
+        assert_eq!(generation, Some(300));
         assert!(store.facts_in_two(300).unwrap().is_some(), "read in two");
 
-        // In a transaction: one connection, which sees the filing not yet committed.
+        // In a transaction: one connection, which sees the filing not yet committed, and no
+        // write count that another process could rely on.
         let tx = store.conn.unchecked_transaction().unwrap();
         insert(&tx, 300);
         assert!(store.facts_in_two(301).unwrap().is_none());
-        assert_eq!(store.filing_facts_split(0).unwrap().len(), 301);
+        let (inside, generation) = store.filing_facts_split(0).unwrap();
+        assert_eq!((inside.len(), generation), (301, None));
         tx.rollback().unwrap();
     }
 

@@ -25,6 +25,19 @@ pub(super) fn read_in_halves<T: Send>(
     split_from: i64,
     read: impl Fn(&Connection, (i64, i64)) -> Result<T> + Sync,
 ) -> Result<Option<(T, T)>> {
+    let halves = read_in_halves_at(conn, path, side, split_from, read)?;
+    Ok(halves.map(|(low, high, _)| (low, high)))
+}
+
+/// [`read_in_halves`], with the filings' write count (`filings_generation`) both halves were
+/// read at: committed filings, the same for every process that reads that count.
+pub(super) fn read_in_halves_at<T: Send>(
+    conn: &Connection,
+    path: Option<&Path>,
+    side: &SideWrites,
+    split_from: i64,
+    read: impl Fn(&Connection, (i64, i64)) -> Result<T> + Sync,
+) -> Result<Option<(T, T, i64)>> {
     let Some(path) = path else {
         return Ok(None);
     };
@@ -67,5 +80,5 @@ pub(super) fn read_in_halves<T: Send>(
     });
     tx.commit()?;
     let high = high.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    Ok(Some((low?, high?)))
+    Ok(Some((low?, high?, ours)))
 }

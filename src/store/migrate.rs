@@ -18,11 +18,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("migrations/0008_search_single_characters.sql"),
     ),
+    (9, include_str!("migrations/0009_evaluation_layout.sql")),
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 /// The first schema with `filings_generation`.
 pub const FILINGS_GENERATION_SCHEMA: i64 = 6;
+/// The first schema with `evaluation_layout`.
+pub const EVALUATION_LAYOUT_SCHEMA: i64 = 9;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 

@@ -9,6 +9,7 @@
 mod browse;
 mod companies;
 mod company_columns;
+mod evaluation_layout;
 mod export;
 mod facet_columns;
 mod filings;
@@ -28,6 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use evaluation_layout::LayoutKeeper;
 pub use export::{ExportRow, SelectionCounts};
 pub use import::{BatchMeta, ImportTx};
 pub use migrate::LATEST_SCHEMA;

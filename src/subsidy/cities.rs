@@ -92,6 +92,22 @@ impl Cities {
         &self.all
     }
 
+    /// Where `city`, one of [`Self::all`], is in the list.
+    pub(crate) fn index_of(&self, city: &City) -> usize {
+        let at = (city as *const City as usize - self.all.as_ptr() as usize)
+            / std::mem::size_of::<City>();
+        debug_assert!(std::ptr::eq(&self.all[at], city), "a city of this list");
+        at
+    }
+
+    /// A hash of the bundled list's text (FNV-1a): what is worked out from the list and kept
+    /// in a registry (suggested cities) is valid only for the list it came from.
+    pub(crate) fn bundled_fingerprint() -> u64 {
+        CITIES_CSV.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
     /// A city by any of its names (`杭州`, `杭州市`, `Hangzhou`).
     pub fn find(&self, name: &str) -> Option<&City> {
         self.by_alias.get(&alias_key(name)).map(|&i| &self.all[i])

@@ -650,19 +650,23 @@ impl<'a> Enterprises<'a> {
                 }
             }
         }
-        Self::gather_runs(filings, &runs, companies, false)
+        let suggested = suggest_cities(filings, &runs);
+        Self::gather_runs(filings, &runs, &suggested, companies, false)
     }
 
     /// [`Self::gather`] for filings that come in runs of one spelling: `runs` gives each run's
-    /// company key and length, in order (see `snapshot::by_company`). `runs_sorted`: each run
-    /// is in [`filing_order`] already (see [`sort_run`]).
+    /// company key and length, in order (see `snapshot::by_company`); `suggested`, the city
+    /// each run's spelling suggests (see [`suggest_cities`]). `runs_sorted`: each run is in
+    /// [`filing_order`] already (see [`sort_run`]).
     pub(crate) fn gather_runs(
         filings: &'a [FilingFact],
         runs: &[(String, usize)],
+        suggested: &[Option<u32>],
         companies: &'a [CompanyFacts],
         runs_sorted: bool,
     ) -> Enterprises<'a> {
         debug_assert_eq!(runs.iter().map(|(_, n)| n).sum::<usize>(), filings.len());
+        debug_assert_eq!(runs.len(), suggested.len());
         // At most one enterprise per company and per run: an enterprise is hundreds of bytes,
         // and at 1M growing the list by doubling copied about 300 MB.
         let mut list: Vec<(String, Enterprise<'a>)> =
@@ -686,7 +690,7 @@ impl<'a> Enterprises<'a> {
             }
         }
         // What a name suggests, once per city suggested.
-        let mut suggested: FxMap<Option<*const City>, Arc<CompanyFacts>> = FxMap::default();
+        let mut suggesting: FxMap<Option<*const City>, Arc<CompanyFacts>> = FxMap::default();
         let mut provinces: Vec<&'a str> = Vec::new();
         let mut province_ids: FxMap<&'a str, u16> = FxMap::default();
         // A company files in few provinces, so the last answer is tried first.
@@ -697,7 +701,8 @@ impl<'a> Enterprises<'a> {
         // about recorded companies. Keeping every key in it cost a third of the grouping at 1M.
         let keyed_in_order = runs.is_sorted_by(|a, b| a.0 <= b.0);
         let mut previous: Option<(&str, usize)> = None;
-        for (key, n) in runs {
+        let cities = Cities::bundled().all();
+        for ((key, n), suggests) in runs.iter().zip(suggested) {
             let run = &filings[at..at + *n];
             at += n;
             let Some(first) = run.first() else { continue };
@@ -709,8 +714,8 @@ impl<'a> Enterprises<'a> {
             let i = match known {
                 Some(i) => i,
                 None => {
-                    let city = Cities::bundled().suggest_from_company(&first.company);
-                    let facts = suggested
+                    let city = suggests.map(|i| &cities[i as usize]);
+                    let facts = suggesting
                         .entry(city.map(|c| c as *const City))
                         .or_insert_with(|| Arc::new(CompanyFacts::suggesting(city)));
                     let e = Enterprise::new(
@@ -1074,6 +1079,21 @@ struct Pre<'e> {
     amount_unknown_reason: Option<AmountUnknown>,
     /// The earliest counted filing; `None` with a `cannot_tell` means it could rank anywhere.
     rank: Option<&'e FilingFact>,
+}
+
+/// The city each run's spelling suggests (see [`Cities::suggest_from_company`]), as an index
+/// into the bundled list: worked out once per spelling, and kept with the grouped filings.
+pub(crate) fn suggest_cities(filings: &[FilingFact], runs: &[(String, usize)]) -> Vec<Option<u32>> {
+    let cities = Cities::bundled();
+    let mut at = 0;
+    runs.iter()
+        .map(|(_, n)| {
+            let first = filings.get(at);
+            at += n;
+            let city = cities.suggest_from_company(&first?.company)?;
+            u32::try_from(cities.index_of(city)).ok()
+        })
+        .collect()
 }
 
 /// An algorithm filing recorded for `company`, as evaluation counts filings.

@@ -8,15 +8,23 @@
 //! that screen change the enterprises but not the filings: the filings stay grouped, and only the
 //! enterprises are built again.
 
-use super::eval::{sort_run, Enterprises, FilingFact, FxMap};
+use super::eval::{sort_run, suggest_cities, Enterprises, FilingFact, FxMap};
 use super::facts::{company_key, CompanyFacts};
+use std::sync::Arc;
+
+mod layout;
+
+pub use layout::{format as layout_format, BadLayout};
 
 /// The registry's filings grouped by company spelling, each spelling's in the order the
 /// evaluation visits them (see [`by_company`]).
+#[derive(Debug, PartialEq)]
 pub struct Grouped {
     filings: Vec<FilingFact>,
     /// Each spelling's company key and number of filings, in order.
     runs: Vec<(String, usize)>,
+    /// The city each run's spelling suggests, as an index into the bundled list.
+    suggested: Vec<Option<u32>>,
 }
 
 impl Grouped {
@@ -27,7 +35,32 @@ impl Grouped {
             sort_run(&mut filings[at..at + n]);
             at += n;
         }
-        Grouped { filings, runs }
+        let suggested = suggest_cities(&filings, &runs);
+        Grouped {
+            filings,
+            runs,
+            suggested,
+        }
+    }
+
+    /// How many filings.
+    pub fn len(&self) -> usize {
+        self.filings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.filings.is_empty()
+    }
+
+    /// The grouping written down, for [`Self::read`] in a later process (see `layout`);
+    /// `None` when the layout cannot hold it (more than 65,535 regions).
+    pub fn write(&self) -> Option<Vec<u8>> {
+        layout::write(self)
+    }
+
+    /// The grouping [`Self::write`] wrote, as it was.
+    pub fn read(bytes: &[u8]) -> Result<Grouped, BadLayout> {
+        layout::read(bytes)
     }
 
     /// Each spelling the filings give the company `key` (its runs lie together, in key order).
@@ -43,9 +76,10 @@ impl Grouped {
     }
 }
 
-/// What [`Enterprises::gather_runs`] borrows from.
+/// What [`Enterprises::gather_runs`] borrows from. The grouped filings are shared, so that they
+/// can be written down on another thread while the evaluation uses them.
 pub struct Inputs {
-    pub filings: Grouped,
+    pub filings: Arc<Grouped>,
     pub companies: Vec<CompanyFacts>,
 }
 
@@ -61,7 +95,8 @@ self_cell::self_cell!(
 impl Snapshot {
     pub fn build(inputs: Inputs) -> Snapshot {
         Snapshot::new(inputs, |i| {
-            Enterprises::gather_runs(&i.filings.filings, &i.filings.runs, &i.companies, true)
+            let g = &*i.filings;
+            Enterprises::gather_runs(&g.filings, &g.runs, &g.suggested, &i.companies, true)
         })
     }
 
@@ -112,7 +147,7 @@ impl<V: PartialEq + Copy> Kept<V> {
     pub fn with<T, E>(
         &self,
         versions: Versions<V>,
-        filings: impl FnOnce() -> Result<Vec<FilingFact>, E>,
+        filings: impl FnOnce() -> Result<Arc<Grouped>, E>,
         companies: impl FnOnce() -> Result<Vec<CompanyFacts>, E>,
         f: impl FnOnce(&Enterprises<'_>) -> T,
     ) -> Result<T, E> {
@@ -124,7 +159,7 @@ impl<V: PartialEq + Copy> Kept<V> {
             }
             old => {
                 drop(old);
-                let filings = Grouped::new(filings()?);
+                let filings = filings()?;
                 Snapshot::build(Inputs {
                     filings,
                     companies: companies()?,
@@ -250,7 +285,8 @@ mod tests {
                 Versions { filings, all },
                 || {
                     reads.borrow_mut().push("filings");
-                    Ok(vec![f("1", "杭州甲科技有限公司"), f("2", "乙")])
+                    let filings = vec![f("1", "杭州甲科技有限公司"), f("2", "乙")];
+                    Ok(Arc::new(Grouped::new(filings)))
                 },
                 || {
                     reads.borrow_mut().push("companies");
