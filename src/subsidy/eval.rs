@@ -339,7 +339,7 @@ pub(crate) struct Enterprise<'a> {
     /// Where its registered city (recorded or suggested) puts it, for the same reason.
     city_scope: Option<CityScope>,
     /// Its registered city as a rule's city is compared with it (normalised, then folded).
-    city_key: Option<String>,
+    city_key: Option<Arc<str>>,
     /// Its place among all enterprises ordered by name (equal names, equal places): the report
     /// orders by name, and choosing a screen's first results compared the names of a quarter
     /// of a million enterprises, each a fetch from somewhere else in memory.
@@ -364,6 +364,19 @@ impl ProvinceSet {
         }
     }
 
+    /// Each index in the set, once.
+    fn ids(&self) -> impl Iterator<Item = u16> + '_ {
+        let mut low = self.low;
+        std::iter::from_fn(move || {
+            (low != 0).then(|| {
+                let id = low.trailing_zeros() as u16;
+                low &= low - 1;
+                id
+            })
+        })
+        .chain(self.high.iter().copied())
+    }
+
     fn contains(&self, id: u16) -> bool {
         if id < 64 {
             self.low & (1 << id) != 0
@@ -378,7 +391,7 @@ enum CityScope {
     /// A city the bundled list knows: its province.
     Province(&'static str),
     /// A city the list does not know: its folded name, compared with the rule's city.
-    Unlisted(String),
+    Unlisted(Arc<str>),
 }
 
 impl<'a> Enterprise<'a> {
@@ -421,7 +434,7 @@ impl<'a> Enterprise<'a> {
         }
     }
 
-    fn cache_scope(&mut self, known: &mut FxMap<String, (String, CityScope)>) {
+    fn cache_scope(&mut self, known: &mut FxMap<String, (Arc<str>, CityScope)>) {
         let Some(city) = self.facts.registered_city.as_ref().map(|c| &c.value) else {
             self.city_key = None;
             self.city_scope = None;
@@ -430,10 +443,10 @@ impl<'a> Enterprise<'a> {
         let (key, scope) = match known.get(city.as_str()) {
             Some(k) => k,
             None => known.entry(city.clone()).or_insert_with(|| {
-                let key = crate::region::alias_key(&Cities::bundled().normalize(city));
+                let key = crate::region::alias_key(&Cities::bundled().normalize(city)).into();
                 let scope = match Cities::bundled().find(city) {
                     Some(c) => CityScope::Province(c.province.as_str()),
-                    None => CityScope::Unlisted(crate::region::alias_key(city)),
+                    None => CityScope::Unlisted(crate::region::alias_key(city).into()),
                 };
                 (key, scope)
             }),
@@ -500,8 +513,9 @@ impl Scopes {
             ..Scopes::default()
         };
         for (i, (_, e)) in list.iter().enumerate() {
-            for (id, l) in s.by_province.iter_mut().enumerate() {
-                if e.regions.contains(id as u16) {
+            // Only the provinces it files in (a bit or two), not every province asked of it.
+            for id in e.regions.ids() {
+                if let Some(l) = s.by_province.get_mut(usize::from(id)) {
                     l.push(i as u32);
                 }
             }
@@ -755,7 +769,7 @@ impl<'a> Enterprises<'a> {
             crate::order::apply(&mut list, order);
         }
         // Many enterprises share a city (most suggested from their names): work each out once.
-        let mut scope_of: FxMap<String, (String, CityScope)> = FxMap::default();
+        let mut scope_of: FxMap<String, (Arc<str>, CityScope)> = FxMap::default();
         for (_, e) in &mut list {
             e.cache_scope(&mut scope_of);
             e.sort_filings();
@@ -1130,7 +1144,7 @@ fn in_scope(province: &str, province_id: Option<u16>, rule_city: &str, e: &Enter
     match &e.city_scope {
         None => false,
         Some(CityScope::Province(p)) => *p == province,
-        Some(CityScope::Unlisted(k)) => k == rule_city,
+        Some(CityScope::Unlisted(k)) => **k == *rule_city,
     }
 }
 
