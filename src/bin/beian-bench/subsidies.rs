@@ -108,7 +108,16 @@ pub fn run(args: &SubsidiesArgs) -> Result<(), String> {
         "resident memory: {before:.0} MiB opened, {:.0} MiB with the evaluation's inputs kept",
         rss_mib()
     );
+    // The layout is written on another thread after the first evaluation: how much longer it
+    // takes is how soon a later process can read it back.
+    let waited = std::time::Instant::now();
     reg.finish_layout_writes();
+    if !layout {
+        println!(
+            "layout written for later processes: {} ms after the first evaluation",
+            waited.elapsed().as_millis()
+        );
+    }
     measure(&reg, args.as_of, args.reps, &mut f)?;
     println!(
         "subsidy evaluation of all rules as of {}, {} reps, median CPU (wall) ms:",
