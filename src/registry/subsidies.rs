@@ -758,7 +758,9 @@ mod tests {
             serde_json::to_value((page, all)).unwrap()
         };
         let from_filings = everything(&first);
-        first.layout_writes.finish();
+        // Closing the registry waits for the layout's write: a CLI run keeps it.
+        drop(first);
+        let first = Registry::open(&path).unwrap();
         let format = layout_format();
         let kept = first.store.evaluation_layout(&format).unwrap();
         let kept = kept.expect("the first evaluation keeps a layout");
