@@ -43,6 +43,9 @@ pub fn measure(
 ) -> Result<(), String> {
     let e = |e: beian::Error| e.to_string();
     export_parts(reg, work, u)?;
+    // Its subsidy evaluation may have started writing the layout for later processes: not
+    // beside the figures below.
+    reg.finish_layout_writes();
     if exports_only {
         return Ok(());
     }
