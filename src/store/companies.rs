@@ -817,7 +817,7 @@ fn iso_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::iso_date;
-    use crate::store::Store;
+    use crate::store::{insert_test_filing, Store, TestFiling};
     use chrono::NaiveDate;
 
     /// Ties on a date, NULLs, and text that is no ISO date (longer, shorter, sorting between
@@ -843,17 +843,11 @@ mod tests {
         crate::store::add_test_batch(&store);
         // Ids given out of date order, to hold the sort to SQLite's.
         for (i, d) in MIXED_DATES.iter().enumerate() {
-            store
-                .conn
-                .execute(
-                    "INSERT INTO filings (id, number, number_key, kind, region, model, company,
-                         filed_on, seq, flags, first_batch_id, last_batch_id, created_at,
-                         updated_at)
-                     VALUES (?1, ?2, ?2, 'filed', '北京市', 'M', '甲公司', ?3, NULL, '', 1, 1,
-                             'x', 'x')",
-                    rusqlite::params![100 - i as i64 * 7 % 50, format!("N{i}"), d],
-                )
-                .unwrap();
+            let f = TestFiling {
+                filed_on: *d,
+                ..TestFiling::new(100 - i as i64 * 7 % 50, format!("N{i}"))
+            };
+            insert_test_filing(&store.conn, &f);
         }
         let mut stmt = store
             .conn
@@ -887,14 +881,14 @@ mod tests {
             let kind = ["filed", "registered"][i % 2];
             let region = ["北京市", "上海市", "国资委"][i % 3];
             let company = ["甲公司", "乙公司", "丙（北京）公司", "丁公司"][i * 7 % 4];
-            conn.execute(
-                "INSERT INTO filings (id, number, number_key, kind, region, model, company,
-                     filed_on, seq, flags, first_batch_id, last_batch_id, created_at,
-                     updated_at)
-                 VALUES (?1, ?2, ?2, ?3, ?4, 'M', ?5, ?6, NULL, '', 1, 1, 'x', 'x')",
-                rusqlite::params![3 + i as i64 * 2, format!("N{i}"), kind, region, company, d],
-            )
-            .unwrap();
+            let f = TestFiling {
+                kind,
+                region,
+                company,
+                filed_on: d,
+                ..TestFiling::new(3 + i as i64 * 2, format!("N{i}"))
+            };
+            insert_test_filing(conn, &f);
         };
         for i in 0..300 {
             insert(&store.conn, i);

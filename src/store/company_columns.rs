@@ -488,7 +488,7 @@ impl Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::{insert_test_filing, Store, TestFiling};
 
     /// Every row's values as text, with its spelling, id and seq, and each spelling's count.
     fn described(c: &Columns) -> (Vec<String>, Vec<(String, u32)>) {
@@ -546,26 +546,17 @@ mod tests {
             } else {
                 ""
             };
-            store
-                .conn
-                .execute(
-                    "INSERT INTO filings (id, number, number_key, kind, region, model, company,
-                         filed_on, seq, flags, first_batch_id, last_batch_id, created_at,
-                         updated_at)
-                     VALUES (?1, ?2, ?2, ?3, ?4, 'M', ?5, ?6, ?7, ?8, ?9, ?9, 'x', 'x')",
-                    rusqlite::params![
-                        2 * i + 1,
-                        format!("N{i}"),
-                        ["filed", "registered"][i as usize % 2],
-                        region,
-                        company,
-                        date,
-                        (i % 3 != 0).then_some(i),
-                        flags,
-                        (i % 8 != 0).then_some(1),
-                    ],
-                )
-                .unwrap();
+            let f = TestFiling {
+                kind: ["filed", "registered"][i as usize % 2],
+                region,
+                company: &company,
+                filed_on: date.as_deref(),
+                seq: (i % 3 != 0).then_some(i),
+                flags,
+                batch: (i % 8 != 0).then_some(1),
+                ..TestFiling::new(2 * i + 1, format!("N{i}"))
+            };
+            insert_test_filing(&store.conn, &f);
         }
         let side = super::super::SideWrites::default();
         let version = (1, 0);

@@ -98,18 +98,14 @@ impl LayoutKeeper {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::TestFiling;
 
     fn insert_filing(store: &Store, n: i64) {
-        store
-            .conn
-            .execute(
-                "INSERT INTO filings (id, number, number_key, kind, region, model, company,
-                     filed_on, seq, flags, first_batch_id, last_batch_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?2, 'filed', '北京市', 'M', '甲公司', '2024-01-01', NULL, '', 1,
-                         1, 'x', 'x')",
-                rusqlite::params![n, format!("N{n}")],
-            )
-            .unwrap();
+        let f = TestFiling {
+            filed_on: Some("2024-01-01"),
+            ..TestFiling::new(n, format!("N{n}"))
+        };
+        crate::store::insert_test_filing(&store.conn, &f);
     }
 
     #[test]

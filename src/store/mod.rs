@@ -287,6 +287,52 @@ fn filings_version(conn: &Connection, side: &SideWrites) -> Result<(i64, u64)> {
     Ok((version, changes - side))
 }
 
+/// A filing written straight into the table, for tests that set what an import would not
+/// (ids out of order, several halves, no batch); see [`insert_test_filing`].
+#[cfg(test)]
+struct TestFiling<'a> {
+    id: i64,
+    number: String,
+    kind: &'a str,
+    region: &'a str,
+    company: &'a str,
+    filed_on: Option<&'a str>,
+    seq: Option<i64>,
+    flags: &'a str,
+    batch: Option<i64>,
+}
+
+#[cfg(test)]
+impl TestFiling<'_> {
+    /// Filed in 北京市 by 甲公司, undated, in batch 1 (see [`add_test_batch`]).
+    fn new(id: i64, number: impl Into<String>) -> Self {
+        TestFiling {
+            id,
+            number: number.into(),
+            kind: "filed",
+            region: "北京市",
+            company: "甲公司",
+            filed_on: None,
+            seq: None,
+            flags: "",
+            batch: Some(1),
+        }
+    }
+}
+
+#[cfg(test)]
+fn insert_test_filing(conn: &Connection, f: &TestFiling) {
+    conn.execute(
+        "INSERT INTO filings (id, number, number_key, kind, region, model, company, filed_on,
+             seq, flags, first_batch_id, last_batch_id, created_at, updated_at)
+         VALUES (?1, ?2, ?2, ?3, ?4, 'M', ?5, ?6, ?7, ?8, ?9, ?9, 'x', 'x')",
+        rusqlite::params![
+            f.id, f.number, f.kind, f.region, f.company, f.filed_on, f.seq, f.flags, f.batch
+        ],
+    )
+    .unwrap();
+}
+
 /// Batch 1, for tests that write filings naming it directly.
 #[cfg(test)]
 fn add_test_batch(store: &Store) {
