@@ -944,47 +944,45 @@ impl<'a> Enterprises<'a> {
     ) -> EvaluationReport {
         let focus_key = focus.map(company_key);
         let all = || self.list.iter().map(|(k, e)| (k.as_str(), e));
-        let outcomes: Vec<RuleOutcome> = rules
-            .iter()
-            .map(|rule| {
-                let city = crate::region::alias_key(&rule.jurisdiction.city);
-                let province = rule.jurisdiction.province.as_str();
-                let province_id = self
-                    .provinces
-                    .iter()
-                    .position(|p| *p == province)
-                    .map(|i| i as u16);
-                let scoped = |e: &Enterprise| in_scope(province, province_id, &city, e);
-                if focus_key.is_some() {
-                    return evaluate_rule(
-                        rule,
-                        all(),
-                        scoped,
-                        as_of,
-                        focus_key.as_deref(),
-                        false,
-                        detail,
-                    );
-                }
-                // Every enterprise: only those that may be in scope are visited, the rest are
-                // counted as not considered, as a visit would count them.
-                let candidates = self.scopes.candidates(province, province_id);
-                let mut o = evaluate_rule(
+        let evaluate_one = |rule: &Rule| {
+            let city = crate::region::alias_key(&rule.jurisdiction.city);
+            let province = rule.jurisdiction.province.as_str();
+            let province_id = self
+                .provinces
+                .iter()
+                .position(|p| *p == province)
+                .map(|i| i as u16);
+            let scoped = |e: &Enterprise| in_scope(province, province_id, &city, e);
+            if focus_key.is_some() {
+                return evaluate_rule(
                     rule,
-                    candidates.iter().map(|&i| {
-                        let (k, e) = &self.list[i as usize];
-                        (k.as_str(), e)
-                    }),
+                    all(),
                     scoped,
                     as_of,
-                    None,
+                    focus_key.as_deref(),
                     false,
                     detail,
                 );
-                o.totals.not_considered += (self.list.len() - candidates.len()) as u32;
-                o
-            })
-            .collect();
+            }
+            // Every enterprise: only those that may be in scope are visited, the rest are
+            // counted as not considered, as a visit would count them.
+            let candidates = self.scopes.candidates(province, province_id);
+            let mut o = evaluate_rule(
+                rule,
+                candidates.iter().map(|&i| {
+                    let (k, e) = &self.list[i as usize];
+                    (k.as_str(), e)
+                }),
+                scoped,
+                as_of,
+                None,
+                false,
+                detail,
+            );
+            o.totals.not_considered += (self.list.len() - candidates.len()) as u32;
+            o
+        };
+        let outcomes = each_on_threads(rules, self.list.len(), evaluate_one);
         report(
             outcomes,
             as_of,
@@ -992,6 +990,48 @@ impl<'a> Enterprises<'a> {
             focus_key.as_deref().and_then(|k| self.get(k)),
         )
     }
+}
+
+/// `f` of every rule, in order. Rules are independent and each reads the enterprises only, so
+/// for a large registry they are shared out among the cores: at a million filings one rule
+/// visits up to a hundred thousand enterprises, and eight rules one after another took 21–27 ms.
+fn each_on_threads<T: Send>(
+    rules: &[Rule],
+    enterprises: usize,
+    f: impl Fn(&Rule) -> T + Sync,
+) -> Vec<T> {
+    /// Below this many enterprises, starting a thread costs more than it spares.
+    const SHARED_FROM: usize = 20_000;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(rules.len());
+    if threads < 2 || enterprises < SHARED_FROM {
+        return rules.iter().map(f).collect();
+    }
+    // Each thread takes the next rule not taken, so one costly rule does not hold up the rest.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = rules.get(i) else { break };
+            done.push((i, f(rule)));
+        }
+        done
+    };
+    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
+        let others: Vec<_> = (1..threads).map(|_| s.spawn(take)).collect();
+        let mut done = take();
+        for o in others {
+            done.extend(
+                o.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 fn report(

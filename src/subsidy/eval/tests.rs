@@ -1015,3 +1015,93 @@ fn companies_replaced_in_place_answer_as_a_fresh_gathering() {
     // A recorded company left out: not replaced in place.
     assert!(!e.replace_companies(&a[1..]));
 }
+
+#[test]
+fn rules_shared_out_among_threads_come_back_in_order() {
+    let rules: Vec<Rule> = BUNDLED_RULES
+        .iter()
+        .map(|(f, t)| parse_rule(f, t).unwrap())
+        .collect();
+    let ids = each_on_threads(&rules, usize::MAX, |r| r.id.clone());
+    let expected: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn a_registry_large_enough_to_share_the_rules_out_answers_as_rule_by_rule() {
+    let rules: Vec<Rule> = BUNDLED_RULES
+        .iter()
+        .map(|(f, t)| parse_rule(f, t).unwrap())
+        .collect();
+    let places = [
+        ("浙江省", "杭州"),
+        ("四川省", "成都"),
+        ("北京市", "北京石景山"),
+        ("上海市", "上海徐汇"),
+        ("广东省", "广州海珠"),
+        ("江苏省", "南京"),
+        ("福建省", "漳州"),
+    ];
+    let mut registry = Vec::new();
+    // More enterprises than `each_on_threads` shares rules out from.
+    for i in 0..21_000 {
+        let (region, city) = places[i % places.len()];
+        let name = format!("{city}({i})科技有限公司");
+        for k in 0..1 + i % 2 {
+            let day = format!("2024-{:02}-{:02}", 1 + (i + k) % 12, 1 + (7 * i + k) % 28);
+            registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
+        }
+    }
+    // Some recorded in each place, with what the rules ask: enough to qualify for some.
+    let cities = [
+        ("杭州市", None),
+        ("成都市", Some("高新区")),
+        ("北京市", Some("石景山区")),
+        ("上海市", Some("徐汇区")),
+        ("广州市", Some("海珠区")),
+        ("南京市", None),
+        ("漳州市", None),
+    ];
+    let recorded: Vec<CompanyFacts> = (0..140)
+        .map(|i| {
+            let (_, city) = places[i % places.len()];
+            let (recorded_city, district) = cities[i % cities.len()];
+            CompanyFacts {
+                self_developed: entered(SelfDeveloped::Yes),
+                ..company(&format!("{city}({i})科技有限公司"), recorded_city, district)
+            }
+        })
+        .collect();
+    let e = Enterprises::gather(&registry, &recorded);
+    assert!(e.len() >= 20_000);
+    let as_of = d("2024-12-31");
+    let json = |r: &EvaluationReport| serde_json::to_value(r).unwrap();
+    let one_by_one = |run: &dyn Fn(&[Rule]) -> EvaluationReport| {
+        let mut whole = run(&rules[..0]);
+        for r in &rules {
+            let one = run(std::slice::from_ref(r));
+            whole.total_cny += one.total_cny;
+            whole.rules.extend(one.rules);
+        }
+        json(&whole)
+    };
+    assert_eq!(
+        json(&e.totals(&rules, as_of)),
+        one_by_one(&|r| e.totals(r, as_of))
+    );
+    assert_eq!(
+        json(&e.evaluate_first(&rules, as_of, 5)),
+        one_by_one(&|r| e.evaluate_first(r, as_of, 5))
+    );
+    // Not a comparison of empty answers: every rule has enterprises in scope to decide on.
+    let report = e.evaluate_first(&rules, as_of, 5);
+    for r in &report.rules {
+        let t = &r.totals;
+        assert!(
+            t.qualifies + t.cannot_tell + t.does_not_qualify > 0,
+            "{}",
+            r.rule
+        );
+    }
+    assert!(report.rules.iter().any(|r| r.totals.qualifies > 0));
+}
