@@ -386,11 +386,9 @@ impl Registry {
     /// (on another thread, from `LayoutWrites::FROM` filings on).
     fn grouped_filings(&self) -> Result<Arc<Grouped>> {
         let format = layout_format();
-        if let Some(bytes) = self.store.evaluation_layout(&format)? {
-            // Bytes that do not read back are dropped and worked out again below.
-            if let Ok(grouped) = Grouped::read(&bytes) {
-                return Ok(Arc::new(grouped));
-            }
+        // Bytes that do not read back are dropped and worked out again below.
+        if let Some(Ok(grouped)) = self.store.read_evaluation_layout(&format, Grouped::read)? {
+            return Ok(Arc::new(grouped));
         }
         let (filings, generation) = self.store.filing_facts_at()?;
         let grouped = Arc::new(Grouped::new(filings));
