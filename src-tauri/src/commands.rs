@@ -206,6 +206,7 @@ pub async fn apply_import(
     };
     state.forget_plan(token);
     state.release_evaluation();
+    state.prepare_evaluation();
     Ok(summary)
 }
 

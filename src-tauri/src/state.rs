@@ -131,6 +131,14 @@ impl AppState {
         }
     }
 
+    /// After an import: works the evaluation's layout out for the new filings in the
+    /// background, on the evaluation's connection, so that the next Subsidies visit reads it
+    /// back rather than every filing (see `Registry::prepare_evaluation_layout`). A failure
+    /// only leaves that work to the visit.
+    pub fn prepare_evaluation(&self) {
+        let _ = self.evaluate(|reg| reg.prepare_evaluation_layout());
+    }
+
     pub fn location(&self) -> Location {
         self.location
             .lock()

@@ -57,6 +57,20 @@ impl Store {
             .is_some())
     }
 
+    /// Whether a layout in `format` is wanted and missing: the filings (at least `from` of
+    /// them) have moved on since the last one was kept, and this database can keep one.
+    pub fn evaluation_layout_missing(&self, format: &str, from: usize) -> Result<bool> {
+        if self.layout_keeper()?.is_none() || self.evaluation_layout_kept(format)? {
+            return Ok(false);
+        }
+        let filings: i64 =
+            self.conn
+                .query_row("SELECT coalesce(sum(n), 0) FROM filing_counts", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(usize::try_from(filings).unwrap_or(0) >= from)
+    }
+
     /// What writes a layout for this database on another thread, on a connection of its own
     /// (so the caller's connection is neither held nor moved by it); `None` for a database in
     /// memory, one opened read-only (a backup looked at before it is restored is not written
