@@ -1105,3 +1105,62 @@ fn a_registry_large_enough_to_share_the_rules_out_answers_as_rule_by_rule() {
     }
     assert!(report.rules.iter().any(|r| r.totals.qualifies > 0));
 }
+
+#[test]
+fn recorded_companies_placed_among_runs_in_key_order_answer_as_a_sorted_gathering() {
+    use crate::subsidy::snapshot::{Grouped, Inputs, Snapshot};
+    let rules: Vec<Rule> = BUNDLED_RULES
+        .iter()
+        .map(|(f, t)| parse_rule(f, t).unwrap())
+        .collect();
+    let places = [("浙江省", "杭州"), ("四川省", "成都"), ("北京市", "北京")];
+    let mut registry = Vec::new();
+    for i in 0..60 {
+        let (region, city) = places[i % places.len()];
+        let name = format!("{city}({i})科技有限公司");
+        for k in 0..1 + i % 3 {
+            let day = format!("2024-{:02}-{:02}", 1 + (i + k) % 12, 1 + (5 * i + k) % 28);
+            registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
+        }
+    }
+    let mut companies = vec![
+        // Before every key, between keys, on a key with filings (spelt otherwise), after
+        // every key, and one key recorded twice (the later counts).
+        company("0新公司", "成都", None),
+        company("北京(1)科技有限公司x", "北京", None),
+        company("成都（7）科技有限公司", "成都", Some("高新区")),
+        company("龥最后公司", "杭州", None),
+        company("杭州(9)科技有限公司", "北京", None),
+        company("杭州(9)科技有限公司", "杭州", None),
+    ];
+    companies[0].algorithm_filings.push(AlgorithmFiling {
+        number: "网信算备510100000000001".into(),
+        filed_on: "2024-01-02".into(),
+        provenance: Provenance::Entered,
+        confirmed: true,
+    });
+    let json = |r: &EvaluationReport| serde_json::to_value(r).unwrap();
+    for recorded in [
+        &companies[..0],
+        &companies[..1],
+        &companies[3..],
+        &companies[..],
+    ] {
+        let sorted = Enterprises::gather(&registry, recorded);
+        let snapshot = Snapshot::build(Inputs {
+            filings: std::sync::Arc::new(Grouped::new(registry.clone())),
+            companies: recorded.to_vec(),
+        });
+        let in_order = snapshot.enterprises();
+        assert_eq!(in_order.list_for_tests(), sorted.list_for_tests());
+        let as_of = d("2025-06-30");
+        assert_eq!(
+            json(&in_order.evaluate(&rules, as_of, None)),
+            json(&sorted.evaluate(&rules, as_of, None))
+        );
+        assert_eq!(
+            json(&in_order.evaluate_first(&rules, as_of, 4)),
+            json(&sorted.evaluate_first(&rules, as_of, 4))
+        );
+    }
+}
