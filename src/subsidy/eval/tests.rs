@@ -1123,7 +1123,7 @@ fn recorded_companies_placed_among_runs_in_key_order_answer_as_a_sorted_gatherin
             registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
         }
     }
-    let mut companies = vec![
+    let mut companies = [
         // Before every key, between keys, on a key with filings (spelt otherwise), after
         // every key, and one key recorded twice (the later counts).
         company("0新公司", "成都", None),
