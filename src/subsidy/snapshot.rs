@@ -43,6 +43,24 @@ impl Grouped {
         }
     }
 
+    /// The enterprises as [`Snapshot::build`] gathers them, in two parts from `parts_from`
+    /// runs on.
+    #[cfg(test)]
+    pub(crate) fn gather_in_parts<'a>(
+        &'a self,
+        companies: &'a [CompanyFacts],
+        parts_from: usize,
+    ) -> Enterprises<'a> {
+        Enterprises::gather_runs_in_parts(
+            &self.filings,
+            &self.runs,
+            &self.suggested,
+            companies,
+            true,
+            parts_from,
+        )
+    }
+
     /// How many filings.
     pub fn len(&self) -> usize {
         self.filings.len()

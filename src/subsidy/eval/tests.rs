@@ -1151,16 +1151,48 @@ fn recorded_companies_placed_among_runs_in_key_order_answer_as_a_sorted_gatherin
             filings: std::sync::Arc::new(Grouped::new(registry.clone())),
             companies: recorded.to_vec(),
         });
-        let in_order = snapshot.enterprises();
-        assert_eq!(in_order.list_for_tests(), sorted.list_for_tests());
         let as_of = d("2025-06-30");
-        assert_eq!(
-            json(&in_order.evaluate(&rules, as_of, None)),
-            json(&sorted.evaluate(&rules, as_of, None))
+        let expected = (
+            sorted.list_for_tests(),
+            json(&sorted.evaluate(&rules, as_of, None)),
+            json(&sorted.evaluate_first(&rules, as_of, 4)),
         );
+        let answers = |e: &Enterprises| {
+            (
+                e.list_for_tests(),
+                json(&e.evaluate(&rules, as_of, None)),
+                json(&e.evaluate_first(&rules, as_of, 4)),
+            )
+        };
+        assert_eq!(answers(snapshot.enterprises()), expected);
+        // The same gathered in two parts on two threads, as from `PARTS_FROM` runs on.
+        let grouped = Grouped::new(registry.clone());
         assert_eq!(
-            json(&in_order.evaluate_first(&rules, as_of, 4)),
-            json(&sorted.evaluate_first(&rules, as_of, 4))
+            answers(&grouped.gather_in_parts(recorded, 1)),
+            expected,
+            "in two parts"
         );
     }
+}
+
+#[test]
+fn runs_split_between_two_keys_near_half_the_filings() {
+    let runs = |keys: &[(&str, usize)]| -> Vec<(String, usize)> {
+        keys.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        split_between_keys(&runs(&[("a", 1), ("b", 1), ("c", 1), ("d", 1)])),
+        Some(2)
+    );
+    // A key's runs stay together: the split moves past them, or before them.
+    assert_eq!(
+        split_between_keys(&runs(&[("a", 1), ("b", 1), ("b", 1), ("c", 1)])),
+        Some(3)
+    );
+    assert_eq!(
+        split_between_keys(&runs(&[("a", 1), ("b", 5), ("b", 1)])),
+        Some(1)
+    );
+    assert_eq!(split_between_keys(&runs(&[("a", 3), ("a", 1)])), None);
+    assert_eq!(split_between_keys(&runs(&[("a", 1)])), None);
 }
