@@ -33,6 +33,37 @@ fn filed(number: &str, region: &str, company: &str, on: &str) -> FilingFact {
     }
 }
 
+fn all_bundled_rules() -> Vec<Rule> {
+    BUNDLED_RULES
+        .iter()
+        .map(|(f, t)| parse_rule(f, t).unwrap())
+        .collect()
+}
+
+/// `companies` companies named `{city}({i})科技有限公司`, each in the next of `places` in turn,
+/// with 1 to `most` filings on days spread by `day_step`.
+fn spread_registry(
+    places: &[(&str, &str)],
+    companies: usize,
+    most: usize,
+    day_step: usize,
+) -> Vec<FilingFact> {
+    let mut registry = Vec::new();
+    for i in 0..companies {
+        let (region, city) = places[i % places.len()];
+        let name = format!("{city}({i})科技有限公司");
+        for k in 0..1 + i % most {
+            let day = format!(
+                "2024-{:02}-{:02}",
+                1 + (i + k) % 12,
+                1 + (day_step * i + k) % 28
+            );
+            registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
+        }
+    }
+    registry
+}
+
 fn entered<T>(value: T) -> Option<Fact<T>> {
     Some(Fact {
         value,
@@ -925,25 +956,14 @@ fn the_first_results_follow_the_names_not_the_company_keys() {
 
 #[test]
 fn companies_replaced_in_place_answer_as_a_fresh_gathering() {
-    let rules: Vec<Rule> = BUNDLED_RULES
-        .iter()
-        .map(|(f, t)| parse_rule(f, t).unwrap())
-        .collect();
+    let rules = all_bundled_rules();
     let places = [
         ("浙江省", "杭州"),
         ("四川省", "成都"),
         ("北京市", "北京"),
         ("上海市", "上海"),
     ];
-    let mut registry = Vec::new();
-    for i in 0..40 {
-        let (region, city) = places[i % places.len()];
-        let name = format!("{city}({i})科技有限公司");
-        for k in 0..1 + i % 3 {
-            let day = format!("2024-{:02}-{:02}", 1 + (i + k) % 12, 1 + (7 * i + k) % 28);
-            registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
-        }
-    }
+    let registry = spread_registry(&places, 40, 3, 7);
     let name = |i: usize| {
         let (_, city) = places[i % places.len()];
         format!("{city}({i})科技有限公司")
@@ -1018,10 +1038,7 @@ fn companies_replaced_in_place_answer_as_a_fresh_gathering() {
 
 #[test]
 fn rules_shared_out_among_threads_come_back_in_order() {
-    let rules: Vec<Rule> = BUNDLED_RULES
-        .iter()
-        .map(|(f, t)| parse_rule(f, t).unwrap())
-        .collect();
+    let rules = all_bundled_rules();
     let ids = each_on_threads(&rules, usize::MAX, |r| r.id.clone());
     let expected: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
     assert_eq!(ids, expected);
@@ -1029,10 +1046,7 @@ fn rules_shared_out_among_threads_come_back_in_order() {
 
 #[test]
 fn a_registry_large_enough_to_share_the_rules_out_answers_as_rule_by_rule() {
-    let rules: Vec<Rule> = BUNDLED_RULES
-        .iter()
-        .map(|(f, t)| parse_rule(f, t).unwrap())
-        .collect();
+    let rules = all_bundled_rules();
     let places = [
         ("浙江省", "杭州"),
         ("四川省", "成都"),
@@ -1042,16 +1056,8 @@ fn a_registry_large_enough_to_share_the_rules_out_answers_as_rule_by_rule() {
         ("江苏省", "南京"),
         ("福建省", "漳州"),
     ];
-    let mut registry = Vec::new();
     // More enterprises than `each_on_threads` shares rules out from.
-    for i in 0..21_000 {
-        let (region, city) = places[i % places.len()];
-        let name = format!("{city}({i})科技有限公司");
-        for k in 0..1 + i % 2 {
-            let day = format!("2024-{:02}-{:02}", 1 + (i + k) % 12, 1 + (7 * i + k) % 28);
-            registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
-        }
-    }
+    let registry = spread_registry(&places, 21_000, 2, 7);
     // Some recorded in each place, with what the rules ask: enough to qualify for some.
     let cities = [
         ("杭州市", None),
@@ -1109,20 +1115,9 @@ fn a_registry_large_enough_to_share_the_rules_out_answers_as_rule_by_rule() {
 #[test]
 fn recorded_companies_placed_among_runs_in_key_order_answer_as_a_sorted_gathering() {
     use crate::subsidy::snapshot::{Grouped, Inputs, Snapshot};
-    let rules: Vec<Rule> = BUNDLED_RULES
-        .iter()
-        .map(|(f, t)| parse_rule(f, t).unwrap())
-        .collect();
+    let rules = all_bundled_rules();
     let places = [("浙江省", "杭州"), ("四川省", "成都"), ("北京市", "北京")];
-    let mut registry = Vec::new();
-    for i in 0..60 {
-        let (region, city) = places[i % places.len()];
-        let name = format!("{city}({i})科技有限公司");
-        for k in 0..1 + i % 3 {
-            let day = format!("2024-{:02}-{:02}", 1 + (i + k) % 12, 1 + (5 * i + k) % 28);
-            registry.push(filed(&format!("N-{i}-{k}-20240101"), region, &name, &day));
-        }
-    }
+    let registry = spread_registry(&places, 60, 3, 5);
     let mut companies = [
         // Before every key, between keys, on a key with filings (spelt otherwise), after
         // every key, and one key recorded twice (the later counts).
