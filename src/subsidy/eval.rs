@@ -490,15 +490,13 @@ impl<'k> Gathering<'k> {
         let mut list: Vec<(String, Enterprise<'a>)> =
             Vec::with_capacity(recorded.len() + runs.len());
         let mut by_key: FxMap<&str, usize> = FxMap::default();
+        let mut recorded = recorded.into_iter().peekable();
         // With runs in key order, each recorded company joins the list just before the first
         // key after its own, so the list is in key order as it is built; sorting 305,000
-        // keys took 75 ms at 1M filings with two companies recorded. Otherwise they go first
-        // and the list is sorted at the end.
+        // keys took 75 ms at 1M filings with two companies recorded. Otherwise they go first,
+        // every key goes through the map, and the list is sorted at the end.
         if !keyed_in_order {
             by_key.reserve(recorded.len() + runs.len());
-        }
-        let mut recorded = recorded.into_iter().peekable();
-        if !keyed_in_order {
             place_recorded(&mut recorded, company_keys, &mut list, &mut by_key, None);
         }
         // What a name suggests, once per city suggested.
