@@ -394,7 +394,10 @@ impl Registry {
         }
         let format = layout_format();
         // Bytes that do not read back are dropped and worked out again below.
-        if let Some(Ok(grouped)) = self.store.read_evaluation_layout(&format, Grouped::read)? {
+        if let Some(Ok(grouped)) = self
+            .store
+            .read_evaluation_layout(&format, |first, later| Grouped::read_from(first, later))?
+        {
             return Ok(Arc::new(grouped));
         }
         let (filings, generation) = self.store.filing_facts_at()?;

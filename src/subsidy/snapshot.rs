@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 mod layout;
 
-pub use layout::{format as layout_format, BadLayout};
+pub use layout::{format as layout_format, BadLayout, Source};
 
 /// The registry's filings grouped by company spelling, each spelling's in the order the
 /// evaluation visits them (see [`by_company`]).
@@ -79,6 +79,15 @@ impl Grouped {
     /// The grouping [`Self::write`] wrote, as it was.
     pub fn read(bytes: &[u8]) -> Result<Grouped, BadLayout> {
         layout::read(bytes)
+    }
+
+    /// [`Self::read`] from bytes read a range at a time: the second half from `later` on
+    /// another thread, when there is one (it must hold the same bytes).
+    pub fn read_from(
+        first: impl Source,
+        later: Option<impl Source + Send>,
+    ) -> Result<Grouped, BadLayout> {
+        layout::read_from(first, later)
     }
 
     /// Each spelling the filings give the company `key` (its runs lie together, in key order).

@@ -128,76 +128,131 @@ pub(super) fn write(g: &Grouped) -> Option<Vec<u8>> {
     Some(out.0)
 }
 
+/// The bytes of a layout, read a range at a time: at a million filings they are 56 MB, and
+/// reading them whole into memory first was a fifth of the first evaluation.
+pub trait Source {
+    /// How many bytes there are.
+    fn size(&self) -> usize;
+
+    /// Runs `f` with a reader that fills a buffer with the bytes from an offset (false when
+    /// they could not be read).
+    fn reading<T>(self, f: impl FnOnce(&mut dyn FnMut(usize, &mut [u8]) -> bool) -> T) -> T;
+}
+
+impl Source for &[u8] {
+    fn size(&self) -> usize {
+        self.len()
+    }
+
+    fn reading<T>(self, f: impl FnOnce(&mut dyn FnMut(usize, &mut [u8]) -> bool) -> T) -> T {
+        f(&mut |at, buf| match self.get(at..at + buf.len()) {
+            Some(bytes) => {
+                buf.copy_from_slice(bytes);
+                true
+            }
+            None => false,
+        })
+    }
+}
+
 pub(super) fn read(bytes: &[u8]) -> Result<Grouped, BadLayout> {
-    let mut r = In { bytes, at: 0 };
-    if r.take(MAGIC.len())? != MAGIC {
-        return Err(bad("not a kept grouping"));
+    read_from(bytes, Some(bytes))
+}
+
+/// The grouping in `first`; its second half read from `later` on another thread, or after the
+/// first from `first` when there is no `later`. Both must hold the same bytes.
+pub(super) fn read_from(
+    first: impl Source,
+    later: Option<impl Source + Send>,
+) -> Result<Grouped, BadLayout> {
+    let len = first.size();
+    if later.as_ref().is_some_and(|l| l.size() != len) {
+        return Err(bad("the halves are read from bytes of different lengths"));
     }
-    let version = r.u32()?;
-    if version != VERSION {
-        return Err(bad(&format!(
-            "version {version}, this Beian reads {VERSION}"
-        )));
-    }
-    let fingerprint = u64::from_le_bytes(r.array()?);
-    if fingerprint != Cities::bundled_fingerprint() {
-        return Err(bad("worked out with another list of cities"));
-    }
-    let regions: Vec<Arc<str>> = (0..r.count()?)
-        .map(|_| r.text().map(Arc::from))
-        .collect::<Result<_, _>>()?;
-    let runs = r.count()?;
-    let filings = r.count()?;
-    let half = r.count()?;
-    let first_filings = r.count()?;
-    let second = usize::try_from(u64::from_le_bytes(r.array()?)).unwrap_or(usize::MAX);
-    if half > runs || first_filings > filings || second < r.at || second > bytes.len() {
-        return Err(bad("halves out of place"));
-    }
-    // A filing takes at least 8 bytes: a header that says more is not allocated for.
-    if filings > (bytes.len() - r.at) / 8 {
-        return Err(bad(&format!("{filings} filings in {} bytes", bytes.len())));
-    }
-    let first = In {
-        bytes: &bytes[..second],
-        at: r.at,
-    };
-    let later = In { bytes, at: second };
-    // Each half is decoded where it lies in the one list: joining two lists of half a million
-    // filings afterwards was a fifth of the read at 1M.
-    let mut all: Vec<FilingFact> = Vec::with_capacity(filings);
-    let (runs, suggested) = {
-        let (into_first, into_later) =
-            all.spare_capacity_mut()[..filings].split_at_mut(first_filings);
-        let (first, later) = std::thread::scope(|s| {
-            let later = s.spawn(|| read_runs(later, runs - half, &regions, Slots::new(into_later)));
-            let first = read_runs(first, half, &regions, Slots::new(into_first));
-            (first, later.join())
-        });
-        let later = later.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let (first, later) = (first?, later?);
-        if !first.filings.full() || !later.filings.full() {
+    first.reading(|reader| {
+        let mut r = In::new(reader, 0, len);
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(bad("not a kept grouping"));
+        }
+        let version = r.u32()?;
+        if version != VERSION {
             return Err(bad(&format!(
-                "{} and {} filings in the halves where the header says {first_filings} and {}",
-                first.filings.len,
-                later.filings.len,
-                filings - first_filings
+                "version {version}, this Beian reads {VERSION}"
             )));
         }
-        let (mut runs, mut suggested) = (first.runs, first.suggested);
-        runs.extend(later.runs);
-        suggested.extend(later.suggested);
-        first.filings.keep();
-        later.filings.keep();
-        (runs, suggested)
-    };
-    // SAFETY: the two halves' slots are the first `filings` of `all`, each was written, and
-    // neither will drop them now.
-    unsafe { all.set_len(filings) };
-    Ok(Grouped {
-        filings: all,
-        runs,
-        suggested,
+        let fingerprint = u64::from_le_bytes(r.array()?);
+        if fingerprint != Cities::bundled_fingerprint() {
+            return Err(bad("worked out with another list of cities"));
+        }
+        let regions: Vec<Arc<str>> = (0..r.count()?)
+            .map(|_| r.text().map(Arc::from))
+            .collect::<Result<_, _>>()?;
+        let runs = r.count()?;
+        let filings = r.count()?;
+        let half = r.count()?;
+        let first_filings = r.count()?;
+        let second = usize::try_from(u64::from_le_bytes(r.array()?)).unwrap_or(usize::MAX);
+        if half > runs || first_filings > filings || second < r.at() || second > len {
+            return Err(bad("halves out of place"));
+        }
+        // A filing takes at least 8 bytes: a header that says more is not allocated for.
+        if filings > (len - r.at()) / 8 {
+            return Err(bad(&format!("{filings} filings in {len} bytes")));
+        }
+        r.limit = second;
+        // Each half is decoded where it lies in the one list: joining two lists of half a
+        // million filings afterwards was a fifth of the read at 1M.
+        let mut all: Vec<FilingFact> = Vec::with_capacity(filings);
+        let (runs, suggested) = {
+            let (into_first, into_later) =
+                all.spare_capacity_mut()[..filings].split_at_mut(first_filings);
+            let later_runs = runs - half;
+            let (first, later) = match later {
+                Some(later) => std::thread::scope(|s| {
+                    let regions = &regions;
+                    let later = s.spawn(move || {
+                        later.reading(|reader| {
+                            let r = In::new(reader, second, len);
+                            read_runs(r, later_runs, regions, Slots::new(into_later))
+                        })
+                    });
+                    let first = read_runs(r, half, regions, Slots::new(into_first));
+                    let later = later
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (first, later)
+                }),
+                None => {
+                    let first = read_runs(r, half, &regions, Slots::new(into_first));
+                    let r = In::new(reader, second, len);
+                    let later = read_runs(r, later_runs, &regions, Slots::new(into_later));
+                    (first, later)
+                }
+            };
+            let (first, later) = (first?, later?);
+            if !first.filings.full() || !later.filings.full() {
+                return Err(bad(&format!(
+                    "{} and {} filings in the halves where the header says {first_filings} and {}",
+                    first.filings.len,
+                    later.filings.len,
+                    filings - first_filings
+                )));
+            }
+            let (mut runs, mut suggested) = (first.runs, first.suggested);
+            runs.extend(later.runs);
+            suggested.extend(later.suggested);
+            first.filings.keep();
+            later.filings.keep();
+            (runs, suggested)
+        };
+        // SAFETY: the two halves' slots are the first `filings` of `all`, each was written, and
+        // neither will drop them now.
+        unsafe { all.set_len(filings) };
+        Ok(Grouped {
+            filings: all,
+            runs,
+            suggested,
+        })
     })
 }
 
@@ -257,18 +312,17 @@ fn read_runs<'s>(
     mut filings: Slots<'s>,
 ) -> Result<Half<'s>, BadLayout> {
     // Capacities only as far as the bytes could hold them, whatever the header says.
-    let room = r.bytes.len() - r.at;
+    let room = r.limit - r.at();
     let mut runs_read = Vec::with_capacity(runs.min(room / 8));
     let mut suggested = Vec::with_capacity(runs.min(room / 8));
     let cities = Cities::bundled().all().len();
     for _ in 0..runs {
-        let spelling = r.text()?;
+        let company: Arc<str> = r.text()?.into();
         let key = match r.u8()? {
-            0 => spelling.to_string(),
+            0 => company.to_string(),
             1 => r.text()?.to_string(),
             k => return Err(bad(&format!("key mark {k}"))),
         };
-        let company: Arc<str> = spelling.into();
         let n = r.count()?;
         let city = match r.u32()? {
             NO_CITY => None,
@@ -310,7 +364,7 @@ fn read_runs<'s>(
         runs_read.push((key, n));
         suggested.push(city);
     }
-    if r.at != r.bytes.len() {
+    if r.at() != r.limit {
         return Err(bad("bytes after the last filing of a half"));
     }
     Ok(Half {
@@ -349,20 +403,59 @@ impl Out {
     }
 }
 
-struct In<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// A reader of one range of the bytes (up to `limit`), a piece at a time.
+struct In<'r> {
+    read: &'r mut dyn FnMut(usize, &mut [u8]) -> bool,
+    buf: Vec<u8>,
+    /// What of `buf` is read and not yet taken.
+    start: usize,
+    end: usize,
+    /// The offset of the byte after `buf[end - 1]`.
+    next: usize,
+    limit: usize,
 }
 
-impl<'a> In<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], BadLayout> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| bad("cut short"))?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
+/// How much is read at a time: large enough that the reads cost little, small enough to
+/// stay in the cache. Tests read a few bytes at a time, so that values and texts fall across
+/// the ends of the pieces.
+const PIECE: usize = if cfg!(test) { 7 } else { 256 * 1024 };
+
+impl<'r> In<'r> {
+    fn new(read: &'r mut dyn FnMut(usize, &mut [u8]) -> bool, at: usize, limit: usize) -> Self {
+        In {
+            read,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            next: at,
+            limit,
+        }
+    }
+
+    /// The offset of the next byte to take.
+    fn at(&self) -> usize {
+        self.next - (self.end - self.start)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&[u8], BadLayout> {
+        let have = self.end - self.start;
+        if have < n {
+            if n - have > self.limit.saturating_sub(self.next) {
+                return Err(bad("cut short"));
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            let more = (n - have).max(PIECE).min(self.limit - self.next);
+            if self.buf.len() < have + more {
+                self.buf.resize(have + more, 0);
+            }
+            if !(self.read)(self.next, &mut self.buf[have..have + more]) {
+                return Err(bad("the bytes could not be read"));
+            }
+            (self.start, self.end) = (0, have + more);
+            self.next += more;
+        }
+        let out = &self.buf[self.start..self.start + n];
+        self.start += n;
         Ok(out)
     }
 
@@ -392,7 +485,7 @@ impl<'a> In<'a> {
         Err(bad("a count past 2^32"))
     }
 
-    fn text(&mut self) -> Result<&'a str, BadLayout> {
+    fn text(&mut self) -> Result<&str, BadLayout> {
         let n = self.count()?;
         std::str::from_utf8(self.take(n)?).map_err(|_| bad("a text that is not UTF-8"))
     }
@@ -486,11 +579,50 @@ mod tests {
     }
 
     #[test]
+    fn a_grouping_reads_back_with_both_halves_on_one_reader_and_not_from_bytes_that_fail() {
+        let g = sample();
+        let bytes = write(&g).unwrap();
+        assert_eq!(read_from(&bytes[..], None::<&[u8]>).unwrap(), g);
+        assert_eq!(
+            read_from(&bytes[..], Some(&bytes[..bytes.len() - 1])),
+            Err(bad("the halves are read from bytes of different lengths"))
+        );
+        struct Failing<'b>(&'b [u8], usize);
+        impl Source for Failing<'_> {
+            fn size(&self) -> usize {
+                self.0.len()
+            }
+            fn reading<T>(
+                self,
+                f: impl FnOnce(&mut dyn FnMut(usize, &mut [u8]) -> bool) -> T,
+            ) -> T {
+                f(&mut |at, buf| at + buf.len() <= self.1 && self.0.reading(|r| r(at, buf)))
+            }
+        }
+        for fails_from in [0, 10, bytes.len() / 2, bytes.len() - 1] {
+            let failing = || Failing(&bytes, fails_from);
+            assert_eq!(
+                read_from(failing(), None::<&[u8]>),
+                Err(bad("the bytes could not be read")),
+                "from {fails_from}"
+            );
+            assert_eq!(
+                read_from(&bytes[..], Some(failing())),
+                Err(bad("the bytes could not be read")),
+                "from {fails_from}"
+            );
+        }
+    }
+
+    #[test]
     fn halves_that_hold_other_numbers_of_filings_than_the_header_says_are_refused() {
         let g = sample();
         let bytes = write(&g).unwrap();
         // The first half's count of filings is the last count before the second half's place.
-        let regions: usize = ["浙江省", "北京市", "四川省"].iter().map(|r| 1 + r.len()).sum();
+        let regions: usize = ["浙江省", "北京市", "四川省"]
+            .iter()
+            .map(|r| 1 + r.len())
+            .sum();
         let at = 8 + 4 + 8 + 1 + regions + 1 + 1 + 1;
         let said = usize::from(bytes[at]);
         let half = g.runs.iter().take(usize::from(bytes[at - 1]));
