@@ -664,17 +664,31 @@ fn same_facts(a: &CompanyFacts, b: &CompanyFacts) -> bool {
         && a.algorithm_filings == b.algorithm_filings
 }
 
-/// Sets each enterprise's `name_rank`. The list is in key order, and a key is its name folded,
-/// so the names are nearly in order already and the stable sort has little to do.
+/// Sets each enterprise's `name_rank` (see [`name_ranks`]).
 fn rank_names(list: &mut [(String, Enterprise)]) {
+    set_name_ranks(list, name_ranks(list));
+}
+
+/// Each enterprise's place among all ordered by name. The list is in key order, and a key is
+/// its name folded, so the names are nearly in order already and the stable sort has little
+/// to do.
+fn name_ranks(list: &[(String, Enterprise)]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..list.len() as u32).collect();
     order.sort_by(|&a, &b| list[a as usize].1.name.cmp(&list[b as usize].1.name));
+    let mut ranks = vec![0; list.len()];
     let mut rank = 0;
     for (i, &at) in order.iter().enumerate() {
         if i > 0 && list[at as usize].1.name != list[order[i - 1] as usize].1.name {
             rank += 1;
         }
-        list[at as usize].1.name_rank = rank;
+        ranks[at as usize] = rank;
+    }
+    ranks
+}
+
+fn set_name_ranks(list: &mut [(String, Enterprise)], ranks: Vec<u32>) {
+    for ((_, e), rank) in list.iter_mut().zip(ranks) {
+        e.name_rank = rank;
     }
 }
 
@@ -957,8 +971,21 @@ impl<'a> Enterprises<'a> {
             }
         };
         debug_assert!(list.is_sorted_by(|a, b| a.0 < b.0));
-        rank_names(&mut list);
-        let scopes = Scopes::build(&list, provinces.len());
+        // Ranking the names and listing who each rule may consider read different fields:
+        // side by side, at 1M, each took about 25 ms.
+        let (ranks, scopes) = if list.len() >= PARTS_FROM {
+            std::thread::scope(|s| {
+                let ranks = s.spawn(|| name_ranks(&list));
+                let scopes = Scopes::build(&list, provinces.len());
+                let ranks = ranks
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (ranks, scopes)
+            })
+        } else {
+            (name_ranks(&list), Scopes::build(&list, provinces.len()))
+        };
+        set_name_ranks(&mut list, ranks);
         let recorded = list.iter().filter(|(_, e)| e.facts.recorded).count();
         Enterprises {
             list,
