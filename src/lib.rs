@@ -16,6 +16,7 @@ pub mod query;
 pub mod region;
 pub mod registry;
 pub mod search;
+mod slots;
 pub mod stats;
 pub mod store;
 pub mod subsidy;

@@ -13,6 +13,7 @@ use super::facts::{company_key, AlgorithmFiling, CompanyFacts, Fact, Provenance,
 use super::reason::{AmountUnknown, FactOrigin, Need, Reason, RuleNote, Window, WindowState};
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
 use crate::export::Language;
+use crate::slots::Slots;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -467,28 +468,26 @@ struct Gathering<'k> {
     keyed_in_order: bool,
 }
 
-/// One part's enterprises, in key order when the runs were, and the provinces their
-/// `regions` number.
-struct Part<'a> {
-    list: Vec<(String, Enterprise<'a>)>,
-    provinces: Vec<&'a str>,
-}
+/// Room in the list of enterprises for each a part gathers.
+type ListSlots<'s, 'a> = Slots<'s, (String, Enterprise<'a>)>;
+
+/// A part's list is given room for every enterprise it can gather (see [`Gathering::part`]).
+const ROOM: &str = "a part has room for each of its enterprises";
 
 impl<'k> Gathering<'k> {
-    /// The enterprises of `runs` (over `filings`) and of `recorded` (in key order when the
-    /// runs are; see [`Enterprises::gather_runs`]).
+    /// The enterprises of `runs` (over `filings`) and of `recorded`, written into `list`: in
+    /// key order when the runs are (see [`Enterprises::gather_runs`]), else to be sorted by
+    /// the caller. Returns the provinces their `regions` number. `list` must have room for
+    /// one enterprise per company key among the runs and per recorded company.
     fn part<'a>(
         &self,
         filings: &'a [FilingFact],
         runs: &'k [(String, usize)],
         suggested: &[Option<u32>],
         recorded: Vec<(usize, Enterprise<'a>)>,
-    ) -> Part<'a> {
+        list: &mut ListSlots<'_, 'a>,
+    ) -> Vec<&'a str> {
         let (company_keys, keyed_in_order) = (self.company_keys, self.keyed_in_order);
-        // At most one enterprise per company and per run: an enterprise is hundreds of bytes,
-        // and at 1M growing the list by doubling copied about 300 MB.
-        let mut list: Vec<(String, Enterprise<'a>)> =
-            Vec::with_capacity(recorded.len() + runs.len());
         let mut by_key: FxMap<&str, usize> = FxMap::default();
         let mut recorded = recorded.into_iter().peekable();
         // With runs in key order, each recorded company joins the list just before the first
@@ -497,7 +496,7 @@ impl<'k> Gathering<'k> {
         // every key goes through the map, and the list is sorted at the end.
         if !keyed_in_order {
             by_key.reserve(recorded.len() + runs.len());
-            place_recorded(&mut recorded, company_keys, &mut list, &mut by_key, None);
+            place_recorded(&mut recorded, company_keys, list, &mut by_key, None);
         }
         // What a name suggests, once per city suggested.
         let mut suggesting: FxMap<Option<*const City>, Arc<CompanyFacts>> = FxMap::default();
@@ -513,13 +512,7 @@ impl<'k> Gathering<'k> {
             at += n;
             let Some(first) = run.first() else { continue };
             if keyed_in_order && previous.is_none_or(|(k, _)| k != key) {
-                place_recorded(
-                    &mut recorded,
-                    company_keys,
-                    &mut list,
-                    &mut by_key,
-                    Some(key),
-                );
+                place_recorded(&mut recorded, company_keys, list, &mut by_key, Some(key));
             }
             let known = match previous {
                 Some((k, i)) if k == key => Some(i),
@@ -540,12 +533,12 @@ impl<'k> Gathering<'k> {
                     if !keyed_in_order {
                         by_key.insert(key, list.len());
                     }
-                    list.push((key.clone(), e));
+                    list.push((key.clone(), e)).ok().expect(ROOM);
                     list.len() - 1
                 }
             };
             previous = Some((key, i));
-            let e = &mut list[i].1;
+            let e = &mut list.written()[i].1;
             e.registry.add(run, self.runs_sorted);
             for f in run {
                 if let Some(r) = f.region.as_deref() {
@@ -561,22 +554,29 @@ impl<'k> Gathering<'k> {
                 }
             }
         }
-        place_recorded(&mut recorded, company_keys, &mut list, &mut by_key, None);
-        // Sorted by key once, so that every rule walks them in order through memory. Keys are
-        // unique, so an unstable sort is exact. Runs in key order built the list in key order.
-        if !keyed_in_order && !list.is_sorted_by(|a, b| a.0 < b.0) {
-            let mut order: Vec<u32> = (0..list.len() as u32).collect();
-            order.sort_unstable_by(|&a, &b| list[a as usize].0.cmp(&list[b as usize].0));
-            crate::order::apply(&mut list, order);
-        }
+        place_recorded(&mut recorded, company_keys, list, &mut by_key, None);
         // Many enterprises share a city (most suggested from their names): work each out once.
         let mut scope_of: FxMap<String, (Arc<str>, CityScope)> = FxMap::default();
-        for (_, e) in &mut list {
+        for (_, e) in list.written() {
             e.cache_scope(&mut scope_of);
             e.sort_filings();
         }
-        Part { list, provinces }
+        provinces
     }
+}
+
+/// How many enterprises a part of runs in key order and recorded companies can gather at
+/// most: one per company key among the runs (those that hold filings) and one per company.
+fn enterprises_at_most(runs: &[(String, usize)], recorded: usize) -> usize {
+    let mut last: Option<&str> = None;
+    let mut keys = 0;
+    for (key, n) in runs {
+        if *n > 0 && last != Some(key) {
+            keys += 1;
+            last = Some(key);
+        }
+    }
+    keys + recorded
 }
 
 /// Where runs in key order split into two parts of about half the filings each: the first
@@ -594,18 +594,14 @@ fn split_between_keys(runs: &[(String, usize)]) -> Option<usize> {
         .find(|&m| runs[m].0 != runs[m - 1].0)
 }
 
-/// The two parts as one list (the later's keys all come after the first's), the later part's
-/// provinces numbered as the first numbers them, or after them.
-fn join_parts<'a>(
-    first: Part<'a>,
-    later: Part<'a>,
-) -> (Vec<(String, Enterprise<'a>)>, Vec<&'a str>) {
-    let Part {
-        mut list,
-        mut provinces,
-    } = first;
-    let renumbered: Vec<u16> = later
-        .provinces
+/// The provinces of two parts as one list: the first's, then those only the later names. The
+/// later part's enterprises (`later`) are renumbered to match.
+fn join_provinces<'a>(
+    mut provinces: Vec<&'a str>,
+    later_provinces: &[&'a str],
+    later: &mut [(String, Enterprise<'a>)],
+) -> Vec<&'a str> {
+    let renumbered: Vec<u16> = later_provinces
         .iter()
         .map(|p| match provinces.iter().position(|q| q == p) {
             Some(i) => i as u16,
@@ -619,18 +615,16 @@ fn join_parts<'a>(
         .iter()
         .enumerate()
         .all(|(i, &j)| i == usize::from(j));
-    list.reserve(later.list.len());
-    for (key, mut e) in later.list {
-        if !same {
+    if !same {
+        for (_, e) in later {
             let mut regions = ProvinceSet::default();
             for id in e.regions.ids() {
                 regions.insert(renumbered[usize::from(id)]);
             }
             e.regions = regions;
         }
-        list.push((key, e));
     }
-    (list, provinces)
+    provinces
 }
 
 /// Puts the recorded companies' enterprises still to place (`recorded`, in key order) at the
@@ -638,7 +632,7 @@ fn join_parts<'a>(
 fn place_recorded<'k, 'e>(
     recorded: &mut std::iter::Peekable<std::vec::IntoIter<(usize, Enterprise<'e>)>>,
     company_keys: &'k [String],
-    list: &mut Vec<(String, Enterprise<'e>)>,
+    list: &mut ListSlots<'_, 'e>,
     by_key: &mut FxMap<&'k str, usize>,
     before: Option<&str>,
 ) {
@@ -649,7 +643,7 @@ fn place_recorded<'k, 'e>(
         }
         let (_, e) = recorded.next().expect("peeked");
         by_key.insert(key, list.len());
-        list.push((key.to_string(), e));
+        list.push((key.to_string(), e)).ok().expect(ROOM);
     }
 }
 
@@ -941,10 +935,25 @@ impl<'a> Enterprises<'a> {
         let split = (keyed_in_order && runs.len() >= parts_from)
             .then(|| split_between_keys(runs))
             .flatten();
-        let (mut list, provinces) = match split {
+        // Each part writes its enterprises where they end up in the list.
+        let room = recorded.len() + runs.len();
+        let mut list: Vec<(String, Enterprise<'a>)> = Vec::with_capacity(room);
+        let provinces = match split {
             None => {
-                let part = gathering.part(filings, runs, suggested, recorded);
-                (part.list, part.provinces)
+                let mut slots = Slots::new(&mut list.spare_capacity_mut()[..room]);
+                let provinces = gathering.part(filings, runs, suggested, recorded, &mut slots);
+                let n = slots.keep();
+                // SAFETY: the first `n` of the list's spare room were written and kept.
+                unsafe { list.set_len(n) };
+                // Sorted by key once, so that every rule walks them in order through memory.
+                // Keys are unique, so an unstable sort is exact. Runs in key order built the
+                // list in key order.
+                if !keyed_in_order && !list.is_sorted_by(|a, b| a.0 < b.0) {
+                    let mut order: Vec<u32> = (0..list.len() as u32).collect();
+                    order.sort_unstable_by(|&a, &b| list[a as usize].0.cmp(&list[b as usize].0));
+                    crate::order::apply(&mut list, order);
+                }
+                provinces
             }
             Some(m) => {
                 let at: usize = runs[..m].iter().map(|(_, n)| n).sum();
@@ -954,20 +963,48 @@ impl<'a> Enterprises<'a> {
                 let later_recorded = recorded.split_off(
                     recorded.partition_point(|(k, _)| company_keys[*k].as_str() < first_of_later),
                 );
-                let (first, later) = std::thread::scope(|s| {
-                    let later = s.spawn(|| {
-                        gathering.part(&filings[at..], &runs[m..], &suggested[m..], later_recorded)
-                    });
-                    let first =
-                        gathering.part(&filings[..at], &runs[..m], &suggested[..m], recorded);
-                    (
-                        first,
-                        later
+                let first_room = enterprises_at_most(&runs[..m], recorded.len());
+                let (into_first, into_later) =
+                    list.spare_capacity_mut()[..room].split_at_mut(first_room);
+                let ((first, first_provinces), (later, later_provinces)) =
+                    std::thread::scope(|s| {
+                        let later = s.spawn(|| {
+                            let mut slots = Slots::new(into_later);
+                            let provinces = gathering.part(
+                                &filings[at..],
+                                &runs[m..],
+                                &suggested[m..],
+                                later_recorded,
+                                &mut slots,
+                            );
+                            (slots, provinces)
+                        });
+                        let mut slots = Slots::new(into_first);
+                        let provinces = gathering.part(
+                            &filings[..at],
+                            &runs[..m],
+                            &suggested[..m],
+                            recorded,
+                            &mut slots,
+                        );
+                        let later = later
                             .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                    )
-                });
-                join_parts(first, later)
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                        ((slots, provinces), later)
+                    });
+                let (first, later) = (first.keep(), later.keep());
+                // SAFETY: the first part wrote and kept the first `first` slots of the list's
+                // spare room, the later part the `later` from `first_room` on; those are moved
+                // down to follow the first part's (a recorded company with a key among the
+                // runs takes no room of its own), and the list is as long as both.
+                unsafe {
+                    if first < first_room {
+                        let base = list.as_mut_ptr();
+                        std::ptr::copy(base.add(first_room), base.add(first), later);
+                    }
+                    list.set_len(first + later);
+                }
+                join_provinces(first_provinces, &later_provinces, &mut list[first..])
             }
         };
         debug_assert!(list.is_sorted_by(|a, b| a.0 < b.0));

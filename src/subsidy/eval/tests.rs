@@ -1120,13 +1120,16 @@ fn recorded_companies_placed_among_runs_in_key_order_answer_as_a_sorted_gatherin
     let registry = spread_registry(&places, 60, 3, 5);
     let mut companies = [
         // Before every key, between keys, on a key with filings (spelt otherwise), after
-        // every key, and one key recorded twice (the later counts).
+        // every key, and one key recorded twice (the later counts); the last on a key with
+        // filings before the split into two parts, so that the first part gathers fewer
+        // enterprises than it had room for.
         company("0新公司", "成都", None),
         company("北京(1)科技有限公司x", "北京", None),
         company("成都（7）科技有限公司", "成都", Some("高新区")),
         company("龥最后公司", "杭州", None),
         company("杭州(9)科技有限公司", "北京", None),
         company("杭州(9)科技有限公司", "杭州", None),
+        company("北京（2）科技有限公司", "杭州", None),
     ];
     companies[0].algorithm_filings.push(AlgorithmFiling {
         number: "网信算备510100000000001".into(),

@@ -11,11 +11,11 @@
 //! consistent is refused ([`BadLayout`]), and the caller reads the filings instead.
 
 use super::Grouped;
+use crate::slots::Slots;
 use crate::subsidy::cities::Cities;
 use crate::subsidy::eval::{FilingFact, FxMap};
 use crate::subsidy::rules::FilingKind;
 use chrono::{Datelike, NaiveDate};
-use std::mem::MaybeUninit;
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"BEIANEV\0";
@@ -233,8 +233,8 @@ pub(super) fn read_from(
             if !first.filings.full() || !later.filings.full() {
                 return Err(bad(&format!(
                     "{} and {} filings in the halves where the header says {first_filings} and {}",
-                    first.filings.len,
-                    later.filings.len,
+                    first.filings.len(),
+                    later.filings.len(),
                     filings - first_filings
                 )));
             }
@@ -256,50 +256,9 @@ pub(super) fn read_from(
     })
 }
 
-/// Filings decoded into slots of the list they end up in. Those written are dropped again
-/// unless kept, so a half that does not read back whole loses nothing and leaks nothing.
-struct Slots<'s> {
-    slots: &'s mut [MaybeUninit<FilingFact>],
-    len: usize,
-}
-
-impl<'s> Slots<'s> {
-    fn new(slots: &'s mut [MaybeUninit<FilingFact>]) -> Self {
-        Slots { slots, len: 0 }
-    }
-
-    fn push(&mut self, f: FilingFact) -> Result<(), BadLayout> {
-        let slot = self
-            .slots
-            .get_mut(self.len)
-            .ok_or_else(|| bad("more filings in a half than the header says"))?;
-        slot.write(f);
-        self.len += 1;
-        Ok(())
-    }
-
-    fn full(&self) -> bool {
-        self.len == self.slots.len()
-    }
-
-    /// Leaves the written filings where they are, for the list to own.
-    fn keep(self) {
-        std::mem::forget(self);
-    }
-}
-
-impl Drop for Slots<'_> {
-    fn drop(&mut self) {
-        for slot in &mut self.slots[..self.len] {
-            // SAFETY: the first `len` slots were written by `push` and not dropped since.
-            unsafe { slot.assume_init_drop() };
-        }
-    }
-}
-
 /// One half's runs, with its filings in their slots.
 struct Half<'s> {
-    filings: Slots<'s>,
+    filings: Slots<'s, FilingFact>,
     runs: Vec<(String, usize)>,
     suggested: Vec<Option<u32>>,
 }
@@ -309,7 +268,7 @@ fn read_runs<'s>(
     mut r: In<'_>,
     runs: usize,
     regions: &[Arc<str>],
-    mut filings: Slots<'s>,
+    mut filings: Slots<'s, FilingFact>,
 ) -> Result<Half<'s>, BadLayout> {
     // Capacities only as far as the bytes could hold them, whatever the header says.
     let room = r.limit - r.at();
@@ -352,14 +311,16 @@ fn read_runs<'s>(
                         .ok_or_else(|| bad(&format!("day {d}")))?,
                 ),
             };
-            filings.push(FilingFact {
-                number: r.text()?.to_string(),
-                kind,
-                region,
-                company: Arc::clone(&company),
-                filed_on,
-                confirmed: first & CONFIRMED != 0,
-            })?;
+            filings
+                .push(FilingFact {
+                    number: r.text()?.to_string(),
+                    kind,
+                    region,
+                    company: Arc::clone(&company),
+                    filed_on,
+                    confirmed: first & CONFIRMED != 0,
+                })
+                .map_err(|_| bad("more filings in a half than the header says"))?;
         }
         runs_read.push((key, n));
         suggested.push(city);
