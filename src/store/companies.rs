@@ -682,7 +682,11 @@ fn read_facts(
             .push(*part.days.entry(DateText::new(filed_on)).or_insert(next));
         part.ids.push(r.get(5)?);
         part.facts.push(FilingFact {
-            number: r.get(0)?,
+            number: r
+                .get_ref(0)?
+                .as_str()
+                .map_err(rusqlite::Error::from)?
+                .into(),
             kind: if kind == Some("registered") {
                 FilingKind::Registered
             } else {
@@ -862,7 +866,7 @@ mod tests {
             .filing_facts()
             .unwrap()
             .into_iter()
-            .map(|f| f.number)
+            .map(|f| f.number.to_string())
             .collect();
         assert_eq!(got, want);
     }

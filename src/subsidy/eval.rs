@@ -12,6 +12,7 @@ use super::cities::{Cities, City};
 use super::facts::{company_key, AlgorithmFiling, CompanyFacts, Fact, Provenance, SelfDeveloped};
 use super::reason::{AmountUnknown, FactOrigin, Need, Reason, RuleNote, Window, WindowState};
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
+use super::shared_text::SharedText;
 use crate::export::Language;
 use crate::slots::Slots;
 use chrono::{Datelike, NaiveDate};
@@ -29,7 +30,7 @@ use ts_rs::TS;
 /// same text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilingFact {
-    pub number: String,
+    pub number: SharedText,
     pub kind: FilingKind,
     /// 属地 (province) for registry filings; none for algorithm filings recorded by hand.
     pub region: Option<Arc<str>>,
@@ -1400,7 +1401,7 @@ pub(crate) fn suggest_cities(filings: &[FilingFact], runs: &[(String, usize)]) -
 /// An algorithm filing recorded for `company`, as evaluation counts filings.
 pub(crate) fn algorithm_fact(a: &AlgorithmFiling, company: &str) -> FilingFact {
     FilingFact {
-        number: a.number.clone(),
+        number: a.number.as_str().into(),
         kind: FilingKind::Algorithm,
         region: None,
         company: company.into(),
@@ -1872,22 +1873,22 @@ fn pre_evaluate<'e>(
         if f.kind == FilingKind::Algorithm && !f.confirmed && !el.accept_unconfirmed {
             reasons.push(|| Reason::FilingUnconfirmed {
                 kind,
-                number: f.number.clone(),
+                number: f.number.to_string(),
             });
             continue;
         }
         let Some(d) = f.filed_on else {
-            undated.push(f.number.clone());
+            undated.push(f.number.to_string());
             reasons.push(|| Reason::FilingUndated {
                 kind,
-                number: f.number.clone(),
+                number: f.number.to_string(),
             });
             continue;
         };
         if d > as_of {
             reasons.push(|| Reason::FilingAfterAsOf {
                 kind,
-                number: f.number.clone(),
+                number: f.number.to_string(),
                 filed_on: d,
                 as_of,
             });
@@ -1897,9 +1898,9 @@ fn pre_evaluate<'e>(
             if let Some(first) = first_of_kind[slot(kind)] {
                 reasons.push(|| Reason::FilingNotFirst {
                     kind,
-                    number: f.number.clone(),
+                    number: f.number.to_string(),
                     filed_on: d,
-                    first_number: first.number.clone(),
+                    first_number: first.number.to_string(),
                     // Only dated filings are ever first.
                     first_filed_on: first.filed_on.unwrap_or(d),
                 });
@@ -1910,7 +1911,7 @@ fn pre_evaluate<'e>(
         if let Some(from) = rule.applies.filed_from.filter(|from| d < *from) {
             reasons.push(|| Reason::FilingBeforeWindow {
                 kind,
-                number: f.number.clone(),
+                number: f.number.to_string(),
                 filed_on: d,
                 from,
             });
@@ -1919,7 +1920,7 @@ fn pre_evaluate<'e>(
         if let Some(to) = rule.applies.upper().filter(|to| d > *to) {
             reasons.push(|| Reason::FilingAfterDeadline {
                 kind,
-                number: f.number.clone(),
+                number: f.number.to_string(),
                 filed_on: d,
                 deadline: to,
                 completed_by: rule.applies.completed_by.is_some(),
@@ -1928,7 +1929,7 @@ fn pre_evaluate<'e>(
         }
         reasons.push(|| Reason::FilingCounted {
             kind,
-            number: f.number.clone(),
+            number: f.number.to_string(),
             filed_on: d,
             as_of,
             window,
@@ -2140,7 +2141,7 @@ fn award(
                     .or(w.amount_cny)
                     .unwrap_or(0);
                 reasons.push(|| Reason::PaysPerFiling {
-                    number: f.number.clone(),
+                    number: f.number.to_string(),
                     kind: f.kind,
                     amount_cny: a,
                     up_to: w.up_to,
@@ -2318,7 +2319,7 @@ fn placed(n: u32, tie: TieRule, all: &[Entrant], k: usize) -> (Status, Reason) {
         }
     }
     let place = sure + 1;
-    let number = mine.number.clone();
+    let number = mine.number.to_string();
     let filed_on = mine.filed_on;
     if sure >= n {
         (
@@ -2484,7 +2485,7 @@ fn finish(rule: &Rule, e: &Enterprise, pre: Pre) -> EnterpriseResult {
         cost_split,
         reasons,
         needs: pre.needs,
-        filings: pre.counted.iter().map(|f| f.number.clone()).collect(),
+        filings: pre.counted.iter().map(|f| f.number.to_string()).collect(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod facts;
 pub mod local_text;
 pub mod reason;
 pub mod rules;
+pub mod shared_text;
 pub mod snapshot;
 pub mod view;
 

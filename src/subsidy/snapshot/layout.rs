@@ -4,10 +4,12 @@
 //!
 //! Little-endian throughout; a text is its length in bytes (LEB128) then its UTF-8. A header
 //! (magic, [`VERSION`], the bundled city list's fingerprint, the regions, the counts of runs and
-//! filings in all and in the first half, where the second half starts), then each run of one
-//! spelling: its spelling, its company key when that differs from the spelling, its number of
-//! filings and suggested city, then its filings. The runs are in two halves, read on two
-//! threads into their places in one list. Anything that does not read back whole and
+//! filings in all and in the first half, where the second half starts), then the runs in two
+//! halves. A half begins with its filings' numbers as one text, which the numbers read back
+//! share; then each run of one spelling: its spelling, its company key when that differs from
+//! the spelling, its number of filings and suggested city, then its filings (kind, province,
+//! day, the number's length). The halves are read on two threads into their places in one
+//! list. Anything that does not read back whole and
 //! consistent is refused ([`BadLayout`]), and the caller reads the filings instead.
 
 use super::Grouped;
@@ -15,6 +17,7 @@ use crate::slots::Slots;
 use crate::subsidy::cities::Cities;
 use crate::subsidy::eval::{FilingFact, FxMap};
 use crate::subsidy::rules::FilingKind;
+use crate::subsidy::shared_text::SharedText;
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 
@@ -23,7 +26,7 @@ const MAGIC: &[u8; 8] = b"BEIANEV\0";
 /// Moves whenever the bytes, or what they hold, change meaning: what is written here, and how
 /// it is worked out (the grouping in `by_company`, a run's order in `sort_run`, company keys,
 /// the suggestion of a city from a name). The city list itself is fingerprinted beside it.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 const NO_CITY: u32 = u32::MAX;
 const NO_REGION: u16 = u16::MAX;
@@ -89,41 +92,58 @@ pub(super) fn write(g: &Grouped) -> Option<Vec<u8>> {
     out.count(g.runs[..half].iter().map(|(_, n)| n).sum())?;
     let second_at = out.0.len();
     out.0.extend_from_slice(&0u64.to_le_bytes());
-    let mut at = 0;
-    for (i, ((key, n), city)) in g.runs.iter().zip(&g.suggested).enumerate() {
-        if i == half {
+    let first_filings: usize = g.runs[..half].iter().map(|(_, n)| n).sum();
+    for (later, runs, filings, suggested) in [
+        (
+            false,
+            &g.runs[..half],
+            &g.filings[..first_filings],
+            &g.suggested[..half],
+        ),
+        (
+            true,
+            &g.runs[half..],
+            &g.filings[first_filings..],
+            &g.suggested[half..],
+        ),
+    ] {
+        if later {
             let here = out.0.len() as u64;
             out.0[second_at..second_at + 8].copy_from_slice(&here.to_le_bytes());
         }
-        let run = &g.filings[at..at + n];
-        at += n;
-        let spelling = run.first().map_or("", |f| &*f.company);
-        out.text(spelling);
-        if key == spelling {
-            out.0.push(0);
-        } else {
-            out.0.push(1);
-            out.text(key);
+        // The half's numbers first, in one piece, read back as one text they all share.
+        out.count(filings.iter().map(|f| f.number.len()).sum())?;
+        for f in filings {
+            out.0.extend_from_slice(f.number.as_bytes());
         }
-        out.count(*n)?;
-        out.u32(city.unwrap_or(NO_CITY));
-        for f in run {
-            let kind = match f.kind {
-                FilingKind::Filed => 0,
-                FilingKind::Registered => 1,
-                FilingKind::Algorithm => 2,
-            };
-            out.0.push(kind | if f.confirmed { CONFIRMED } else { 0 });
-            let region = f.region.as_deref().map_or(NO_REGION, |r| region_at[r]);
-            out.0.extend_from_slice(&region.to_le_bytes());
-            let day = f.filed_on.map_or(NO_DAY, |d| d.num_days_from_ce());
-            out.0.extend_from_slice(&day.to_le_bytes());
-            out.text(&f.number);
+        let mut at = 0;
+        for ((key, n), city) in runs.iter().zip(suggested) {
+            let run = &filings[at..at + n];
+            at += n;
+            let spelling = run.first().map_or("", |f| &*f.company);
+            out.text(spelling);
+            if key == spelling {
+                out.0.push(0);
+            } else {
+                out.0.push(1);
+                out.text(key);
+            }
+            out.count(*n)?;
+            out.u32(city.unwrap_or(NO_CITY));
+            for f in run {
+                let kind = match f.kind {
+                    FilingKind::Filed => 0,
+                    FilingKind::Registered => 1,
+                    FilingKind::Algorithm => 2,
+                };
+                out.0.push(kind | if f.confirmed { CONFIRMED } else { 0 });
+                let region = f.region.as_deref().map_or(NO_REGION, |r| region_at[r]);
+                out.0.extend_from_slice(&region.to_le_bytes());
+                let day = f.filed_on.map_or(NO_DAY, |d| d.num_days_from_ce());
+                out.0.extend_from_slice(&day.to_le_bytes());
+                out.count(f.number.len())?;
+            }
         }
-    }
-    if half == g.runs.len() {
-        let here = out.0.len() as u64;
-        out.0[second_at..second_at + 8].copy_from_slice(&here.to_le_bytes());
     }
     Some(out.0)
 }
@@ -270,6 +290,8 @@ fn read_runs<'s>(
     regions: &[Arc<str>],
     mut filings: Slots<'s, FilingFact>,
 ) -> Result<Half<'s>, BadLayout> {
+    let numbers = r.shared_text()?;
+    let mut number_at = 0;
     // Capacities only as far as the bytes could hold them, whatever the header says.
     let room = r.limit - r.at();
     let mut runs_read = Vec::with_capacity(runs.min(room / 8));
@@ -313,7 +335,13 @@ fn read_runs<'s>(
             };
             filings
                 .push(FilingFact {
-                    number: r.text()?.to_string(),
+                    number: {
+                        let end = number_at + r.count()?;
+                        let number = SharedText::within(&numbers, number_at..end)
+                            .ok_or_else(|| bad("a number out of its half's numbers"))?;
+                        number_at = end;
+                        number
+                    },
                     kind,
                     region,
                     company: Arc::clone(&company),
@@ -327,6 +355,9 @@ fn read_runs<'s>(
     }
     if r.at() != r.limit {
         return Err(bad("bytes after the last filing of a half"));
+    }
+    if number_at != numbers.len() {
+        return Err(bad("numbers after the last filing of a half"));
     }
     Ok(Half {
         filings,
@@ -446,6 +477,35 @@ impl<'r> In<'r> {
         Err(bad("a count past 2^32"))
     }
 
+    /// A text given by its length, read into one allocation that ranges of it share.
+    fn shared_text(&mut self) -> Result<Arc<str>, BadLayout> {
+        let n = self.count()?;
+        if n > self.limit - self.at() {
+            return Err(bad("cut short"));
+        }
+        let mut bytes = Arc::<[u8]>::new_uninit_slice(n);
+        let out = Arc::get_mut(&mut bytes).expect("not shared yet");
+        out.fill(std::mem::MaybeUninit::new(0));
+        // SAFETY: every byte was just set, and `MaybeUninit<u8>` has the layout of `u8`.
+        let out = unsafe { &mut *(out as *mut [std::mem::MaybeUninit<u8>] as *mut [u8]) };
+        let have = (self.end - self.start).min(n);
+        out[..have].copy_from_slice(&self.buf[self.start..self.start + have]);
+        self.start += have;
+        if have < n {
+            if !(self.read)(self.next, &mut out[have..]) {
+                return Err(bad("the bytes could not be read"));
+            }
+            self.next += n - have;
+        }
+        // SAFETY: every byte was set above.
+        let bytes = unsafe { bytes.assume_init() };
+        if std::str::from_utf8(&bytes).is_err() {
+            return Err(bad("numbers that are not UTF-8"));
+        }
+        // SAFETY: the bytes were just checked to be UTF-8, and `str` has the layout of `[u8]`.
+        Ok(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
+    }
+
     fn text(&mut self) -> Result<&str, BadLayout> {
         let n = self.count()?;
         std::str::from_utf8(self.take(n)?).map_err(|_| bad("a text that is not UTF-8"))
@@ -533,8 +593,25 @@ mod tests {
         let one = Grouped::new(vec![f("N1", "乙", Some("北京市"), None)]);
         let mut kind = write(&one).unwrap();
         let header = 8 + 4 + 8 + 1 + (1 + "北京市".len()) + 1 + 1 + 1 + 1 + 8;
-        let kind_at = header + (1 + "乙".len()) + 1 + 1 + 4;
+        // The half's numbers, then its one run's header.
+        let kind_at = header + (1 + "N1".len()) + (1 + "乙".len()) + 1 + 1 + 4;
         assert_eq!(kind[kind_at], 1 | CONFIRMED, "registered, confirmed");
+        let length_at = kind_at + 1 + 2 + 4;
+        assert_eq!(kind[length_at], 2, "the number's length");
+        let mut longer = kind.clone();
+        longer[length_at] = 3;
+        assert_eq!(
+            read(&longer),
+            Err(bad("a number out of its half's numbers"))
+        );
+        longer[length_at] = 1;
+        assert_eq!(
+            read(&longer),
+            Err(bad("numbers after the last filing of a half"))
+        );
+        let mut not_text = kind.clone();
+        not_text[header + 1] = 0xff;
+        assert_eq!(read(&not_text), Err(bad("numbers that are not UTF-8")));
         kind[kind_at] = 9;
         assert_eq!(read(&kind), Err(bad("filing kind 9")));
     }
