@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 use ts_rs::TS;
 
 type Res<T> = Result<T, ErrorPayload>;
@@ -116,13 +116,46 @@ pub fn check_number(
 }
 
 #[tauri::command(async)]
-pub fn add_filing(state: State<'_, AppState>, fields: FilingFields) -> Res<FilingDetail> {
-    state.with(|r| r.add_filing(fields, &now(), None))
+pub fn add_filing(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    fields: FilingFields,
+) -> Res<FilingDetail> {
+    let added = state.with(|r| r.add_filing(fields, &now(), None))?;
+    prepare_evaluation_when_quiet(app, &state);
+    Ok(added)
 }
 
 #[tauri::command(async)]
-pub fn edit_filing(state: State<'_, AppState>, id: i64, fields: FilingFields) -> Res<FilingDetail> {
-    state.with(|r| r.edit_filing(id, fields, &now(), None).map(|(d, _)| d))
+pub fn edit_filing(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    fields: FilingFields,
+) -> Res<FilingDetail> {
+    let edited = state.with(|r| r.edit_filing(id, fields, &now(), None).map(|(d, _)| d))?;
+    prepare_evaluation_when_quiet(app, &state);
+    Ok(edited)
+}
+
+/// How long after a filing written by hand the evaluation's layout is worked out again, unless
+/// another is written meanwhile: a person fixing several filings in a row starts one
+/// preparation (about 2 s of both cores at a million filings), not one per filing.
+const QUIET_AFTER_HAND_WRITE: Duration = Duration::from_secs(2);
+
+/// After a filing added or edited by hand, or a restore: lets go of the evaluation's stale
+/// inputs and, once no other write has come for `QUIET_AFTER_HAND_WRITE`, prepares its layout
+/// as after an import, so that the next Subsidies visit reads it back rather than every filing.
+fn prepare_evaluation_when_quiet(app: AppHandle, state: &AppState) {
+    state.release_evaluation();
+    let write = state.note_hand_write();
+    std::thread::spawn(move || {
+        std::thread::sleep(QUIET_AFTER_HAND_WRITE);
+        let state = app.state::<AppState>();
+        if state.latest_hand_write(write) {
+            state.prepare_evaluation();
+        }
+    });
 }
 
 /// Plans the import of the file at `path` and returns its first rows with every count and
@@ -222,11 +255,13 @@ pub fn backup_to(state: State<'_, AppState>, path: String) -> Res<()> {
 }
 
 #[tauri::command(async)]
-pub fn restore_from(state: State<'_, AppState>, path: String) -> Res<()> {
+pub fn restore_from(app: AppHandle, state: State<'_, AppState>, path: String) -> Res<()> {
     if state.importing.load(Ordering::SeqCst) {
         return Err(app_error("busy", "an import is running"));
     }
-    state.restore(Path::new(&path))
+    state.restore(Path::new(&path))?;
+    prepare_evaluation_when_quiet(app, &state);
+    Ok(())
 }
 
 /// What Settings asks for: open a registry that exists, start a new one (holding the bundled

@@ -31,6 +31,8 @@ pub struct AppState {
     pub cancel: Arc<AtomicBool>,
     /// One import at a time: two writers would only wait on each other's transaction.
     pub importing: AtomicBool,
+    /// How many filings were written by hand (or restored): a preparation waits for the last.
+    hand_writes: AtomicU64,
 }
 
 /// A previewed file: what `apply_import` needs to import it as the person saw it. Its rows are
@@ -76,6 +78,7 @@ impl AppState {
             next_token: AtomicU64::new(1),
             cancel: Arc::new(AtomicBool::new(false)),
             importing: AtomicBool::new(false),
+            hand_writes: AtomicU64::new(0),
         }
     }
 
@@ -137,6 +140,16 @@ impl AppState {
     /// only leaves that work to the visit.
     pub fn prepare_evaluation(&self) {
         let _ = self.evaluate(|reg| reg.prepare_evaluation_layout());
+    }
+
+    /// Counts a write made by hand; returns its place among them.
+    pub fn note_hand_write(&self) -> u64 {
+        self.hand_writes.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Whether `write` is still the latest write made by hand.
+    pub fn latest_hand_write(&self, write: u64) -> bool {
+        self.hand_writes.load(Ordering::SeqCst) == write
     }
 
     pub fn location(&self) -> Location {
