@@ -10,7 +10,7 @@ fn gather<'a>(
 ) -> BTreeMap<String, Enterprise<'a>> {
     let mut out: BTreeMap<String, Enterprise<'a>> = BTreeMap::new();
     for c in companies {
-        let e = Enterprise::new(c.name.clone(), Facts::Recorded(c));
+        let e = Enterprise::new(c.name.clone().into(), Facts::Recorded(c));
         out.insert(company_key(&c.name), e);
         out.get_mut(&company_key(&c.name))
             .expect("just inserted")
@@ -26,7 +26,7 @@ fn gather<'a>(
         out.entry(key)
             .or_insert_with(|| {
                 Enterprise::new(
-                    f.company.trim().to_string(),
+                    f.company.trim().to_string().into(),
                     Facts::Shared(Arc::new(CompanyFacts::from_name(&f.company))),
                 )
             })
