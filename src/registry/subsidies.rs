@@ -420,9 +420,10 @@ impl Registry {
     /// Starts working out the evaluation's layout on another thread, on connections of its own,
     /// when the filings have moved on since the last one was kept (after an import): the next
     /// evaluation, in this process or another, then reads the layout back instead of reading
-    /// and grouping every filing (at a million filings 0.25-0.45 s instead of about 2 s). Nothing is
-    /// started below `LayoutWrites::FROM` filings, for a database that cannot keep a layout,
-    /// or when the layout is current. Returns whether it started.
+    /// and grouping every filing (at a million filings 0.13-0.25 s instead of about 1.5-2 s,
+    /// BENCHMARKS.md, eighteenth round). Nothing is started below `LayoutWrites::FROM` filings,
+    /// for a database that cannot keep a layout, or when the layout is current. Returns whether
+    /// it started.
     pub fn prepare_evaluation_layout(&self) -> Result<bool> {
         let format = layout_format();
         if !self
