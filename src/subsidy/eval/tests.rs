@@ -1194,3 +1194,15 @@ fn runs_split_between_two_keys_near_half_the_filings() {
     assert_eq!(split_between_keys(&runs(&[("a", 3), ("a", 1)])), None);
     assert_eq!(split_between_keys(&runs(&[("a", 1)])), None);
 }
+
+#[test]
+fn a_province_set_holds_indexes_past_its_bits_once_each() {
+    let mut set = ProvinceSet::default();
+    for id in [3, 70, 0, 70, 130, 63, 3] {
+        set.insert(id);
+    }
+    assert_eq!(set.ids().collect::<Vec<_>>(), [0, 3, 63, 70, 130]);
+    assert!([0, 3, 63, 70, 130].iter().all(|&id| set.contains(id)));
+    assert!(![1, 64, 71, 129].iter().any(|&id| set.contains(id)));
+    assert!(ProvinceSet::default().ids().next().is_none());
+}
