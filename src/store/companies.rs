@@ -9,6 +9,7 @@ use crate::subsidy::facts::{
     Provenance, SelfDeveloped, SpendFact, SpendKind,
 };
 use crate::subsidy::rules::FilingKind;
+use crate::subsidy::shared_text::{SharedText, Text};
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::sync::Arc;
@@ -664,6 +665,11 @@ fn read_facts(
             }
         }
     };
+    // Every number in one text the filings share (see `SharedText`), each set once the text
+    // is whole; until then they hold an empty one.
+    let mut numbers = String::new();
+    let mut number_ends: Vec<usize> = Vec::with_capacity(expected);
+    let unset = SharedText::from("");
     let mut rows = match range {
         None => stmt.query([])?,
         Some((from, to)) => stmt.query([from, to])?,
@@ -681,12 +687,10 @@ fn read_facts(
         part.day
             .push(*part.days.entry(DateText::new(filed_on)).or_insert(next));
         part.ids.push(r.get(5)?);
+        numbers.push_str(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
+        number_ends.push(numbers.len());
         part.facts.push(FilingFact {
-            number: r
-                .get_ref(0)?
-                .as_str()
-                .map_err(rusqlite::Error::from)?
-                .into(),
+            number: unset.clone(),
             kind: if kind == Some("registered") {
                 FilingKind::Registered
             } else {
@@ -697,6 +701,13 @@ fn read_facts(
             filed_on: filed_on.and_then(iso_date),
             confirmed: true,
         });
+    }
+    let numbers: Text = Arc::new(numbers.into_boxed_str());
+    let mut start = 0;
+    for (f, end) in part.facts.iter_mut().zip(number_ends) {
+        f.number = SharedText::within(&numbers, start..end)
+            .unwrap_or_else(|| SharedText::from(&numbers[start..end]));
+        start = end;
     }
     Ok(part)
 }

@@ -17,7 +17,7 @@ use crate::slots::Slots;
 use crate::subsidy::cities::Cities;
 use crate::subsidy::eval::{FilingFact, FxMap};
 use crate::subsidy::rules::FilingKind;
-use crate::subsidy::shared_text::SharedText;
+use crate::subsidy::shared_text::{SharedText, Text};
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 
@@ -478,16 +478,12 @@ impl<'r> In<'r> {
     }
 
     /// A text given by its length, read into one allocation that ranges of it share.
-    fn shared_text(&mut self) -> Result<Arc<str>, BadLayout> {
+    fn shared_text(&mut self) -> Result<Text, BadLayout> {
         let n = self.count()?;
         if n > self.limit - self.at() {
             return Err(bad("cut short"));
         }
-        let mut bytes = Arc::<[u8]>::new_uninit_slice(n);
-        let out = Arc::get_mut(&mut bytes).expect("not shared yet");
-        out.fill(std::mem::MaybeUninit::new(0));
-        // SAFETY: every byte was just set, and `MaybeUninit<u8>` has the layout of `u8`.
-        let out = unsafe { &mut *(out as *mut [std::mem::MaybeUninit<u8>] as *mut [u8]) };
+        let mut out = vec![0; n];
         let have = (self.end - self.start).min(n);
         out[..have].copy_from_slice(&self.buf[self.start..self.start + have]);
         self.start += have;
@@ -497,13 +493,8 @@ impl<'r> In<'r> {
             }
             self.next += n - have;
         }
-        // SAFETY: every byte was set above.
-        let bytes = unsafe { bytes.assume_init() };
-        if std::str::from_utf8(&bytes).is_err() {
-            return Err(bad("numbers that are not UTF-8"));
-        }
-        // SAFETY: the bytes were just checked to be UTF-8, and `str` has the layout of `[u8]`.
-        Ok(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
+        let text = String::from_utf8(out).map_err(|_| bad("numbers that are not UTF-8"))?;
+        Ok(Arc::new(text.into_boxed_str()))
     }
 
     fn text(&mut self) -> Result<&str, BadLayout> {
