@@ -653,18 +653,8 @@ fn read_facts(
         ids: Vec::with_capacity(expected),
     };
     // One copy of each spelling and region, shared by its filings (see `FilingFact`).
-    let mut companies: FxSet<Arc<str>> = FxSet::default();
+    let mut companies: FxSet<SharedText> = FxSet::default();
     let mut regions: FxSet<Arc<str>> = FxSet::default();
-    let shared = |set: &mut FxSet<Arc<str>>, s: &str| -> Arc<str> {
-        match set.get(s) {
-            Some(a) => Arc::clone(a),
-            None => {
-                let a: Arc<str> = s.into();
-                set.insert(Arc::clone(&a));
-                a
-            }
-        }
-    };
     // Every number in one text the filings share (see `SharedText`), each set once the text
     // is whole; until then they hold an empty one.
     let mut numbers = String::new();
@@ -710,6 +700,21 @@ fn read_facts(
         start = end;
     }
     Ok(part)
+}
+
+/// The copy of `s` in `set`, made and put there if it is not.
+fn shared<T>(set: &mut FxSet<T>, s: &str) -> T
+where
+    T: Clone + for<'s> From<&'s str> + std::borrow::Borrow<str> + std::hash::Hash + Eq,
+{
+    match set.get(s) {
+        Some(a) => a.clone(),
+        None => {
+            let a = T::from(s);
+            set.insert(a.clone());
+            a
+        }
+    }
 }
 
 /// Where each filing goes in `ORDER BY filed_on, id`, as `order::apply` takes it: `day[i]` is

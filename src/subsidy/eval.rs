@@ -23,6 +23,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use ts_rs::TS;
 
+/// A run of filings with one spelling of a company (see `snapshot::by_company`): the company's
+/// key and how many filings.
+pub(crate) type Run = (SharedText, usize);
+
 /// One filing as evaluation sees it: from the registry (filed / registered) or recorded per
 /// company (algorithm filings).
 ///
@@ -35,7 +39,7 @@ pub struct FilingFact {
     pub kind: FilingKind,
     /// 属地 (province) for registry filings; none for algorithm filings recorded by hand.
     pub region: Option<Arc<str>>,
-    pub company: Arc<str>,
+    pub company: SharedText,
     pub filed_on: Option<NaiveDate>,
     /// For algorithm filings recorded by hand: whether a person confirmed them.
     pub confirmed: bool,
@@ -476,13 +480,13 @@ const PARTS_FROM: usize = 20_000;
 
 /// What every part of one gathering shares.
 struct Gathering<'k> {
-    company_keys: &'k [String],
+    company_keys: &'k [SharedText],
     runs_sorted: bool,
     keyed_in_order: bool,
 }
 
 /// Room in the list of enterprises for each a part gathers.
-type ListSlots<'s, 'a> = Slots<'s, (String, Enterprise<'a>)>;
+type ListSlots<'s, 'a> = Slots<'s, (SharedText, Enterprise<'a>)>;
 
 /// A part's list is given room for every enterprise it can gather (see [`Gathering::part`]).
 const ROOM: &str = "a part has room for each of its enterprises";
@@ -495,7 +499,7 @@ impl<'k> Gathering<'k> {
     fn part<'a>(
         &self,
         filings: &'a [FilingFact],
-        runs: &'k [(String, usize)],
+        runs: &'k [Run],
         suggested: &[Option<u32>],
         recorded: Vec<(usize, Enterprise<'a>)>,
         list: &mut ListSlots<'_, 'a>,
@@ -524,11 +528,11 @@ impl<'k> Gathering<'k> {
             let run = &filings[at..at + *n];
             at += n;
             let Some(first) = run.first() else { continue };
-            if keyed_in_order && previous.is_none_or(|(k, _)| k != key) {
+            if keyed_in_order && previous.is_none_or(|(k, _)| k != key.as_str()) {
                 place_recorded(&mut recorded, company_keys, list, &mut by_key, Some(key));
             }
             let known = match previous {
-                Some((k, i)) if k == key => Some(i),
+                Some((k, i)) if k == key.as_str() => Some(i),
                 _ if by_key.is_empty() => None,
                 _ => by_key.get(key.as_str()).copied(),
             };
@@ -580,7 +584,7 @@ impl<'k> Gathering<'k> {
 
 /// How many enterprises a part of runs in key order and recorded companies can gather at
 /// most: one per company key among the runs (those that hold filings) and one per company.
-fn enterprises_at_most(runs: &[(String, usize)], recorded: usize) -> usize {
+fn enterprises_at_most(runs: &[Run], recorded: usize) -> usize {
     let mut last: Option<&str> = None;
     let mut keys = 0;
     for (key, n) in runs {
@@ -595,7 +599,7 @@ fn enterprises_at_most(runs: &[(String, usize)], recorded: usize) -> usize {
 /// Where runs in key order split into two parts of about half the filings each: the first
 /// run of a key, so that every key's runs are in one part. `None` when there is no such place
 /// (one key).
-fn split_between_keys(runs: &[(String, usize)]) -> Option<usize> {
+fn split_between_keys(runs: &[Run]) -> Option<usize> {
     let total: usize = runs.iter().map(|(_, n)| n).sum();
     let mut at = 0;
     let half = runs.iter().position(|(_, n)| {
@@ -612,7 +616,7 @@ fn split_between_keys(runs: &[(String, usize)]) -> Option<usize> {
 fn join_provinces<'a>(
     mut provinces: Vec<&'a str>,
     later_provinces: &[&'a str],
-    later: &mut [(String, Enterprise<'a>)],
+    later: &mut [(SharedText, Enterprise<'a>)],
 ) -> Vec<&'a str> {
     let renumbered: Vec<u16> = later_provinces
         .iter()
@@ -644,7 +648,7 @@ fn join_provinces<'a>(
 /// end of `list`, up to those whose key comes after `before` (all of them without it).
 fn place_recorded<'k, 'e>(
     recorded: &mut std::iter::Peekable<std::vec::IntoIter<(usize, Enterprise<'e>)>>,
-    company_keys: &'k [String],
+    company_keys: &'k [SharedText],
     list: &mut ListSlots<'_, 'e>,
     by_key: &mut FxMap<&'k str, usize>,
     before: Option<&str>,
@@ -654,9 +658,9 @@ fn place_recorded<'k, 'e>(
         if before.is_some_and(|b| key > b) {
             break;
         }
-        let (_, e) = recorded.next().expect("peeked");
+        let (k, e) = recorded.next().expect("peeked");
         by_key.insert(key, list.len());
-        list.push((key.to_string(), e)).ok().expect(ROOM);
+        list.push((company_keys[k].clone(), e)).ok().expect(ROOM);
     }
 }
 
@@ -672,14 +676,14 @@ fn same_facts(a: &CompanyFacts, b: &CompanyFacts) -> bool {
 }
 
 /// Sets each enterprise's `name_rank` (see [`name_ranks`]).
-fn rank_names(list: &mut [(String, Enterprise)]) {
+fn rank_names(list: &mut [(SharedText, Enterprise)]) {
     set_name_ranks(list, name_ranks(list));
 }
 
 /// Each enterprise's place among all ordered by name. The list is in key order, and a key is
 /// its name folded, so the names are nearly in order already and the stable sort has little
 /// to do.
-fn name_ranks(list: &[(String, Enterprise)]) -> Vec<u32> {
+fn name_ranks(list: &[(SharedText, Enterprise)]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..list.len() as u32).collect();
     order.sort_by(|&a, &b| list[a as usize].1.name.cmp(&list[b as usize].1.name));
     let mut ranks = vec![0; list.len()];
@@ -693,7 +697,7 @@ fn name_ranks(list: &[(String, Enterprise)]) -> Vec<u32> {
     ranks
 }
 
-fn set_name_ranks(list: &mut [(String, Enterprise)], ranks: Vec<u32>) {
+fn set_name_ranks(list: &mut [(SharedText, Enterprise)], ranks: Vec<u32>) {
     for ((_, e), rank) in list.iter_mut().zip(ranks) {
         e.name_rank = rank;
     }
@@ -704,7 +708,7 @@ fn set_name_ranks(list: &mut [(String, Enterprise)], ranks: Vec<u32>) {
 /// every rule, reuses the grouping instead of redoing it per rule.
 pub struct Enterprises<'a> {
     /// By key, ascending: the order results and first-N lists are built in.
-    list: Vec<(String, Enterprise<'a>)>,
+    list: Vec<(SharedText, Enterprise<'a>)>,
     /// Every province a registry filing names, each once; `Enterprise::regions` index it.
     provinces: Vec<&'a str>,
     /// Who may be in a rule's scope, as ascending indexes into `list`, so that a rule visits
@@ -725,7 +729,7 @@ struct Scopes {
 }
 
 impl Scopes {
-    fn build(list: &[(String, Enterprise)], provinces: usize) -> Scopes {
+    fn build(list: &[(SharedText, Enterprise)], provinces: usize) -> Scopes {
         let mut s = Scopes {
             by_province: vec![Vec::new(); provinces],
             ..Scopes::default()
@@ -743,7 +747,7 @@ impl Scopes {
     }
 
     /// The lists by registered city, which recorded facts change, worked out again.
-    fn build_cities(&mut self, list: &[(String, Enterprise)]) {
+    fn build_cities(&mut self, list: &[(SharedText, Enterprise)]) {
         self.by_city_province.clear();
         self.unlisted_city.clear();
         // Each bundled city holds its own copy of its province's name: the list's place is
@@ -868,7 +872,7 @@ impl<'a> Enterprises<'a> {
     pub fn gather(filings: &'a [FilingFact], companies: &'a [CompanyFacts]) -> Enterprises<'a> {
         // Runs of one spelling, each spelling's key worked out once.
         let mut key_of: FxMap<&str, String> = FxMap::default();
-        let mut runs: Vec<(String, usize)> = Vec::new();
+        let mut runs: Vec<Run> = Vec::new();
         let mut last: Option<&str> = None;
         for f in filings {
             match runs.last_mut() {
@@ -877,7 +881,7 @@ impl<'a> Enterprises<'a> {
                     let key = key_of
                         .entry(&f.company)
                         .or_insert_with(|| company_key(&f.company));
-                    runs.push((key.clone(), 1));
+                    runs.push((key.as_str().into(), 1));
                     last = Some(&f.company);
                 }
             }
@@ -892,7 +896,7 @@ impl<'a> Enterprises<'a> {
     /// [`filing_order`] already (see [`sort_run`]).
     pub(crate) fn gather_runs(
         filings: &'a [FilingFact],
-        runs: &[(String, usize)],
+        runs: &[Run],
         suggested: &[Option<u32>],
         companies: &'a [CompanyFacts],
         runs_sorted: bool,
@@ -903,7 +907,7 @@ impl<'a> Enterprises<'a> {
     /// [`Self::gather_runs`], in two parts on two threads from `parts_from` runs on.
     pub(crate) fn gather_runs_in_parts(
         filings: &'a [FilingFact],
-        runs: &[(String, usize)],
+        runs: &[Run],
         suggested: &[Option<u32>],
         companies: &'a [CompanyFacts],
         runs_sorted: bool,
@@ -911,7 +915,10 @@ impl<'a> Enterprises<'a> {
     ) -> Enterprises<'a> {
         debug_assert_eq!(runs.iter().map(|(_, n)| n).sum::<usize>(), filings.len());
         debug_assert_eq!(runs.len(), suggested.len());
-        let company_keys: Vec<String> = companies.iter().map(|c| company_key(&c.name)).collect();
+        let company_keys: Vec<SharedText> = companies
+            .iter()
+            .map(|c| company_key(&c.name).into())
+            .collect();
         // Each recorded company's enterprise (the later of two with one key), with its key's
         // place in `company_keys`, in the order given.
         let mut recorded: Vec<(usize, Enterprise<'a>)> = Vec::with_capacity(companies.len());
@@ -950,7 +957,7 @@ impl<'a> Enterprises<'a> {
             .flatten();
         // Each part writes its enterprises where they end up in the list.
         let room = recorded.len() + runs.len();
-        let mut list: Vec<(String, Enterprise<'a>)> = Vec::with_capacity(room);
+        let mut list: Vec<(SharedText, Enterprise<'a>)> = Vec::with_capacity(room);
         let provinces = match split {
             None => {
                 let mut slots = Slots::new(&mut list.spare_capacity_mut()[..room]);
@@ -1107,7 +1114,7 @@ impl<'a> Enterprises<'a> {
                 }
                 Err(i) => {
                     self.scopes.insert_at(i as u32);
-                    self.list.insert(i, (key, e));
+                    self.list.insert(i, (key.into(), e));
                     self.recorded += 1;
                     renamed = true;
                 }
@@ -1400,7 +1407,7 @@ struct Pre<'e> {
 
 /// The city each run's spelling suggests (see [`Cities::suggest_from_company`]), as an index
 /// into the bundled list: worked out once per spelling, and kept with the grouped filings.
-pub(crate) fn suggest_cities(filings: &[FilingFact], runs: &[(String, usize)]) -> Vec<Option<u32>> {
+pub(crate) fn suggest_cities(filings: &[FilingFact], runs: &[Run]) -> Vec<Option<u32>> {
     let cities = Cities::bundled();
     let mut at = 0;
     runs.iter()

@@ -8,7 +8,7 @@
 //! that screen change the enterprises but not the filings: the filings stay grouped, and only the
 //! enterprises are built again.
 
-use super::eval::{sort_run, suggest_cities, Enterprises, FilingFact, FxMap};
+use super::eval::{sort_run, suggest_cities, Enterprises, FilingFact, FxMap, Run};
 use super::facts::{company_key, CompanyFacts};
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ pub use layout::{format as layout_format, BadLayout, Source};
 pub struct Grouped {
     filings: Vec<FilingFact>,
     /// Each spelling's company key and number of filings, in order.
-    runs: Vec<(String, usize)>,
+    runs: Vec<Run>,
     /// The city each run's spelling suggests, as an index into the bundled list.
     suggested: Vec<Option<u32>>,
 }
@@ -231,7 +231,7 @@ impl<V: PartialEq + Copy> Kept<V> {
 /// grouped by spelling, a warm totals took about 180 ms, grouped and put in key order about
 /// 50 ms. What the evaluation sees is the same: an enterprise is still named by its first
 /// filing's spelling, and its filings are sorted anyway.
-fn by_company(filings: &mut [FilingFact]) -> Vec<(String, usize)> {
+fn by_company(filings: &mut [FilingFact]) -> Vec<Run> {
     let mut sizes: Vec<usize> = Vec::new();
     let groups: Vec<u32> = {
         // The store shares one text per spelling, so most filings are told apart by where
@@ -282,7 +282,7 @@ fn by_company(filings: &mut [FilingFact]) -> Vec<(String, usize)> {
         .into_iter()
         .map(|g| {
             let key = keys[g as usize].take().expect("each group once");
-            (key, sizes[g as usize])
+            (key.into(), sizes[g as usize])
         })
         .collect()
 }
@@ -290,6 +290,7 @@ fn by_company(filings: &mut [FilingFact]) -> Vec<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::subsidy::shared_text::SharedText;
     use crate::subsidy::FilingKind;
 
     fn f(number: &str, company: &str) -> FilingFact {
@@ -371,7 +372,7 @@ mod tests {
         let numbers: Vec<&str> = got.iter().map(|f| f.number.as_str()).collect();
         assert_eq!(numbers, ["5", "9", "7", "4", "1", "3", "8", "2", "6"]);
         // Each spelling's run, with its key: the two spellings of one key are two runs.
-        let k = company_key;
+        let k = |name: &str| company_key(name).into();
         assert_eq!(
             runs,
             [
@@ -382,14 +383,14 @@ mod tests {
                 (k("甲"), 2)
             ]
         );
-        assert_eq!(k("Ｂ公司"), k("b 公司"));
+        assert_eq!(company_key("Ｂ公司"), company_key("b 公司"));
     }
 
     #[test]
     fn shared_and_separate_copies_of_a_spelling_are_one_group() {
         // As the store gives them (one shared text per spelling) and as a caller may build
         // them (a text each): the grouping is by text either way.
-        let shared: std::sync::Arc<str> = "甲".into();
+        let shared: SharedText = "甲".into();
         let mut got = vec![f("1", "乙"), f("2", "甲"), f("3", "乙"), f("4", "甲")];
         got[1].company = shared.clone();
         got[3].company = shared;
@@ -397,6 +398,9 @@ mod tests {
         let runs = by_company(&mut got);
         let numbers: Vec<&str> = got.iter().map(|f| f.number.as_str()).collect();
         assert_eq!(numbers, ["1", "3", "2", "4", "5"]);
-        assert_eq!(runs, [(company_key("乙"), 2), (company_key("甲"), 3)]);
+        assert_eq!(
+            runs,
+            [(company_key("乙").into(), 2), (company_key("甲").into(), 3)]
+        );
     }
 }

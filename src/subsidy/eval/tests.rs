@@ -1175,8 +1175,8 @@ fn recorded_companies_placed_among_runs_in_key_order_answer_as_a_sorted_gatherin
 
 #[test]
 fn runs_split_between_two_keys_near_half_the_filings() {
-    let runs = |keys: &[(&str, usize)]| -> Vec<(String, usize)> {
-        keys.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+    let runs = |keys: &[(&str, usize)]| -> Vec<Run> {
+        keys.iter().map(|(k, n)| ((*k).into(), *n)).collect()
     };
     assert_eq!(
         split_between_keys(&runs(&[("a", 1), ("b", 1), ("c", 1), ("d", 1)])),

@@ -5,17 +5,19 @@
 //! Little-endian throughout; a text is its length in bytes (LEB128) then its UTF-8. A header
 //! (magic, [`VERSION`], the bundled city list's fingerprint, the regions, the counts of runs and
 //! filings in all and in the first half, where the second half starts), then the runs in two
-//! halves. A half begins with its filings' numbers as one text, which the numbers read back
-//! share; then each run of one spelling: its spelling, its company key when that differs from
-//! the spelling, its number of filings and suggested city, then its filings (kind, province,
+//! halves. A half begins with one text that its filings' numbers, its runs' spellings and
+//! their company keys read back share: the numbers' length in bytes, then the text (the
+//! numbers, then each run's spelling and its key when that differs from the spelling). Then
+//! each run of one spelling: the spelling's length, whether a key of its own follows and its
+//! length, the run's number of filings and suggested city, then its filings (kind, province,
 //! day, the number's length). The halves are read on two threads into their places in one
-//! list. Anything that does not read back whole and
-//! consistent is refused ([`BadLayout`]), and the caller reads the filings instead.
+//! list. Anything that does not read back whole and consistent is refused ([`BadLayout`]), and
+//! the caller reads the filings instead.
 
 use super::Grouped;
 use crate::slots::Slots;
 use crate::subsidy::cities::Cities;
-use crate::subsidy::eval::{FilingFact, FxMap};
+use crate::subsidy::eval::{FilingFact, FxMap, Run};
 use crate::subsidy::rules::FilingKind;
 use crate::subsidy::shared_text::{SharedText, Text};
 use chrono::{Datelike, NaiveDate};
@@ -26,7 +28,7 @@ const MAGIC: &[u8; 8] = b"BEIANEV\0";
 /// Moves whenever the bytes, or what they hold, change meaning: what is written here, and how
 /// it is worked out (the grouping in `by_company`, a run's order in `sort_run`, company keys,
 /// the suggestion of a city from a name). The city list itself is fingerprinted beside it.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 const NO_CITY: u32 = u32::MAX;
 const NO_REGION: u16 = u16::MAX;
@@ -111,22 +113,41 @@ pub(super) fn write(g: &Grouped) -> Option<Vec<u8>> {
             let here = out.0.len() as u64;
             out.0[second_at..second_at + 8].copy_from_slice(&here.to_le_bytes());
         }
-        // The half's numbers first, in one piece, read back as one text they all share.
-        out.count(filings.iter().map(|f| f.number.len()).sum())?;
+        // The half's texts first, in one piece, read back as one text they all share.
+        let spelling_of = |at: usize| filings.get(at).map_or("", |f| f.company.as_str());
+        let numbers: usize = filings.iter().map(|f| f.number.len()).sum();
+        let mut texts = numbers;
+        let mut at = 0;
+        for (key, n) in runs {
+            let spelling = spelling_of(at);
+            texts += spelling.len() + if key == spelling { 0 } else { key.len() };
+            at += n;
+        }
+        out.count(numbers)?;
+        out.count(texts)?;
         for f in filings {
             out.0.extend_from_slice(f.number.as_bytes());
         }
         let mut at = 0;
+        for (key, n) in runs {
+            let spelling = spelling_of(at);
+            out.0.extend_from_slice(spelling.as_bytes());
+            if key != spelling {
+                out.0.extend_from_slice(key.as_bytes());
+            }
+            at += n;
+        }
+        let mut at = 0;
         for ((key, n), city) in runs.iter().zip(suggested) {
             let run = &filings[at..at + n];
+            let spelling = spelling_of(at);
             at += n;
-            let spelling = run.first().map_or("", |f| &*f.company);
-            out.text(spelling);
+            out.count(spelling.len())?;
             if key == spelling {
                 out.0.push(0);
             } else {
                 out.0.push(1);
-                out.text(key);
+                out.count(key.len())?;
             }
             out.count(*n)?;
             out.u32(city.unwrap_or(NO_CITY));
@@ -279,7 +300,7 @@ pub(super) fn read_from(
 /// One half's runs, with its filings in their slots.
 struct Half<'s> {
     filings: Slots<'s, FilingFact>,
-    runs: Vec<(String, usize)>,
+    runs: Vec<Run>,
     suggested: Vec<Option<u32>>,
 }
 
@@ -290,18 +311,32 @@ fn read_runs<'s>(
     regions: &[Arc<str>],
     mut filings: Slots<'s, FilingFact>,
 ) -> Result<Half<'s>, BadLayout> {
-    let numbers = r.shared_text()?;
+    let numbers_end = r.count()?;
+    let text = r.shared_text()?;
+    if numbers_end > text.len() {
+        return Err(bad("numbers past the end of their half's texts"));
+    }
     let mut number_at = 0;
+    let mut text_at = numbers_end;
+    let mut next_text = |r: &mut In<'_>| -> Result<SharedText, BadLayout> {
+        let end = text_at + r.count()?;
+        let got = (end <= text.len())
+            .then(|| SharedText::within(&text, text_at..end))
+            .flatten()
+            .ok_or_else(|| bad("a company out of its half's texts"))?;
+        text_at = end;
+        Ok(got)
+    };
     // Capacities only as far as the bytes could hold them, whatever the header says.
     let room = r.limit - r.at();
     let mut runs_read = Vec::with_capacity(runs.min(room / 8));
     let mut suggested = Vec::with_capacity(runs.min(room / 8));
     let cities = Cities::bundled().all().len();
     for _ in 0..runs {
-        let company: Arc<str> = r.text()?.into();
+        let company = next_text(&mut r)?;
         let key = match r.u8()? {
-            0 => company.to_string(),
-            1 => r.text()?.to_string(),
+            0 => company.clone(),
+            1 => next_text(&mut r)?,
             k => return Err(bad(&format!("key mark {k}"))),
         };
         let n = r.count()?;
@@ -337,14 +372,16 @@ fn read_runs<'s>(
                 .push(FilingFact {
                     number: {
                         let end = number_at + r.count()?;
-                        let number = SharedText::within(&numbers, number_at..end)
+                        let number = (end <= numbers_end)
+                            .then(|| SharedText::within(&text, number_at..end))
+                            .flatten()
                             .ok_or_else(|| bad("a number out of its half's numbers"))?;
                         number_at = end;
                         number
                     },
                     kind,
                     region,
-                    company: Arc::clone(&company),
+                    company: company.clone(),
                     filed_on,
                     confirmed: first & CONFIRMED != 0,
                 })
@@ -356,8 +393,11 @@ fn read_runs<'s>(
     if r.at() != r.limit {
         return Err(bad("bytes after the last filing of a half"));
     }
-    if number_at != numbers.len() {
+    if number_at != numbers_end {
         return Err(bad("numbers after the last filing of a half"));
+    }
+    if text_at != text.len() {
+        return Err(bad("companies after the last run of a half"));
     }
     Ok(Half {
         filings,
@@ -493,7 +533,7 @@ impl<'r> In<'r> {
             }
             self.next += n - have;
         }
-        let text = String::from_utf8(out).map_err(|_| bad("numbers that are not UTF-8"))?;
+        let text = String::from_utf8(out).map_err(|_| bad("texts that are not UTF-8"))?;
         Ok(Arc::new(text.into_boxed_str()))
     }
 
@@ -584,8 +624,8 @@ mod tests {
         let one = Grouped::new(vec![f("N1", "乙", Some("北京市"), None)]);
         let mut kind = write(&one).unwrap();
         let header = 8 + 4 + 8 + 1 + (1 + "北京市".len()) + 1 + 1 + 1 + 1 + 8;
-        // The half's numbers, then its one run's header.
-        let kind_at = header + (1 + "N1".len()) + (1 + "乙".len()) + 1 + 1 + 4;
+        // The half's texts, then its one run's header.
+        let kind_at = header + 1 + (1 + "N1".len() + "乙".len()) + 1 + 1 + 1 + 4;
         assert_eq!(kind[kind_at], 1 | CONFIRMED, "registered, confirmed");
         let length_at = kind_at + 1 + 2 + 4;
         assert_eq!(kind[length_at], 2, "the number's length");
@@ -601,8 +641,26 @@ mod tests {
             Err(bad("numbers after the last filing of a half"))
         );
         let mut not_text = kind.clone();
-        not_text[header + 1] = 0xff;
-        assert_eq!(read(&not_text), Err(bad("numbers that are not UTF-8")));
+        not_text[header + 2] = 0xff;
+        assert_eq!(read(&not_text), Err(bad("texts that are not UTF-8")));
+        // The run's spelling: past the half's texts, inside a character, short of the end.
+        let spelling_at = header + 1 + (1 + "N1".len() + "乙".len());
+        assert_eq!(kind[spelling_at], "乙".len() as u8);
+        for (len, refused) in [
+            (4, "a company out of its half's texts"),
+            (2, "a company out of its half's texts"),
+            (0, "companies after the last run of a half"),
+        ] {
+            let mut other = kind.clone();
+            other[spelling_at] = len;
+            assert_eq!(read(&other), Err(bad(refused)), "spelling of {len} bytes");
+        }
+        let mut numbers_past = kind.clone();
+        numbers_past[header] = 9;
+        assert_eq!(
+            read(&numbers_past),
+            Err(bad("numbers past the end of their half's texts"))
+        );
         kind[kind_at] = 9;
         assert_eq!(read(&kind), Err(bad("filing kind 9")));
     }
