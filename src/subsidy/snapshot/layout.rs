@@ -236,17 +236,37 @@ pub(super) fn read_from(
         if half > runs || first_filings > filings || second < r.at() || second > len {
             return Err(bad("halves out of place"));
         }
-        // A filing takes at least 8 bytes: a header that says more is not allocated for.
+        // A filing takes at least 8 bytes, a run 7: a header that says more is not allocated
+        // for.
         if filings > (len - r.at()) / 8 {
             return Err(bad(&format!("{filings} filings in {len} bytes")));
+        }
+        if runs > (len - r.at()) / 7 {
+            return Err(bad(&format!("{runs} runs in {len} bytes")));
         }
         r.limit = second;
         // Each half is decoded where it lies in the one list: joining two lists of half a
         // million filings afterwards was a fifth of the read at 1M.
         let mut all: Vec<FilingFact> = Vec::with_capacity(filings);
-        let (runs, suggested) = {
+        // Their runs too, into one list each.
+        let mut all_runs: Vec<Run> = Vec::with_capacity(runs);
+        let mut all_suggested: Vec<Option<u32>> = Vec::with_capacity(runs);
+        {
             let (into_first, into_later) =
                 all.spare_capacity_mut()[..filings].split_at_mut(first_filings);
+            let (runs_first, runs_later) = all_runs.spare_capacity_mut()[..runs].split_at_mut(half);
+            let (suggested_first, suggested_later) =
+                all_suggested.spare_capacity_mut()[..runs].split_at_mut(half);
+            let into_first = HalfSlots {
+                filings: Slots::new(into_first),
+                runs: Slots::new(runs_first),
+                suggested: Slots::new(suggested_first),
+            };
+            let into_later = HalfSlots {
+                filings: Slots::new(into_later),
+                runs: Slots::new(runs_later),
+                suggested: Slots::new(suggested_later),
+            };
             let later_runs = runs - half;
             let (first, later) = match later {
                 Some(later) => std::thread::scope(|s| {
@@ -254,19 +274,19 @@ pub(super) fn read_from(
                     let later = s.spawn(move || {
                         later.reading(|reader| {
                             let r = In::new(reader, second, len);
-                            read_runs(r, later_runs, regions, Slots::new(into_later))
+                            read_runs(r, later_runs, regions, into_later)
                         })
                     });
-                    let first = read_runs(r, half, regions, Slots::new(into_first));
+                    let first = read_runs(r, half, regions, into_first);
                     let later = later
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                     (first, later)
                 }),
                 None => {
-                    let first = read_runs(r, half, &regions, Slots::new(into_first));
+                    let first = read_runs(r, half, &regions, into_first);
                     let r = In::new(reader, second, len);
-                    let later = read_runs(r, later_runs, &regions, Slots::new(into_later));
+                    let later = read_runs(r, later_runs, &regions, into_later);
                     (first, later)
                 }
             };
@@ -279,38 +299,44 @@ pub(super) fn read_from(
                     filings - first_filings
                 )));
             }
-            let (mut runs, mut suggested) = (first.runs, first.suggested);
-            runs.extend(later.runs);
-            suggested.extend(later.suggested);
-            first.filings.keep();
-            later.filings.keep();
-            (runs, suggested)
-        };
-        // SAFETY: the two halves' slots are the first `filings` of `all`, each was written, and
-        // neither will drop them now.
-        unsafe { all.set_len(filings) };
+            // A half that read without an error read each of its runs.
+            debug_assert!(first.runs.full() && later.runs.full());
+            for half in [first, later] {
+                half.filings.keep();
+                half.runs.keep();
+                half.suggested.keep();
+            }
+        }
+        // SAFETY: the two halves' slots are the first `filings` of `all`, and the first `runs`
+        // of `all_runs` and `all_suggested`; each was written, and none will drop them now.
+        unsafe {
+            all.set_len(filings);
+            all_runs.set_len(runs);
+            all_suggested.set_len(runs);
+        }
         Ok(Grouped {
             filings: all,
-            runs,
-            suggested,
+            runs: all_runs,
+            suggested: all_suggested,
         })
     })
 }
 
-/// One half's runs, with its filings in their slots.
-struct Half<'s> {
+/// One half's filings, runs and cities suggested, each in its slots in one list.
+struct HalfSlots<'s> {
     filings: Slots<'s, FilingFact>,
-    runs: Vec<Run>,
-    suggested: Vec<Option<u32>>,
+    runs: Slots<'s, Run>,
+    suggested: Slots<'s, Option<u32>>,
 }
 
-/// `runs` runs from `r`, which must end with the last of them, their filings into `filings`.
+/// `runs` runs from `r`, which must end with the last of them, into `into` (which must have
+/// room for them).
 fn read_runs<'s>(
     mut r: In<'_>,
     runs: usize,
     regions: &[Arc<str>],
-    mut filings: Slots<'s, FilingFact>,
-) -> Result<Half<'s>, BadLayout> {
+    mut into: HalfSlots<'s>,
+) -> Result<HalfSlots<'s>, BadLayout> {
     let numbers_end = r.count()?;
     let text = r.shared_text()?;
     if numbers_end > text.len() {
@@ -327,10 +353,6 @@ fn read_runs<'s>(
         text_at = end;
         Ok(got)
     };
-    // Capacities only as far as the bytes could hold them, whatever the header says.
-    let room = r.limit - r.at();
-    let mut runs_read = Vec::with_capacity(runs.min(room / 8));
-    let mut suggested = Vec::with_capacity(runs.min(room / 8));
     let cities = Cities::bundled().all().len();
     for _ in 0..runs {
         let company = next_text(&mut r)?;
@@ -368,7 +390,7 @@ fn read_runs<'s>(
                         .ok_or_else(|| bad(&format!("day {d}")))?,
                 ),
             };
-            filings
+            into.filings
                 .push(FilingFact {
                     number: {
                         let end = number_at + r.count()?;
@@ -387,8 +409,8 @@ fn read_runs<'s>(
                 })
                 .map_err(|_| bad("more filings in a half than the header says"))?;
         }
-        runs_read.push((key, n));
-        suggested.push(city);
+        into.runs.push((key, n)).ok().expect("room for each run");
+        into.suggested.push(city).ok().expect("room for each run");
     }
     if r.at() != r.limit {
         return Err(bad("bytes after the last filing of a half"));
@@ -399,11 +421,7 @@ fn read_runs<'s>(
     if text_at != text.len() {
         return Err(bad("companies after the last run of a half"));
     }
-    Ok(Half {
-        filings,
-        runs: runs_read,
-        suggested,
-    })
+    Ok(into)
 }
 
 fn bad(why: &str) -> BadLayout {
