@@ -409,8 +409,8 @@ fn read_runs<'s>(
                 })
                 .map_err(|_| bad("more filings in a half than the header says"))?;
         }
-        into.runs.push((key, n)).ok().expect("room for each run");
-        into.suggested.push(city).ok().expect("room for each run");
+        into.runs.push((key, n)).expect("room for each run");
+        into.suggested.push(city).expect("room for each run");
     }
     if r.at() != r.limit {
         return Err(bad("bytes after the last filing of a half"));
