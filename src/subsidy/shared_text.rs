@@ -34,6 +34,18 @@ impl SharedText {
     pub fn as_str(&self) -> &str {
         &self.text[self.start as usize..self.end as usize]
     }
+
+    /// The same text without the whitespace at either end, sharing it still.
+    pub fn trimmed(&self) -> SharedText {
+        let s = self.as_str();
+        let start = s.len() - s.trim_start().len();
+        let len = s.trim().len();
+        SharedText {
+            text: Arc::clone(&self.text),
+            start: self.start + start as u32,
+            end: self.start + (start + len) as u32,
+        }
+    }
 }
 
 impl Deref for SharedText {
@@ -139,5 +151,13 @@ mod tests {
         assert!(SharedText::within(&all, 20..40).is_none(), "past the end");
         assert_eq!(Arc::strong_count(&all), 3);
         assert_eq!(std::mem::size_of::<SharedText>(), 16);
+        let padded: Text = Arc::new("x　 甲 公司\t y".into());
+        let t = SharedText::within(&padded, 1..16).unwrap();
+        assert_eq!(
+            (t.as_str(), t.trimmed().as_str()),
+            ("　 甲 公司\t", "甲 公司")
+        );
+        assert_eq!(t.trimmed().trimmed(), t.trimmed());
+        assert_eq!(SharedText::from(" \n").trimmed().as_str(), "");
     }
 }

@@ -14,12 +14,11 @@ fn gather<'a>(
         out.insert(company_key(&c.name), e);
         out.get_mut(&company_key(&c.name))
             .expect("just inserted")
-            .algorithm
-            .extend(
-                c.algorithm_filings
-                    .iter()
-                    .map(|a| algorithm_fact(a, &c.name)),
-            );
+            .algorithm = c
+            .algorithm_filings
+            .iter()
+            .map(|a| algorithm_fact(a, &c.name))
+            .collect();
     }
     for f in filings {
         let key = company_key(&f.company);
