@@ -9,7 +9,7 @@ use crate::subsidy::facts::{
     Provenance, SelfDeveloped, SpendFact, SpendKind,
 };
 use crate::subsidy::rules::FilingKind;
-use crate::subsidy::shared_text::{SharedText, Text};
+use crate::subsidy::shared_text::{SharedText, Text, ThinText};
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::sync::Arc;
@@ -654,7 +654,7 @@ fn read_facts(
     };
     // One copy of each spelling and region, shared by its filings (see `FilingFact`).
     let mut companies: FxSet<SharedText> = FxSet::default();
-    let mut regions: FxSet<Arc<str>> = FxSet::default();
+    let mut regions: FxSet<ThinText> = FxSet::default();
     // Every number in one text the filings share (see `SharedText`), each set once the text
     // is whole; until then they hold an empty one.
     let mut numbers = String::new();

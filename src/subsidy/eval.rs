@@ -12,7 +12,7 @@ use super::cities::{Cities, City};
 use super::facts::{company_key, AlgorithmFiling, CompanyFacts, Fact, Provenance, SelfDeveloped};
 use super::reason::{AmountUnknown, FactOrigin, Need, Reason, RuleNote, Window, WindowState};
 use super::rules::{AwardKind, Confidence, FilingKind, Rule, TieRule};
-use super::shared_text::SharedText;
+use super::shared_text::{SharedText, ThinText};
 use crate::export::Language;
 use crate::slots::Slots;
 use chrono::{Datelike, NaiveDate};
@@ -37,7 +37,7 @@ pub struct FilingFact {
     pub number: SharedText,
     pub kind: FilingKind,
     /// 属地 (province) for registry filings; none for algorithm filings recorded by hand.
-    pub region: Option<Arc<str>>,
+    pub region: Option<ThinText>,
     pub company: SharedText,
     pub filed_on: Option<NaiveDate>,
     /// For algorithm filings recorded by hand: whether a person confirmed them.

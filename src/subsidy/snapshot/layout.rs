@@ -19,7 +19,7 @@ use crate::slots::Slots;
 use crate::subsidy::cities::Cities;
 use crate::subsidy::eval::{FilingFact, FxMap, Run};
 use crate::subsidy::rules::FilingKind;
-use crate::subsidy::shared_text::{SharedText, Text};
+use crate::subsidy::shared_text::{SharedText, Text, ThinText};
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 
@@ -225,8 +225,8 @@ pub(super) fn read_from(
         if fingerprint != Cities::bundled_fingerprint() {
             return Err(bad("worked out with another list of cities"));
         }
-        let regions: Vec<Arc<str>> = (0..r.count()?)
-            .map(|_| r.text().map(Arc::from))
+        let regions: Vec<ThinText> = (0..r.count()?)
+            .map(|_| r.text().map(ThinText::from))
             .collect::<Result<_, _>>()?;
         let runs = r.count()?;
         let filings = r.count()?;
@@ -334,7 +334,7 @@ struct HalfSlots<'s> {
 fn read_runs<'s>(
     mut r: In<'_>,
     runs: usize,
-    regions: &[Arc<str>],
+    regions: &[ThinText],
     mut into: HalfSlots<'s>,
 ) -> Result<HalfSlots<'s>, BadLayout> {
     let numbers_end = r.count()?;
@@ -377,7 +377,7 @@ fn read_runs<'s>(
             };
             let region = match u16::from_le_bytes(r.array()?) {
                 NO_REGION => None,
-                i => Some(Arc::clone(
+                i => Some(ThinText::clone(
                     regions
                         .get(usize::from(i))
                         .ok_or_else(|| bad(&format!("region {i}")))?,
