@@ -114,12 +114,16 @@ pub(super) fn write(g: &Grouped) -> Option<Vec<u8>> {
             out.0[second_at..second_at + 8].copy_from_slice(&here.to_le_bytes());
         }
         // The half's texts first, in one piece, read back as one text they all share.
-        let spelling_of = |at: usize| filings.get(at).map_or("", |f| f.company.as_str());
+        let spelling_of = |at: usize, n: usize| {
+            filings[at..at + n]
+                .first()
+                .map_or("", |f| f.company.as_str())
+        };
         let numbers: usize = filings.iter().map(|f| f.number.len()).sum();
         let mut texts = numbers;
         let mut at = 0;
         for (key, n) in runs {
-            let spelling = spelling_of(at);
+            let spelling = spelling_of(at, *n);
             texts += spelling.len() + if key == spelling { 0 } else { key.len() };
             at += n;
         }
@@ -130,7 +134,7 @@ pub(super) fn write(g: &Grouped) -> Option<Vec<u8>> {
         }
         let mut at = 0;
         for (key, n) in runs {
-            let spelling = spelling_of(at);
+            let spelling = spelling_of(at, *n);
             out.0.extend_from_slice(spelling.as_bytes());
             if key != spelling {
                 out.0.extend_from_slice(key.as_bytes());
@@ -140,7 +144,7 @@ pub(super) fn write(g: &Grouped) -> Option<Vec<u8>> {
         let mut at = 0;
         for ((key, n), city) in runs.iter().zip(suggested) {
             let run = &filings[at..at + n];
-            let spelling = spelling_of(at);
+            let spelling = spelling_of(at, *n);
             at += n;
             out.count(spelling.len())?;
             if key == spelling {
