@@ -10,6 +10,7 @@
 
 use super::eval::{sort_run, suggest_cities, Enterprises, FilingFact, FxMap, Run};
 use super::facts::{company_key, CompanyFacts};
+use super::shared_text::{SharedText, Text};
 use std::sync::Arc;
 
 mod layout;
@@ -277,12 +278,18 @@ fn by_company(filings: &mut [FilingFact]) -> Vec<Run> {
         *to += 1;
     }
     crate::order::apply(filings, from);
-    let mut keys: Vec<Option<String>> = keys.into_iter().map(Some).collect();
+    // The keys in one text their runs share, as a kept layout gives them.
+    let all: String = order.iter().map(|&g| keys[g as usize].as_str()).collect();
+    let all: Text = Arc::new(all.into_boxed_str());
+    let mut at = 0;
     order
         .into_iter()
         .map(|g| {
-            let key = keys[g as usize].take().expect("each group once");
-            (key.into(), sizes[g as usize])
+            let range = at..at + keys[g as usize].len();
+            at = range.end;
+            let key = SharedText::within(&all, range.clone())
+                .unwrap_or_else(|| SharedText::from(&all[range]));
+            (key, sizes[g as usize])
         })
         .collect()
 }
@@ -290,7 +297,6 @@ fn by_company(filings: &mut [FilingFact]) -> Vec<Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subsidy::shared_text::SharedText;
     use crate::subsidy::FilingKind;
 
     fn f(number: &str, company: &str) -> FilingFact {
