@@ -714,7 +714,7 @@ fn read_facts(
     let numbers: Text = Arc::new(numbers.into_boxed_str());
     let mut start = 0;
     for ((f, end), company) in part.facts.iter_mut().zip(number_ends).zip(company_of) {
-        f.number = range_of(&numbers, start..end);
+        f.number = SharedText::within_or_copy(&numbers, start..end);
         f.company = spellings[company as usize].clone();
         start = end;
     }
@@ -727,16 +727,11 @@ fn ranges_of(all: String, ends: &[usize]) -> Vec<SharedText> {
     let mut start = 0;
     ends.iter()
         .map(|&end| {
-            let text = range_of(&all, start..end);
+            let text = SharedText::within_or_copy(&all, start..end);
             start = end;
             text
         })
         .collect()
-}
-
-/// `range` of `all` as a shared text; a copy of its own past what a shared text can reach.
-fn range_of(all: &Text, range: std::ops::Range<usize>) -> SharedText {
-    SharedText::within(all, range.clone()).unwrap_or_else(|| SharedText::from(&all[range]))
 }
 
 /// The copy of `s` in `set`, made and put there if it is not.

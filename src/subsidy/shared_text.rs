@@ -31,6 +31,12 @@ impl SharedText {
         })
     }
 
+    /// The `range` of `text`, or a copy of its own where a shared text cannot reach it (past
+    /// 4 GiB). `range` must fall between characters.
+    pub fn within_or_copy(text: &Text, range: Range<usize>) -> SharedText {
+        SharedText::within(text, range.clone()).unwrap_or_else(|| SharedText::from(&text[range]))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text[self.start as usize..self.end as usize]
     }
@@ -173,6 +179,7 @@ mod tests {
         let b = SharedText::within(&all, 18..21).unwrap();
         assert_eq!(b.as_str(), "浙");
         assert_eq!(b, SharedText::from("浙"));
+        assert_eq!(SharedText::within_or_copy(&all, 18..21), b);
         assert_ne!(a, b);
         assert_eq!(format!("{b} {b:?}"), "浙 \"浙\"");
         assert!(

@@ -287,9 +287,7 @@ fn by_company(filings: &mut [FilingFact]) -> Vec<Run> {
         .map(|g| {
             let range = at..at + keys[g as usize].len();
             at = range.end;
-            let key = SharedText::within(&all, range.clone())
-                .unwrap_or_else(|| SharedText::from(&all[range]));
-            (key, sizes[g as usize])
+            (SharedText::within_or_copy(&all, range), sizes[g as usize])
         })
         .collect()
 }
