@@ -644,47 +644,32 @@ mod tests {
         );
         // One filing: its kind is the first byte after its run's header.
         let one = Grouped::new(vec![f("N1", "乙", Some("北京市"), None)]);
-        let mut kind = write(&one).unwrap();
+        let kind = write(&one).unwrap();
         let header = 8 + 4 + 8 + 1 + (1 + "北京市".len()) + 1 + 1 + 1 + 1 + 8;
         // The half's texts, then its one run's header.
         let kind_at = header + 1 + (1 + "N1".len() + "乙".len()) + 1 + 1 + 1 + 4;
         assert_eq!(kind[kind_at], 1 | CONFIRMED, "registered, confirmed");
         let length_at = kind_at + 1 + 2 + 4;
         assert_eq!(kind[length_at], 2, "the number's length");
-        let mut longer = kind.clone();
-        longer[length_at] = 3;
-        assert_eq!(
-            read(&longer),
-            Err(bad("a number out of its half's numbers"))
-        );
-        longer[length_at] = 1;
-        assert_eq!(
-            read(&longer),
-            Err(bad("numbers after the last filing of a half"))
-        );
-        let mut not_text = kind.clone();
-        not_text[header + 2] = 0xff;
-        assert_eq!(read(&not_text), Err(bad("texts that are not UTF-8")));
-        // The run's spelling: past the half's texts, inside a character, short of the end.
+        // One byte changed at a time: the number's length, the text's bytes, the run's
+        // spelling (past the half's texts, inside a character, short of the end), the numbers'
+        // length, the filing's kind.
         let spelling_at = header + 1 + (1 + "N1".len() + "乙".len());
         assert_eq!(kind[spelling_at], "乙".len() as u8);
-        for (len, refused) in [
-            (4, "a company out of its half's texts"),
-            (2, "a company out of its half's texts"),
-            (0, "companies after the last run of a half"),
+        for (at, value, refused) in [
+            (length_at, 3, "a number out of its half's numbers"),
+            (length_at, 1, "numbers after the last filing of a half"),
+            (header + 2, 0xff, "texts that are not UTF-8"),
+            (spelling_at, 4, "a company out of its half's texts"),
+            (spelling_at, 2, "a company out of its half's texts"),
+            (spelling_at, 0, "companies after the last run of a half"),
+            (header, 9, "numbers past the end of their half's texts"),
+            (kind_at, 9, "filing kind 9"),
         ] {
             let mut other = kind.clone();
-            other[spelling_at] = len;
-            assert_eq!(read(&other), Err(bad(refused)), "spelling of {len} bytes");
+            other[at] = value;
+            assert_eq!(read(&other), Err(bad(refused)), "byte {at} set to {value}");
         }
-        let mut numbers_past = kind.clone();
-        numbers_past[header] = 9;
-        assert_eq!(
-            read(&numbers_past),
-            Err(bad("numbers past the end of their half's texts"))
-        );
-        kind[kind_at] = 9;
-        assert_eq!(read(&kind), Err(bad("filing kind 9")));
     }
 
     #[test]
