@@ -203,12 +203,18 @@ mod tests {
         crate::store::insert_test_filing(&store.conn, &f);
     }
 
-    #[test]
-    fn a_layout_is_read_only_at_the_write_count_and_in_the_format_it_was_kept_at() {
+    /// A store on a file of its own (kept while the directory lives), with one filing.
+    fn store_with_one_filing() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("r.sqlite")).unwrap();
         crate::store::add_test_batch(&store);
         insert_filing(&store, 1);
+        (dir, store)
+    }
+
+    #[test]
+    fn a_layout_is_read_only_at_the_write_count_and_in_the_format_it_was_kept_at() {
+        let (_dir, store) = store_with_one_filing();
         let keeper = store
             .layout_keeper()
             .unwrap()
@@ -265,10 +271,7 @@ mod tests {
 
     #[test]
     fn a_second_connection_reads_the_same_bytes_unless_this_one_is_in_a_transaction() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("r.sqlite")).unwrap();
-        crate::store::add_test_batch(&store);
-        insert_filing(&store, 1);
+        let (_dir, store) = store_with_one_filing();
         let keeper = store.layout_keeper().unwrap().unwrap();
         // Several pages of bytes, so that reading past the first page is tried.
         let bytes: Vec<u8> = (0..20_000u32).flat_map(u32::to_le_bytes).collect();
